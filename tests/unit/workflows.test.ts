@@ -1,0 +1,183 @@
+/**
+ * The GitHub workflows: each file passes a real workflow validator (@action-validator/core, the
+ * SchemaStore schema), and the security-relevant parts (triggers, permissions, fork guard, approval
+ * environments) have exactly the values docs/ci.md promises.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { validateWorkflow, type ValidationError } from "@action-validator/core";
+import { parse } from "yaml";
+
+const dir = join(__dirname, "..", "..", ".github", "workflows");
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = {
+  if?: string;
+  uses?: string;
+  needs?: string | string[];
+  environment?: string;
+  permissions?: Record<string, string> | string;
+  strategy?: { matrix?: Record<string, unknown> };
+  steps?: Step[];
+};
+type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
+
+const source = (file: string): string => readFileSync(join(dir, file), "utf8");
+const load = (file: string): Workflow => parse(source(file)) as Workflow;
+const pulumiStep = (job: Job): Step => {
+  const steps = (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+  assert.equal(steps.length, 1, "exactly one pulumi/actions step per job");
+  return steps[0];
+};
+
+/** Flattens the validator's nested oneOf states into the errors that name a concrete path. */
+function leafErrors(errors: ValidationError[]): { code: string; path: string }[] {
+  return errors.flatMap((e) => {
+    const nested = "states" in e && e.states ? e.states.flatMap((s) => leafErrors(s.errors)) : [];
+    const own = "path" in e && e.code !== "one_of" ? [{ code: e.code, path: e.path }] : [];
+    return [...own, ...nested];
+  });
+}
+
+const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+
+describe("workflow files", () => {
+  it("are exactly test, preview and deploy", () => {
+    assert.deepEqual(readdirSync(dir).sort(), ["deploy.yml", "preview.yml", "test.yml"]);
+  });
+
+  for (const file of ["test.yml", "preview.yml", "deploy.yml"]) {
+    it(`${file} passes @action-validator/core`, () => {
+      assert.deepEqual(validateWorkflow(source(file)).errors, []);
+    });
+  }
+
+  it("never use pull_request_target or write-all, and grant pull-requests: write only to preview", () => {
+    for (const file of readdirSync(dir)) {
+      const wf = load(file);
+      assert.equal("pull_request_target" in wf.on, false, file);
+      assert.deepEqual(wf.permissions, { contents: "read" }, `${file} top-level permissions`);
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        assert.equal(typeof (job.permissions ?? {}), "object", `${file} job ${id}: no write-all`);
+        const perms = typeof job.permissions === "object" ? job.permissions : {};
+        const writes = Object.entries(perms).filter(([, v]) => v !== "read");
+        const expected = file === "preview.yml" ? [["pull-requests", "write"]] : [];
+        assert.deepEqual(writes, expected, `${file} job ${id}`);
+      }
+    }
+  });
+});
+
+describe("test.yml", () => {
+  const wf = load("test.yml");
+  it("runs on every push, on pull requests and when called by deploy", () => {
+    assert.deepEqual(wf.on, { push: null, pull_request: null, workflow_call: null });
+  });
+  it("runs .ci/run and the lint script, with no secrets", () => {
+    assert.deepEqual(Object.keys(wf.jobs), ["test", "lint"]);
+    assert.deepEqual(
+      wf.jobs.test.steps?.map((s) => s.run).filter(Boolean),
+      ["sudo -E bash .ci/run"],
+    );
+    assert.deepEqual(
+      wf.jobs.lint.steps?.map((s) => s.run).filter(Boolean),
+      ["npm ci", "npm run lint"],
+    );
+    assert.equal(source("test.yml").includes("secrets."), false);
+  });
+});
+
+describe("preview.yml", () => {
+  const wf = load("preview.yml");
+  const job = wf.jobs.preview;
+  it("runs on pull requests to main only", () => {
+    assert.deepEqual(wf.on, { pull_request: { branches: ["main"] } });
+    assert.deepEqual(Object.keys(wf.jobs), ["preview"]);
+  });
+  it("has one job per environment with least permissions", () => {
+    assert.deepEqual(job.strategy?.matrix, { environment: ["dev", "prod"] });
+    assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write" });
+    assert.equal(job.environment, undefined, "previews must not wait for deployment approval");
+  });
+  it("skips pull requests from forks, which get no secrets", () => {
+    assert.equal(job.if, FORK_GUARD);
+  });
+  it("previews the matrix stack with the policy pack and comments on the pull request", () => {
+    assert.deepEqual(pulumiStep(job).with, {
+      command: "preview",
+      "stack-name": "${{ matrix.environment }}",
+      "work-dir": "./",
+      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+      policyPacks: "policy",
+      "comment-on-pr": true,
+      "edit-pr-comment": true,
+      "github-token": "${{ secrets.GITHUB_TOKEN }}",
+    });
+    assert.deepEqual(Object.keys(pulumiStep(job).env ?? {}), [
+      "PULUMI_ACCESS_TOKEN",
+      "PULUMI_CONFIG_PASSPHRASE",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "CLOUDFLARE_API_TOKEN",
+    ]);
+    assert.equal(pulumiStep(job).env?.AWS_ACCESS_KEY_ID, "${{ secrets.PREVIEW_AWS_ACCESS_KEY_ID }}");
+  });
+});
+
+describe("deploy.yml", () => {
+  const wf = load("deploy.yml");
+  it("runs on pushes to main only, after the tests", () => {
+    assert.deepEqual(wf.on, { push: { branches: ["main"] } });
+    assert.deepEqual(Object.keys(wf.jobs), ["test", "deploy-dev", "deploy-prod"]);
+    assert.equal(wf.jobs.test.uses, "./.github/workflows/test.yml");
+  });
+  it("deploys dev, then prod, each behind its GitHub environment", () => {
+    for (const [id, env, needs] of [
+      ["deploy-dev", "dev", "test"],
+      ["deploy-prod", "prod", "deploy-dev"],
+    ] as const) {
+      const job = wf.jobs[id];
+      assert.equal(job.environment, env);
+      assert.equal(job.needs, needs);
+      assert.deepEqual(job.permissions, { contents: "read" });
+      const step = pulumiStep(job);
+      assert.equal(step.with?.command, "up");
+      assert.equal(step.with?.["stack-name"], env);
+      assert.equal(step.with?.policyPacks, "policy");
+      assert.equal(step.with?.["comment-on-pr"], undefined);
+    }
+  });
+});
+
+describe("the validator rejects broken workflows", () => {
+  it("a job without runs-on", () => {
+    const errors = validateWorkflow("on: push\njobs:\n  a:\n    steps:\n      - run: echo\n").errors;
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].code, "one_of");
+    assert.equal("path" in errors[0] ? errors[0].path : undefined, "/jobs/a");
+    const states = "states" in errors[0] ? errors[0].states : undefined;
+    assert.deepEqual(JSON.parse(JSON.stringify(states?.[0].errors)), [
+      { code: "required", path: "/jobs/a/runs-on", title: "This property is required" },
+    ]);
+  });
+  it("a permission value that does not exist", () => {
+    const broken = source("preview.yml").replace("pull-requests: write", "pull-requests: admin");
+    assert.notEqual(broken, source("preview.yml"));
+    const leaves = leafErrors(validateWorkflow(broken).errors).map((e) => `${e.code} ${e.path}`);
+    assert.ok(leaves.includes("enum /jobs/preview/permissions/pull-requests"), leaves.join("\n"));
+  });
+  it("YAML that does not parse", () => {
+    assert.deepEqual(validateWorkflow("on: [push\n").errors, [
+      {
+        code: "parse_error",
+        detail:
+          "did not find expected ',' or ']' at line 2 column 1, while parsing a flow sequence at line 1 column 5",
+        path: "",
+        title: "Parse Error",
+        location: { index: 10, line: 2, column: 1 },
+      },
+    ]);
+  });
+});
