@@ -1,0 +1,65 @@
+import type { CertificateMode } from "./args";
+import type { GatewayPoolPlan } from "./pool-plan";
+
+/** The certificate one host gets. Subject and SAN are the host's own name, never the mail domain. */
+export interface HostCertificatePlan {
+  hostname: string;
+  commonName: string;
+  dnsNames: string[];
+  organization: string;
+  issuer: "self" | "pool-ca";
+  validityHours: number;
+  earlyRenewalHours: number;
+  keyAlgorithm: "ECDSA";
+  ecdsaCurve: "P256";
+  allowedUses: string[];
+}
+
+/** The pool's certificates: a CA (pool-ca mode) and one certificate per host (none with Let's Encrypt). */
+export interface CertificatePlan {
+  mode: CertificateMode;
+  ca?: {
+    commonName: string;
+    organization: string;
+    validityHours: number;
+    keyAlgorithm: "ECDSA";
+    ecdsaCurve: "P256";
+    allowedUses: string[];
+  };
+  hosts: HostCertificatePlan[];
+}
+
+/** TLS server usages; ECDSA keys need no key_encipherment, but some Windows stacks ask for it. */
+export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
+/** CA usages. */
+export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
+
+/** Decides every certificate from the plan (pure). */
+export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
+  const c = plan.certificates;
+  if (c.mode === "gateway-lets-encrypt") return { mode: c.mode, hosts: [] };
+  const issuer = c.mode === "pool-ca" ? "pool-ca" : "self";
+  return {
+    mode: c.mode,
+    ca: c.ca && {
+      commonName: c.ca.commonName,
+      organization: c.organization,
+      validityHours: c.ca.validityDays * 24,
+      keyAlgorithm: "ECDSA",
+      ecdsaCurve: "P256",
+      allowedUses: [...CA_USES],
+    },
+    hosts: plan.hosts.map((h) => ({
+      hostname: h.hostname,
+      commonName: h.hostname,
+      dnsNames: [h.hostname],
+      organization: c.organization,
+      issuer,
+      validityHours: c.validityDays * 24,
+      earlyRenewalHours: c.earlyRenewalDays * 24,
+      keyAlgorithm: "ECDSA",
+      ecdsaCurve: "P256",
+      allowedUses: [...SERVER_USES],
+    })),
+  };
+}

@@ -1,0 +1,24 @@
+import type { HostState, MxStrategy } from "./args";
+
+/** The inputs of MX planning for one host, in pool order. */
+export interface MxHostInput {
+  state: HostState;
+  mxPriority?: number;
+}
+
+/**
+ * MX preference per host, in pool order; `undefined` for a draining host (it gets no MX record).
+ * An explicit `mxPriority` always wins (0 included). `balanced` gives every other active host `priority`;
+ * `tiered` gives the host at list position i `priority + i * step`. Positions count every host, draining
+ * ones included, so draining a host never renumbers the others' records.
+ */
+export function planMxPreferences(
+  hosts: MxHostInput[],
+  mx: { strategy: MxStrategy; priority: number; step: number },
+): Array<number | undefined> {
+  return hosts.map((host, i) => {
+    if (host.state === "draining") return undefined;
+    if (host.mxPriority !== undefined) return host.mxPriority;
+    return mx.strategy === "tiered" ? mx.priority + i * mx.step : mx.priority;
+  });
+}

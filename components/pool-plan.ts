@@ -1,0 +1,212 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type {
+  CertificateMode,
+  GatewayPoolArgs,
+  HostState,
+  LegacyPhase,
+  MxStrategy,
+} from "./args";
+import { planMxPreferences } from "./mx";
+import { hostKey, normalizeDnsName } from "./names";
+import { assertValidGatewayPoolArgs } from "./validate";
+
+/** Defaults for the facts DESIGN.md marks as unconfirmed. Exported so docs and tests quote one source. */
+export const GATEWAY_DEFAULTS = {
+  serviceName: "MailStoreGateway",
+  dataDirectory: "C:\\ProgramData\\MailStore\\Gateway",
+  installerArgs: "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART",
+  ports: { smtp: 25, pop3: 110, managementConsole: 8450, ssh: 22, http: 80 },
+  instanceType: "t3.medium",
+  rootVolumeGiB: 60,
+  windowsAmiNamePattern: "Windows_Server-2022-English-Full-Base-*",
+  ttl: 300,
+  certificateValidityDays: 397,
+  certificateEarlyRenewalDays: 30,
+  caValidityDays: 3650,
+  organization: "MailStore Gateway pool",
+} as const;
+
+/** One host as the pool will build it. */
+export interface HostPlan {
+  /** Resource-name key (`msgw1`); stable across reordering. */
+  key: string;
+  /** Normalised host name. */
+  hostname: string;
+  state: HostState;
+  /** MX preference; undefined when draining (no MX record). */
+  mxPreference: number | undefined;
+  placement: "aws" | "existing";
+  /** AWS region override (undefined: the provider's region). */
+  region: string | undefined;
+  /** Existing host address; undefined for AWS hosts (their EIP is only known at deployment). */
+  address: pulumi.Input<string> | undefined;
+  platform: "windows" | "linux";
+  sshPort: number;
+  sshUser: string;
+  sshHostKey: string | undefined;
+}
+
+/** The legacy gateway as the pool handles it. */
+export interface LegacyPlan {
+  hostname: string;
+  address: pulumi.Input<string>;
+  phase: LegacyPhase;
+  /** Resource-name key of its A record. */
+  key: string;
+  platform: "windows" | "linux";
+  sshPort: number;
+  sshUser: string;
+  sshHostKey: string | undefined;
+}
+
+/** Everything decided from plain arguments before any resource exists. */
+export interface GatewayPoolPlan {
+  zoneName: string;
+  mailDomain: string;
+  strategy: MxStrategy;
+  mxTtl: number;
+  addressTtl: number;
+  hosts: HostPlan[];
+  legacy: LegacyPlan | undefined;
+  certificates: {
+    mode: CertificateMode;
+    validityDays: number;
+    earlyRenewalDays: number;
+    organization: string;
+    ca: { commonName: string; validityDays: number } | undefined;
+  };
+  access: { mailStoreServerCidrs: string[]; adminCidrs: string[]; smtpSourceCidrs: string[] };
+  gateway: {
+    installerUrl: string | undefined;
+    installerSha256: string | undefined;
+    installerArgs: string;
+    serviceName: string;
+    dataDirectory: string;
+    ports: { smtp: number; pop3: number; pop3s: number | undefined; managementConsole: number };
+  };
+  configSync:
+    | {
+        revision: string;
+        /** Host name of the source (legacy or a pool host). */
+        source: string;
+        /** Host names receiving the configuration (every pool host except the source). */
+        targets: string[];
+        sshPublicKey: string | undefined;
+        sshPrivateKeyPath: string;
+        parallel: number;
+        cliCommand: string;
+        backupDirectory: string;
+      }
+    | undefined;
+}
+
+/**
+ * Validates the arguments and turns them into a plan of plain values (plus the addresses that may still be
+ * Outputs). Pure: it creates nothing and is safe to call from tests, the CLI and the component.
+ * @throws GatewayPoolArgsError listing every problem
+ */
+export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
+  assertValidGatewayPoolArgs(args);
+  const zoneName = normalizeDnsName(args.zone.name);
+  const mailDomain = normalizeDnsName(args.mailDomain);
+  const strategy = args.mx?.strategy ?? "balanced";
+  const sync = args.configSync;
+  const defaultUser = sync?.sshUser ?? "Administrator";
+
+  const preferences = planMxPreferences(
+    args.hosts.map((h) => ({ state: h.state ?? "active", mxPriority: h.mxPriority })),
+    { strategy, priority: args.mx?.priority ?? 0, step: args.mx?.step ?? 10 },
+  );
+
+  const hosts: HostPlan[] = args.hosts.map((h, i) => ({
+    key: hostKey(h.hostname, zoneName),
+    hostname: normalizeDnsName(h.hostname),
+    state: h.state ?? "active",
+    mxPreference: preferences[i],
+    placement: h.existing ? "existing" : "aws",
+    region: h.aws?.region,
+    address: h.existing?.address,
+    platform: h.existing?.platform ?? "windows",
+    sshPort: h.existing?.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
+    sshUser: h.existing?.sshUser ?? defaultUser,
+    sshHostKey: h.existing?.sshHostKey?.trim(),
+  }));
+
+  const legacy: LegacyPlan | undefined = args.legacy && {
+    hostname: normalizeDnsName(args.legacy.hostname),
+    address: args.legacy.address,
+    phase: args.legacy.phase,
+    key: `legacy-${hostKey(args.legacy.hostname, zoneName)}`,
+    platform: args.legacy.platform ?? "windows",
+    sshPort: args.legacy.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
+    sshUser: args.legacy.sshUser ?? defaultUser,
+    sshHostKey: args.legacy.sshHostKey?.trim(),
+  };
+
+  const certs = args.certificates ?? {};
+  const mode = certs.mode ?? "pool-ca";
+  const validityDays = certs.validityDays ?? GATEWAY_DEFAULTS.certificateValidityDays;
+  const gw = args.gateway ?? {};
+
+  let configSync: GatewayPoolPlan["configSync"];
+  if (sync) {
+    const source =
+      legacy?.phase === "migrating"
+        ? legacy.hostname
+        : sync.source !== undefined
+          ? normalizeDnsName(sync.source)
+          : (hosts.find((h) => h.state === "active") ?? hosts[0]).hostname;
+    configSync = {
+      revision: String(sync.revision),
+      source,
+      targets: hosts.map((h) => h.hostname).filter((h) => h !== source),
+      sshPublicKey: sync.sshPublicKey?.trim(),
+      sshPrivateKeyPath: sync.sshPrivateKeyPath ?? "~/.ssh/id_ed25519",
+      parallel: sync.parallel ?? 4,
+      cliCommand: sync.cliCommand ?? "npx --no-install msgw",
+      backupDirectory: sync.backupDirectory ?? ".msgw/backups",
+    };
+  }
+
+  return {
+    zoneName,
+    mailDomain,
+    strategy,
+    mxTtl: args.mx?.ttl ?? GATEWAY_DEFAULTS.ttl,
+    addressTtl: args.dns?.addressTtl ?? GATEWAY_DEFAULTS.ttl,
+    hosts,
+    legacy,
+    certificates: {
+      mode,
+      validityDays,
+      earlyRenewalDays: certs.earlyRenewalDays ?? GATEWAY_DEFAULTS.certificateEarlyRenewalDays,
+      organization: certs.organization ?? GATEWAY_DEFAULTS.organization,
+      ca:
+        mode === "pool-ca"
+          ? {
+              commonName: certs.ca?.commonName ?? `${mailDomain} gateway pool CA`,
+              validityDays: certs.ca?.validityDays ?? GATEWAY_DEFAULTS.caValidityDays,
+            }
+          : undefined,
+    },
+    access: {
+      mailStoreServerCidrs: [...args.access.mailStoreServerCidrs],
+      adminCidrs: [...args.access.adminCidrs],
+      smtpSourceCidrs: [...(args.access.smtpSourceCidrs ?? ["0.0.0.0/0"])],
+    },
+    gateway: {
+      installerUrl: gw.installerUrl,
+      installerSha256: gw.installerSha256?.toLowerCase(),
+      installerArgs: gw.installerArgs ?? GATEWAY_DEFAULTS.installerArgs,
+      serviceName: gw.serviceName ?? GATEWAY_DEFAULTS.serviceName,
+      dataDirectory: gw.dataDirectory ?? GATEWAY_DEFAULTS.dataDirectory,
+      ports: {
+        smtp: gw.ports?.smtp ?? GATEWAY_DEFAULTS.ports.smtp,
+        pop3: gw.ports?.pop3 ?? GATEWAY_DEFAULTS.ports.pop3,
+        pop3s: gw.ports?.pop3s === false || gw.ports?.pop3s === undefined ? undefined : gw.ports.pop3s,
+        managementConsole: gw.ports?.managementConsole ?? GATEWAY_DEFAULTS.ports.managementConsole,
+      },
+    },
+    configSync,
+  };
+}
