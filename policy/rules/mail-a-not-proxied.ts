@@ -6,7 +6,9 @@ import { dnsRecords, type StackResource, type Violation } from "./resources";
  *
  * @returns one violation per proxied A/AAAA record that is the target of an MX record in the stack
  */
-export function checkMailAddressRecordsNotProxied(resources: readonly StackResource[]): Violation[] {
+export function checkMailAddressRecordsNotProxied(
+  resources: readonly StackResource[],
+): Violation[] {
   const records = dnsRecords(resources);
   const mxByTarget = new Map<string, string>();
   for (const mx of records) {
@@ -15,7 +17,9 @@ export function checkMailAddressRecordsNotProxied(resources: readonly StackResou
     }
   }
   return records
-    .filter((r) => (r.type === "A" || r.type === "AAAA") && r.proxied === true && r.name !== undefined)
+    .filter(
+      (r) => (r.type === "A" || r.type === "AAAA") && r.proxied === true && r.name !== undefined,
+    )
     .filter((r) => mxByTarget.has(r.name as string))
     .map((r) => ({
       urn: r.urn,

@@ -68,7 +68,10 @@ export function coversTcpPort(rule: IngressView, port: number): boolean {
  *
  * @returns one message per (source range, port) that is open to the world
  */
-export function checkNoWorldOpenAdminIngress(type: string, props: Record<string, unknown>): string[] {
+export function checkNoWorldOpenAdminIngress(
+  type: string,
+  props: Record<string, unknown>,
+): string[] {
   const out: string[] = [];
   for (const rule of ingressOf(type, props)) {
     for (const cidr of rule.cidrs.filter((c) => WORLD_CIDRS.includes(c.trim()))) {

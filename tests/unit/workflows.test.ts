@@ -12,7 +12,12 @@ import { parse } from "yaml";
 
 const dir = join(__dirname, "..", "..", ".github", "workflows");
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
 type Job = {
   if?: string;
   uses?: string;
@@ -77,14 +82,13 @@ describe("test.yml", () => {
   });
   it("runs .ci/run and the lint script, with no secrets", () => {
     assert.deepEqual(Object.keys(wf.jobs), ["test", "lint"]);
-    assert.deepEqual(
-      wf.jobs.test.steps?.map((s) => s.run).filter(Boolean),
-      ["sudo -E bash .ci/run"],
-    );
-    assert.deepEqual(
-      wf.jobs.lint.steps?.map((s) => s.run).filter(Boolean),
-      ["npm ci", "npm run lint"],
-    );
+    assert.deepEqual(wf.jobs.test.steps?.map((s) => s.run).filter(Boolean), [
+      "sudo -E bash .ci/run",
+    ]);
+    assert.deepEqual(wf.jobs.lint.steps?.map((s) => s.run).filter(Boolean), [
+      "npm ci",
+      "npm run lint",
+    ]);
     assert.equal(source("test.yml").includes("secrets."), false);
   });
 });
@@ -122,7 +126,10 @@ describe("preview.yml", () => {
       "AWS_SECRET_ACCESS_KEY",
       "CLOUDFLARE_API_TOKEN",
     ]);
-    assert.equal(pulumiStep(job).env?.AWS_ACCESS_KEY_ID, "${{ secrets.PREVIEW_AWS_ACCESS_KEY_ID }}");
+    assert.equal(
+      pulumiStep(job).env?.AWS_ACCESS_KEY_ID,
+      "${{ secrets.PREVIEW_AWS_ACCESS_KEY_ID }}",
+    );
   });
 });
 
@@ -153,7 +160,9 @@ describe("deploy.yml", () => {
 
 describe("the validator rejects broken workflows", () => {
   it("a job without runs-on", () => {
-    const errors = validateWorkflow("on: push\njobs:\n  a:\n    steps:\n      - run: echo\n").errors;
+    const errors = validateWorkflow(
+      "on: push\njobs:\n  a:\n    steps:\n      - run: echo\n",
+    ).errors;
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, "one_of");
     assert.equal("path" in errors[0] ? errors[0].path : undefined, "/jobs/a");

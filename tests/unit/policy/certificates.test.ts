@@ -10,11 +10,17 @@ import { cert, pool } from "./fixtures";
 describe("certificates name their host", () => {
   for (const type of [SELF_SIGNED_CERT, CERT_REQUEST]) {
     it(`${type}: passes when the CN is one of the DNS names`, () => {
-      const props = { subject: { commonName: "msgw1.example.com" }, dnsNames: ["MSGW1.example.com."] };
+      const props = {
+        subject: { commonName: "msgw1.example.com" },
+        dnsNames: ["MSGW1.example.com."],
+      };
       assert.deepEqual(checkCertificateNamesHost(type, props), []);
     });
     it(`${type}: reports a CN missing from dnsNames`, () => {
-      const props = { subject: { commonName: "msgw1.example.com" }, dnsNames: ["msgw2.example.com"] };
+      const props = {
+        subject: { commonName: "msgw1.example.com" },
+        dnsNames: ["msgw2.example.com"],
+      };
       assert.deepEqual(checkCertificateNamesHost(type, props), [
         'certificate subject.commonName "msgw1.example.com" is not in dnsNames [msgw2.example.com]; ' +
           "add it, because clients check the subject alternative names",
@@ -30,7 +36,10 @@ describe("certificates name their host", () => {
   }
   it("ignores other resource types", () => {
     assert.deepEqual(checkCertificateNamesHost(DNS_RECORD, {}), []);
-    assert.deepEqual(checkCertificateNamesHost("tls:index/locallySignedCert:LocallySignedCert", {}), []);
+    assert.deepEqual(
+      checkCertificateNamesHost("tls:index/locallySignedCert:LocallySignedCert", {}),
+      [],
+    );
   });
 });
 
@@ -39,7 +48,12 @@ describe("no certificate for a mail domain", () => {
     assert.deepEqual(checkCertificatesAvoidMailDomain(pool()), []);
   });
   it("reports a CN and a SAN equal to an MX owner name", () => {
-    const bad = cert("shared", "MSGW.example.com", ["msgw.example.com", "msgw1.example.com"], CERT_REQUEST);
+    const bad = cert(
+      "shared",
+      "MSGW.example.com",
+      ["msgw.example.com", "msgw1.example.com"],
+      CERT_REQUEST,
+    );
     assert.deepEqual(checkCertificatesAvoidMailDomain([...pool(), bad]), [
       {
         urn: bad.urn,

@@ -50,7 +50,10 @@ describe("mail A records are never proxied", () => {
     );
   });
   it("leaves a proxied web record that no MX points at alone", () => {
-    const resources = [...pool(), record("www.example.com", "A", "198.51.100.9", { proxied: true })];
+    const resources = [
+      ...pool(),
+      record("www.example.com", "A", "198.51.100.9", { proxied: true }),
+    ];
     assert.deepEqual(checkMailAddressRecordsNotProxied(resources), []);
   });
 });

@@ -15,7 +15,12 @@ export function record(
   };
 }
 
-export function cert(name: string, commonName: string, dnsNames: string[], type = SELF_SIGNED_CERT): StackResource {
+export function cert(
+  name: string,
+  commonName: string,
+  dnsNames: string[],
+  type = SELF_SIGNED_CERT,
+): StackResource {
   return {
     type,
     urn: `urn:pulumi:dev::msgw::${type}::${name}`,

@@ -11,7 +11,10 @@ const rule = (props: Record<string, unknown>) =>
 
 describe("no world-open admin, POP3 or SSH ingress: SecurityGroupIngressRule", () => {
   it("allows SMTP from anywhere and the admin ports from admin CIDRs", () => {
-    assert.deepEqual(rule({ ipProtocol: "tcp", fromPort: 25, toPort: 25, cidrIpv4: "0.0.0.0/0" }), []);
+    assert.deepEqual(
+      rule({ ipProtocol: "tcp", fromPort: 25, toPort: 25, cidrIpv4: "0.0.0.0/0" }),
+      [],
+    );
     assert.deepEqual(rule({ ipProtocol: "tcp", fromPort: 25, toPort: 25, cidrIpv6: "::/0" }), []);
     for (const port of [8450, 110, 995, 22]) {
       assert.deepEqual(
@@ -21,10 +24,13 @@ describe("no world-open admin, POP3 or SSH ingress: SecurityGroupIngressRule", (
     }
   });
   it("reports each protected port opened to 0.0.0.0/0 or ::/0", () => {
-    assert.deepEqual(rule({ ipProtocol: "tcp", fromPort: 8450, toPort: 8450, cidrIpv4: "0.0.0.0/0" }), [
-      "ingress tcp 8450-8450 from 0.0.0.0/0 reaches port 8450 (MailStore Gateway Management Console); " +
-        "allow it only from admin or MailStore Server CIDRs",
-    ]);
+    assert.deepEqual(
+      rule({ ipProtocol: "tcp", fromPort: 8450, toPort: 8450, cidrIpv4: "0.0.0.0/0" }),
+      [
+        "ingress tcp 8450-8450 from 0.0.0.0/0 reaches port 8450 (MailStore Gateway Management Console); " +
+          "allow it only from admin or MailStore Server CIDRs",
+      ],
+    );
     assert.deepEqual(rule({ ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv6: "::/0" }), [
       "ingress tcp 22-22 from ::/0 reaches port 22 (SSH); " +
         "allow it only from admin or MailStore Server CIDRs",
@@ -51,14 +57,23 @@ describe("no world-open admin, POP3 or SSH ingress: SecurityGroupIngressRule", (
     );
   });
   it("ignores UDP on the same ports", () => {
-    assert.deepEqual(rule({ ipProtocol: "udp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }), []);
+    assert.deepEqual(
+      rule({ ipProtocol: "udp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }),
+      [],
+    );
   });
 });
 
 describe("no world-open admin, POP3 or SSH ingress: SecurityGroup inline ingress", () => {
   it("allows a least-privilege group", () => {
     const ingress = [
-      { protocol: "tcp", fromPort: 25, toPort: 25, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+      {
+        protocol: "tcp",
+        fromPort: 25,
+        toPort: 25,
+        cidrBlocks: ["0.0.0.0/0"],
+        ipv6CidrBlocks: ["::/0"],
+      },
       { protocol: "tcp", fromPort: 110, toPort: 110, cidrBlocks: ["198.51.100.10/32"] },
     ];
     assert.deepEqual(checkNoWorldOpenAdminIngress(SECURITY_GROUP, { ingress }), []);
@@ -66,7 +81,13 @@ describe("no world-open admin, POP3 or SSH ingress: SecurityGroup inline ingress
   it("reports a world-open inline rule", () => {
     const ingress = [
       { protocol: "tcp", fromPort: 25, toPort: 25, cidrBlocks: ["0.0.0.0/0"] },
-      { protocol: "6", fromPort: 995, toPort: 995, cidrBlocks: ["10.0.0.0/8"], ipv6CidrBlocks: ["::/0"] },
+      {
+        protocol: "6",
+        fromPort: 995,
+        toPort: 995,
+        cidrBlocks: ["10.0.0.0/8"],
+        ipv6CidrBlocks: ["::/0"],
+      },
     ];
     assert.deepEqual(checkNoWorldOpenAdminIngress(SECURITY_GROUP, { ingress }), [
       "ingress tcp 995-995 from ::/0 reaches port 995 (POP3 over TLS); " +
@@ -76,7 +97,10 @@ describe("no world-open admin, POP3 or SSH ingress: SecurityGroup inline ingress
   it("passes a group without inline rules and other resource types", () => {
     assert.deepEqual(checkNoWorldOpenAdminIngress(SECURITY_GROUP, {}), []);
     assert.deepEqual(
-      checkNoWorldOpenAdminIngress("aws:ec2/instance:Instance", { cidrIpv4: "0.0.0.0/0", ipProtocol: "-1" }),
+      checkNoWorldOpenAdminIngress("aws:ec2/instance:Instance", {
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "-1",
+      }),
       [],
     );
   });
@@ -87,6 +111,9 @@ describe("coversTcpPort", () => {
     assert.equal(coversTcpPort({ protocol: "tcp", fromPort: 22, cidrs: [] }, 22), false);
     assert.equal(coversTcpPort({ protocol: "TCP", fromPort: 20, toPort: 23, cidrs: [] }, 22), true);
     assert.equal(coversTcpPort({ protocol: "all", cidrs: [] }, 8450), true);
-    assert.equal(coversTcpPort({ protocol: "icmp", fromPort: 0, toPort: 65535, cidrs: [] }, 22), false);
+    assert.equal(
+      coversTcpPort({ protocol: "icmp", fromPort: 0, toPort: 65535, cidrs: [] }, 22),
+      false,
+    );
   });
 });

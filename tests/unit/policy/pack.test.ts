@@ -17,7 +17,10 @@ const byName = (name: string) => {
   return p;
 };
 
-function runStack(name: string, resources: ReturnType<typeof pool>): [string, string | undefined][] {
+function runStack(
+  name: string,
+  resources: ReturnType<typeof pool>,
+): [string, string | undefined][] {
   const reported: [string, string | undefined][] = [];
   const policy = byName(name) as StackValidationPolicy;
   void policy.validateStack({ resources } as unknown as StackValidationArgs, (m, urn) =>
@@ -78,7 +81,9 @@ describe("policy pack", () => {
         toPort: 22,
         cidrIpv4: "0.0.0.0/0",
       }),
-      ["ingress tcp 22-22 from 0.0.0.0/0 reaches port 22 (SSH); allow it only from admin or MailStore Server CIDRs"],
+      [
+        "ingress tcp 22-22 from 0.0.0.0/0 reaches port 22 (SSH); allow it only from admin or MailStore Server CIDRs",
+      ],
     );
     assert.deepEqual(
       runResource("msgw-certificate-names-host", SELF_SIGNED_CERT, {
