@@ -1,0 +1,48 @@
+/**
+ * Configuration replication for MailStore Gateway pools: snapshot the configuration files of one host,
+ * keep them in a backup store, and restore them to other hosts over SSH/SFTP with the gateway service
+ * stopped, a backup taken first, checksums verified and a rollback on any failure.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "commander";
+ * import { registerConfigCommands } from "@msgw/gateway-pool";
+ * const program = new Command("msgw");
+ * registerConfigCommands(program);
+ * await program.parseAsync();
+ * ```
+ */
+export { registerConfigCommands, openStore, selectHosts } from "./cli";
+export { snapshot, restore, restoreHost, inspectHost, loadSnapshot, mapBounded, type EngineOptions } from "./engine";
+export {
+  loadInventory,
+  validateInventory,
+  windowsServiceControl,
+  parseHostKey,
+  InventoryError,
+  WINDOWS_DATA_DIR,
+  WINDOWS_SERVICE_NAME,
+  DEFAULT_MAILBOX_ID_PATTERN,
+  type Inventory,
+  type HostSpec,
+  type StoreSpec,
+  type ServiceControl,
+  type FileSelection,
+} from "./inventory";
+export { buildManifest, compareToManifest, digestOf, parseManifest } from "./manifest";
+export { planRestore, type RestorePlan } from "./plan";
+export { guardFindings, type GuardInput } from "./guard";
+export { LocalStore, type BackupStore, type StoredSnapshot } from "./store";
+export { S3Store, type S3Objects } from "./s3-store";
+export { connect, HostKeyMismatchError, type RemoteHost } from "./transport";
+export type {
+  Manifest,
+  ManifestFile,
+  FileContent,
+  RestoreOutcome,
+  HostResult,
+  ConfigState,
+  ServiceState,
+  GuardFinding,
+  HostStatus,
+} from "./types";

@@ -1,0 +1,126 @@
+import { checkFileName, checkRevision, parseManifest } from "./manifest";
+import { checkAgainstManifest, revisionTaken, type BackupStore, type StoredSnapshot } from "./store";
+import type { FileContent, Manifest } from "./types";
+
+/** The few S3 operations the store needs; {@link sdkS3Objects} adapts the AWS SDK v3 client. */
+export interface S3Objects {
+  /** The object's bytes, or undefined when there is no such key. */
+  get(key: string): Promise<Buffer | undefined>;
+  /** Puts an object encrypted at rest (SSE-KMS). */
+  put(key: string, body: Buffer): Promise<void>;
+  /** The bucket's versioning status ("Enabled", "Suspended" or undefined). */
+  versioning(): Promise<string | undefined>;
+}
+
+/**
+ * Snapshots and backups in an S3 bucket: versioned (checked before first use) and encrypted with
+ * SSE-KMS. Layout: `<prefix>snapshots/<rev>/manifest.json`, `.../files/<name>`, and
+ * `<prefix>backups/<host>/<id>/...`.
+ */
+export class S3Store implements BackupStore {
+  private checked = false;
+  constructor(
+    private readonly s3: S3Objects,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  describe(): string {
+    return `s3://${this.bucket}/${this.prefix}`;
+  }
+
+  private async ready(): Promise<void> {
+    if (this.checked) return;
+    const v = await this.s3.versioning();
+    if (v !== "Enabled") {
+      throw new Error(
+        `${this.describe()}: bucket versioning is ${v ?? "off"}; enable versioning on bucket ${this.bucket} so an overwritten or deleted snapshot can be recovered`,
+      );
+    }
+    this.checked = true;
+  }
+
+  async getSnapshot(revision: string): Promise<StoredSnapshot | undefined> {
+    checkRevision(revision);
+    await this.ready();
+    const base = `${this.prefix}snapshots/${revision}/`;
+    const text = await this.s3.get(`${base}manifest.json`);
+    if (!text) return undefined;
+    const manifest = parseManifest(text.toString("utf8"), `${this.describe()}snapshots/${revision}`);
+    const files: FileContent[] = [];
+    for (const f of manifest.files) {
+      checkFileName(f.name);
+      files.push({ name: f.name, data: (await this.s3.get(`${base}files/${f.name}`)) ?? Buffer.alloc(0) });
+    }
+    checkAgainstManifest(manifest, files, `${this.describe()}snapshots/${revision}`);
+    return { manifest, files };
+  }
+
+  async putSnapshot(snapshot: StoredSnapshot): Promise<"stored" | "already-stored"> {
+    const old = await this.getSnapshot(snapshot.manifest.revision);
+    if (old) {
+      if (old.manifest.digest === snapshot.manifest.digest) return "already-stored";
+      throw revisionTaken(snapshot.manifest.revision, this.describe(), old.manifest, snapshot.manifest);
+    }
+    await this.putSet(`${this.prefix}snapshots/${snapshot.manifest.revision}/`, snapshot.manifest, snapshot.files);
+    return "stored";
+  }
+
+  async putBackup(host: string, id: string, manifest: Manifest, files: FileContent[]): Promise<string> {
+    await this.ready();
+    const base = `${this.prefix}backups/${host}/${id}/`;
+    await this.putSet(base, manifest, files);
+    return `s3://${this.bucket}/${base}`;
+  }
+
+  /** Files first, manifest last: a reader never sees a manifest whose files are not there yet. */
+  private async putSet(base: string, manifest: Manifest, files: FileContent[]): Promise<void> {
+    for (const f of files) {
+      checkFileName(f.name);
+      await this.s3.put(`${base}files/${f.name}`, f.data);
+    }
+    await this.s3.put(`${base}manifest.json`, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  }
+}
+
+/**
+ * Adapts the AWS SDK v3 S3 client, loaded on first use so that a local store needs no AWS packages.
+ * Install `@aws-sdk/client-s3` to use an s3 store. Credentials come from the SDK's usual chain.
+ */
+export function sdkS3Objects(bucket: string, region: string, kmsKeyId: string | undefined): S3Objects {
+  let sdk: Record<string, new (...a: unknown[]) => unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sdk = require("@aws-sdk/client-s3") as typeof sdk;
+  } catch {
+    throw new Error(`the s3 store needs the package @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (or use {"kind":"local"})`);
+  }
+  const client = new sdk.S3Client({ region }) as { send(c: unknown): Promise<Record<string, unknown>> };
+  return {
+    async get(key) {
+      try {
+        const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+        const body = out.Body as { transformToByteArray(): Promise<Uint8Array> };
+        return Buffer.from(await body.transformToByteArray());
+      } catch (e) {
+        if ((e as { name?: string }).name === "NoSuchKey") return undefined;
+        throw e;
+      }
+    },
+    async put(key, body) {
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ServerSideEncryption: "aws:kms",
+          ...(kmsKeyId !== undefined ? { SSEKMSKeyId: kmsKeyId } : {}),
+        }),
+      );
+    },
+    async versioning() {
+      const out = await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }));
+      return out.Status as string | undefined;
+    },
+  };
+}
