@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { X509Certificate } from "node:crypto";
+import type { CertificatePlan } from "./certificates-plan";
+
+/** Issued material for one host. */
+export interface HostCertificate {
+  certificatePem: pulumi.Output<string>;
+  /** Secret. */
+  privateKeyPem: pulumi.Output<string>;
+}
+
+/** Result of {@link createCertificates}. */
+export interface PoolCertificates {
+  /** The pool CA certificate (pool-ca mode). */
+  caCertificatePem: pulumi.Output<string> | undefined;
+  /** Keyed by host name. */
+  hosts: Map<string, HostCertificate>;
+}
+
+/** SHA-256 fingerprint of a PEM certificate as colon-separated hex (`AB:CD:…`), the form admins compare. */
+export function certificateFingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+/**
+ * Creates the CA (pool-ca) and one key and certificate per host, exactly as planned. Child names:
+ * `<pool>-ca-key`, `<pool>-ca`, `<pool>-<host>-tls-key`, `<pool>-<host>-csr`, `<pool>-<host>-cert`.
+ */
+export function createCertificates(
+  name: string,
+  plan: CertificatePlan,
+  hostKeys: Map<string, string>,
+  parent: pulumi.Resource,
+): PoolCertificates {
+  const opts = { parent };
+  let ca: { key: tls.PrivateKey; cert: tls.SelfSignedCert } | undefined;
+  if (plan.ca) {
+    const key = new tls.PrivateKey(`${name}-ca-key`, { algorithm: plan.ca.keyAlgorithm, ecdsaCurve: plan.ca.ecdsaCurve }, opts);
+    const cert = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        isCaCertificate: true,
+        subject: { commonName: plan.ca.commonName, organization: plan.ca.organization },
+        validityPeriodHours: plan.ca.validityHours,
+        allowedUses: plan.ca.allowedUses,
+      },
+      opts,
+    );
+    ca = { key, cert };
+  }
+  const hosts = new Map<string, HostCertificate>();
+  for (const h of plan.hosts) {
+    const k = hostKeys.get(h.hostname) as string;
+    const key = new tls.PrivateKey(`${name}-${k}-tls-key`, { algorithm: h.keyAlgorithm, ecdsaCurve: h.ecdsaCurve }, opts);
+    const subject = { commonName: h.commonName, organization: h.organization };
+    let certificatePem: pulumi.Output<string>;
+    if (h.issuer === "pool-ca" && ca) {
+      const csr = new tls.CertRequest(
+        `${name}-${k}-csr`,
+        { privateKeyPem: key.privateKeyPem, subject, dnsNames: h.dnsNames },
+        opts,
+      );
+      certificatePem = new tls.LocallySignedCert(
+        `${name}-${k}-cert`,
+        {
+          certRequestPem: csr.certRequestPem,
+          caPrivateKeyPem: ca.key.privateKeyPem,
+          caCertPem: ca.cert.certPem,
+          validityPeriodHours: h.validityHours,
+          earlyRenewalHours: h.earlyRenewalHours,
+          allowedUses: h.allowedUses,
+        },
+        opts,
+      ).certPem;
+    } else {
+      certificatePem = new tls.SelfSignedCert(
+        `${name}-${k}-cert`,
+        {
+          privateKeyPem: key.privateKeyPem,
+          subject,
+          dnsNames: h.dnsNames,
+          validityPeriodHours: h.validityHours,
+          earlyRenewalHours: h.earlyRenewalHours,
+          allowedUses: h.allowedUses,
+        },
+        opts,
+      ).certPem;
+    }
+    hosts.set(h.hostname, { certificatePem, privateKeyPem: pulumi.secret(key.privateKeyPem) });
+  }
+  return { caCertificatePem: ca?.cert.certPem, hosts };
+}

@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import type { GatewayPoolPlan } from "./pool-plan";
+import type { GatewayHostResources } from "./hosts/aws-host";
+
+/** One host entry of the replication inventory (the format `msgw config` reads from MSGW_INVENTORY). */
+export interface InventoryHost {
+  address: string;
+  port: number;
+  username: string;
+  privateKeyPath: string;
+  hostKey: string;
+  platform: "windows" | "linux";
+  dataDir: string;
+  serviceName: string;
+}
+
+/** Connection facts of one host, resolved or not. */
+export interface ReplicationEndpoint {
+  hostname: string;
+  address: pulumi.Input<string>;
+  sshHostKey: pulumi.Input<string>;
+  port: number;
+  username: string;
+  platform: "windows" | "linux";
+}
+
+/** The inventory JSON: addresses, pinned public host keys and a key *path*; never key material. */
+export function inventoryJson(plan: GatewayPoolPlan, endpoints: ReplicationEndpoint[]): pulumi.Output<string> {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("inventoryJson needs configSync");
+  const hosts: Record<string, pulumi.Input<InventoryHost>> = {};
+  for (const e of endpoints) {
+    hosts[e.hostname] = pulumi.output({
+      address: e.address,
+      port: e.port,
+      username: e.username,
+      privateKeyPath: sync.sshPrivateKeyPath,
+      hostKey: e.sshHostKey,
+      platform: e.platform,
+      dataDir: plan.gateway.dataDirectory,
+      serviceName: plan.gateway.serviceName,
+    });
+  }
+  return pulumi.jsonStringify({ store: { kind: "local", path: sync.backupDirectory }, hosts });
+}
+
+/** Shell-quotes one argument for /bin/sh. */
+export function shQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The commands replication runs (pure, so tests pin them). */
+export function replicationCommands(plan: GatewayPoolPlan): { snapshot: string; restore: Map<string, string> } {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("replicationCommands needs configSync");
+  const cli = sync.cliCommand;
+  const rev = shQuote(sync.revision);
+  return {
+    snapshot: `${cli} config snapshot --source ${shQuote(sync.source)} --revision ${rev}`,
+    restore: new Map(
+      sync.targets.map((t) => [t, `${cli} config restore --target ${shQuote(t)} --revision ${rev}`]),
+    ),
+  };
+}
+
+/**
+ * Replication as resources: one snapshot of the source (stdout = manifest of names, sizes and SHA-256; no
+ * content enters state) and one restore per target, which waits for that target's host and re-runs when the
+ * revision, the manifest or the target machine changes. Targets restore in parallel (siblings).
+ */
+export function createReplication(
+  name: string,
+  plan: GatewayPoolPlan,
+  hosts: Map<string, GatewayHostResources>,
+  endpoints: ReplicationEndpoint[],
+  keyOf: Map<string, string>,
+  parent: pulumi.Resource,
+): { manifest: pulumi.Output<string>; restores: command.local.Command[] } {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("createReplication needs configSync");
+  const environment = { MSGW_INVENTORY: inventoryJson(plan, endpoints) };
+  const commands = replicationCommands(plan);
+  const sourceHost = hosts.get(sync.source);
+  const snapshot = new command.local.Command(
+    `${name}-config-snapshot`,
+    {
+      create: commands.snapshot,
+      environment,
+      triggers: [sync.revision, sourceHost ? sourceHost.identity : sync.source],
+      logging: "stderr",
+    },
+    { parent, dependsOn: sourceHost?.ready ?? [] },
+  );
+  const restores = sync.targets.map((target) => {
+    const host = hosts.get(target) as GatewayHostResources;
+    return new command.local.Command(
+      `${name}-${keyOf.get(target)}-config-restore`,
+      {
+        create: commands.restore.get(target) as string,
+        environment,
+        triggers: [sync.revision, snapshot.stdout, host.identity],
+        logging: "stderr",
+      },
+      { parent, dependsOn: [snapshot, ...host.ready] },
+    );
+  });
+  return { manifest: snapshot.stdout, restores };
+}

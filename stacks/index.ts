@@ -1,0 +1,26 @@
+// The msgw stack: config -> providers -> GatewayPool -> exports. Everything reusable lives in components/.
+import * as pulumi from "@pulumi/pulumi";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import * as cloudflare from "@pulumi/cloudflare";
+import { GatewayPool, type GatewayPoolArgs } from "../components";
+
+const config = new pulumi.Config("msgw");
+const poolArgs = config.requireObject<GatewayPoolArgs>("pool") satisfies GatewayPoolArgs;
+
+const aws = new AwsProvider("aws", { region: new pulumi.Config("aws").require("region") });
+const cf = new cloudflare.Provider("cloudflare", {
+  apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
+});
+
+const pool = new GatewayPool(config.get("poolName") ?? "msgw", poolArgs, {
+  providers: { aws, cloudflare: cf },
+});
+
+export const mailDomain = pool.plan.mailDomain;
+export const gateways = pool.gateways;
+export const mxRecords = pool.mxRecords;
+export const zoneFile = pool.zoneFile;
+export const runbook = pool.runbook;
+export const caCertificatePem = pool.caCertificatePem;
+export const certificatePrivateKeys = pool.certificatePrivateKeys;
+export const configManifest = pool.configManifest;

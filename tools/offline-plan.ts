@@ -1,0 +1,104 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PoolMocks } from "./mocks";
+
+/** One resource the program registers. */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource, if any. */
+  parent: string | undefined;
+  /** URNs this resource waits for (explicit dependsOn and input dependencies). */
+  dependencies: string[];
+  /** Inputs as registered; secrets are replaced by "[secret]". */
+  inputs: Record<string, unknown>;
+}
+
+/** What {@link planOffline} returns. */
+export interface OfflinePlan {
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+  /** Output names whose values are secret (shown as "[secret]"). */
+  secretOutputs: string[];
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return "[secret]";
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
+async function settle(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+  const out = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+  const [resolved, secret] = await Promise.all([
+    new Promise<unknown>((resolve) => out.apply((v) => resolve(v))),
+    pulumi.isSecret(out),
+  ]);
+  return { value: resolved, secret };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }) => void): void };
+}
+
+/**
+ * Runs a Pulumi program under mocks (no engine, no credentials, no network) and returns every resource it
+ * registers, with dependencies, and its resolved outputs. Call once per process: mocks are global.
+ */
+export async function planOffline(
+  program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+  opts: { project: string; stack: string; config?: Record<string, string>; secretKeys?: string[]; mocks?: PoolMocks },
+): Promise<OfflinePlan> {
+  const mocks = opts.mocks ?? new PoolMocks();
+  await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+  pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: (err: Error | null, res?: { getUrn(): string }) => void): void;
+    newUrn(parent: string, type: string, name: string): string;
+  };
+  const seen: Array<Omit<PlannedResource, "inputs"> & { inputs?: Record<string, unknown> }> = [];
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const deps = new Set(req.getDependenciesList());
+    req.getPropertydependenciesMap().forEach((v) => v.getUrnsList().forEach((u) => deps.add(u)));
+    const entry = {
+      urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent() || undefined,
+      dependencies: [...deps].sort(),
+    };
+    seen.push(entry);
+    original(req, cb);
+  };
+
+  const exported = await program();
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const [key, value] of Object.entries(exported)) {
+    const { value: v, secret } = await settle(value);
+    outputs[key] = secret ? "[secret]" : v;
+    if (secret) secretOutputs.push(key);
+  }
+  // Resources whose outputs nobody awaited may still be registering.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  await settings.waitForRPCs();
+
+  const registered = (monitor as unknown as { resources: Map<string, { state: unknown }> }).resources;
+  const resources: PlannedResource[] = seen.map((r) => {
+    const state = registered.get(r.urn)?.state as Record<string, unknown> | undefined;
+    return { ...r, inputs: state ? (maskSecrets(state) as Record<string, unknown>) : {} };
+  });
+  return { resources, outputs, secretOutputs };
+}
