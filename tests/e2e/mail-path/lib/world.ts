@@ -242,6 +242,12 @@ export class MailWorld {
     await replaceZone(this.net, this.dns, renderZoneFile(this.plan, addressesOf(args)), this.serial);
   }
 
+  /** Serves a hand-written fragment instead of the plan's (e.g. the zone before a migration). */
+  async serveFragment(fragment: string): Promise<void> {
+    this.serial += 1;
+    await replaceZone(this.net, this.dns, fragment, this.serial);
+  }
+
   /** Every message recorded by every receiver so far. */
   received(): ReceivedMessage[] {
     const all: ReceivedMessage[] = [];
@@ -291,6 +297,19 @@ export class MailWorld {
       200,
     );
     return Date.now() - begin;
+  }
+
+  /**
+   * The IPv4 addresses `name` resolves to from the sender's namespace (its resolver is the test
+   * NSD), or [] when the name does not resolve.
+   */
+  async resolveFromSender(name: string): Promise<string[]> {
+    try {
+      const out = await this.net.exec(this.senderHost, "getent", ["ahostsv4", name]);
+      return [...new Set(out.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(/\s+/)[0] as string))];
+    } catch {
+      return [];
+    }
   }
 
   /** Lets in-flight retries finish so late duplicates would show up before counting. */
