@@ -1,0 +1,204 @@
+/**
+ * The library as another project consumes it: `npm run build && npm pack`, a separate consumer project
+ * in a temp dir installs the tarball (never source paths) plus the @pulumi peer dependencies,
+ * type-checks a program with two GatewayPools with `tsc --noEmit`, and runs it under Pulumi mocks.
+ * Needs the npm registry (or a warm npm cache). Run with `npm run test:package`.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  CONSUMER_PROGRAM,
+  CONSUMER_RUNNER,
+  CONSUMER_TSCONFIG,
+  consumerPackageJson,
+  type ConsumerVersions,
+} from "./consumer-project";
+
+const root = join(__dirname, "..", "..");
+const bin = join(root, "node_modules", ".bin");
+// npm and every script it starts run on the repository's Node 22 (first on PATH).
+const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
+const MINUTE = 60_000;
+
+function run(cmd: string, args: string[], cwd: string, timeout: number): string {
+  try {
+    return execFileSync(cmd, args, { cwd, env, timeout, encoding: "utf8", stdio: "pipe" });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed in ${cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+    );
+  }
+}
+
+const installedVersion = (pkg: string): string =>
+  (
+    JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+
+describe("consumer project built from the packed tarball", { timeout: 10 * MINUTE }, () => {
+  let dir = "";
+  let packedFiles: string[] = [];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "msgw-consumer-"));
+    run("npm", ["run", "build"], root, 3 * MINUTE);
+    const packed = JSON.parse(
+      run("npm", ["pack", "--json", "--pack-destination", dir], root, MINUTE),
+    ) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    assert.equal(packed.length, 1);
+    packedFiles = packed[0].files.map((f) => f.path);
+    const versions: ConsumerVersions = {
+      pulumi: installedVersion("@pulumi/pulumi"),
+      aws: installedVersion("@pulumi/aws"),
+      cloudflare: installedVersion("@pulumi/cloudflare"),
+      tls: installedVersion("@pulumi/tls"),
+      command: installedVersion("@pulumi/command"),
+      typesNode: installedVersion("@types/node"),
+    };
+    writeFileSync(join(dir, "package.json"), consumerPackageJson(packed[0].filename, versions));
+    writeFileSync(join(dir, "tsconfig.json"), CONSUMER_TSCONFIG);
+    writeFileSync(join(dir, "program.ts"), CONSUMER_PROGRAM);
+    writeFileSync(join(dir, "run-mocks.ts"), CONSUMER_RUNNER);
+    // Install scripts are not needed (ssh2's optional native addon) and would slow the test down.
+    run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+      ],
+      dir,
+      5 * MINUTE,
+    );
+  });
+
+  after(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("packs compiled JS and declarations, not sources or tests", () => {
+    assert.ok(packedFiles.includes("dist/components/index.js"), "dist/components/index.js");
+    assert.ok(packedFiles.includes("dist/components/index.d.ts"), "dist/components/index.d.ts");
+    assert.ok(packedFiles.includes("package.json"));
+    const unexpected = packedFiles.filter(
+      (f) =>
+        !(f.startsWith("dist/components/") || f.startsWith("dist/bin/")) &&
+        !["package.json", "README.md", "CHANGELOG.md", "LICENSE"].includes(f),
+    );
+    assert.deepEqual(unexpected, []);
+    assert.deepEqual(
+      packedFiles.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+      [],
+    );
+  });
+
+  it("has exactly one @pulumi/pulumi in the consumer's tree", () => {
+    const paths = run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], dir, MINUTE)
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    assert.deepEqual([...new Set(paths)], [join(dir, "node_modules", "@pulumi", "pulumi")]);
+  });
+
+  it("type-checks the two-pool program with tsc --noEmit", () => {
+    run(
+      process.execPath,
+      [join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", dir],
+      dir,
+      3 * MINUTE,
+    );
+  });
+
+  it("runs the program under Pulumi mocks with the exact resources", () => {
+    const pem = join(dir, "mock-cert.pem");
+    run(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=mock",
+        "-days",
+        "1",
+        "-keyout",
+        join(dir, "mock-key.pem"),
+        "-out",
+        pem,
+      ],
+      dir,
+      MINUTE,
+    );
+    const tsx = pathToFileURL(require.resolve("tsx", { paths: [root] })).href;
+    const out = run(
+      process.execPath,
+      ["--import", tsx, join(dir, "run-mocks.ts"), pem],
+      dir,
+      3 * MINUTE,
+    );
+    const result = JSON.parse(out.trim().split("\n").pop() as string) as {
+      total: number;
+      counts: Record<string, number>;
+      mx: Record<string, { preference: number; target: string }[]>;
+      gateways: Record<string, string[]>;
+    };
+    assert.deepEqual(result.gateways, {
+      journal: ["msgw1.example.com", "msgw2.example.com"],
+      archive: ["gw-a.example.org", "gw-b.example.org"],
+    });
+    assert.deepEqual(result.mx, {
+      journal: [
+        { preference: 0, target: "msgw1.example.com" },
+        { preference: 0, target: "msgw2.example.com" },
+      ],
+      archive: [
+        { preference: 0, target: "gw-a.example.org" },
+        { preference: 10, target: "gw-b.example.org" },
+      ],
+    });
+    assert.deepEqual(result.counts, EXPECTED_COUNTS);
+    assert.equal(
+      result.total,
+      Object.values(EXPECTED_COUNTS).reduce((a, b) => a + b, 0),
+    );
+  });
+});
+
+/**
+ * Both pools together: 2 pools x 2 AWS hosts, no replication (so no SSH rule and no host keys).
+ * `journal` uses the default pool CA (CA key + CA cert, then per host key, CSR, signed cert);
+ * `archive` uses self-signed certificates (per host key + cert).
+ */
+const EXPECTED_COUNTS: Record<string, number> = {
+  "aws:ec2/eip:Eip": 4, // one per host
+  "aws:ec2/instance:Instance": 4,
+  "aws:ec2/securityGroup:SecurityGroup": 4, // one per host
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 4,
+  // per host: 25 from anywhere (IPv4), 110 from the one MailStore Server CIDR, 8450 from the one admin CIDR
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 12,
+  "cloudflare:index/dnsRecord:DnsRecord": 8, // per pool: 2 A + 2 MX
+  "msgw:index:GatewayPool": 2,
+  "pulumi:providers:aws": 1,
+  "pulumi:providers:cloudflare": 1,
+  "tls:index/certRequest:CertRequest": 2, // journal's hosts
+  "tls:index/locallySignedCert:LocallySignedCert": 2, // journal's hosts
+  "tls:index/privateKey:PrivateKey": 5, // journal: CA + 2 hosts; archive: 2 hosts
+  "tls:index/selfSignedCert:SelfSignedCert": 3, // journal's CA; archive's 2 hosts
+};
