@@ -79,14 +79,17 @@ export function createReplication(
 ): { manifest: pulumi.Output<string>; restores: command.local.Command[] } {
   const sync = plan.configSync;
   if (!sync) throw new Error("createReplication needs configSync");
-  const environment = { MSGW_INVENTORY: inventoryJson(plan, endpoints) };
+  // Each command gets an inventory of just the host it talks to, so it waits for that host alone.
+  const only = (hostname: string) => ({
+    MSGW_INVENTORY: inventoryJson(plan, endpoints.filter((e) => e.hostname === hostname)),
+  });
   const commands = replicationCommands(plan);
   const sourceHost = hosts.get(sync.source);
   const snapshot = new command.local.Command(
     `${name}-config-snapshot`,
     {
       create: commands.snapshot,
-      environment,
+      environment: only(sync.source),
       triggers: [sync.revision, sourceHost ? sourceHost.identity : sync.source],
       logging: "stderr",
     },
@@ -98,7 +101,7 @@ export function createReplication(
       `${name}-${keyOf.get(target)}-config-restore`,
       {
         create: commands.restore.get(target) as string,
-        environment,
+        environment: only(target),
         triggers: [sync.revision, snapshot.stdout, host.identity],
         logging: "stderr",
       },

@@ -75,7 +75,8 @@ export class PoolMocks implements pulumi.runtime.Mocks {
           args.type === "tls:index/selfSignedCert:SelfSignedCert"
             ? String((inputs.subject as { commonName?: string } | undefined)?.commonName)
             : String(inputs.certRequestPem).replace(/^mock-csr:/, "");
-        state.certPem = this.opts.realCertificates === false ? `mock certificate for ${cn}` : mockCertificatePem(cn);
+        // Fast mode: one shared certificate, still a real PEM so fingerprints work.
+        state.certPem = mockCertificatePem(this.opts.realCertificates === false ? "offline-plan.invalid" : cn);
         break;
       }
       case "command:local:Command":

@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GatewayPool, type GatewayPoolArgs } from "../../components";
+import { PoolMocks } from "../../tools/mocks";
+import { planOffline, type OfflinePlan, type PlannedResource } from "../../tools/offline-plan";
+
+/** Minimal valid arguments; tests spread their changes over it. */
+export function baseArgs(overrides: Partial<GatewayPoolArgs> = {}): GatewayPoolArgs {
+  return {
+    zone: { name: "example.com", id: "zone-123" },
+    mailDomain: "msgw.example.com",
+    hosts: [{ hostname: "msgw1.example.com" }, { hostname: "msgw2.example.com" }],
+    access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
+    ...overrides,
+  };
+}
+
+/** Runs one GatewayPool under mocks and returns every registered resource and the resolved outputs. */
+export async function runPool(
+  args: GatewayPoolArgs,
+  opts: { name?: string; realCertificates?: boolean } = {},
+): Promise<OfflinePlan> {
+  return planOffline(
+    () => {
+      const pool = new GatewayPool(opts.name ?? "pool", args);
+      return {
+        gateways: pool.gateways,
+        mxRecords: pool.mxRecords,
+        zoneFile: pool.zoneFile,
+        runbook: pool.runbook,
+        caCertificatePem: pool.caCertificatePem,
+        certificatePrivateKeys: pool.certificatePrivateKeys,
+        configManifest: pool.configManifest,
+      };
+    },
+    { project: "test", stack: "unit", mocks: new PoolMocks({ realCertificates: opts.realCertificates }) },
+  );
+}
+
+/** Resources of one type. */
+export const ofType = (plan: OfflinePlan, type: string): PlannedResource[] =>
+  plan.resources.filter((r) => r.type === type);
+
+/** Names of resources of one type, sorted. */
+export const namesOf = (plan: OfflinePlan, type: string): string[] => ofType(plan, type).map((r) => r.name).sort();
+
+/** Length (in resources) of the longest dependency chain, counting explicit and input dependencies. */
+export function criticalPath(plan: OfflinePlan): number {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const memo = new Map<string, number>();
+  const depth = (urn: string, stack: Set<string>): number => {
+    const cached = memo.get(urn);
+    if (cached !== undefined) return cached;
+    if (stack.has(urn)) throw new Error(`dependency cycle at ${urn}`);
+    stack.add(urn);
+    const r = byUrn.get(urn);
+    const d = 1 + Math.max(0, ...(r?.dependencies ?? []).filter((u) => byUrn.has(u)).map((u) => depth(u, stack)));
+    stack.delete(urn);
+    memo.set(urn, d);
+    return d;
+  };
+  return Math.max(0, ...plan.resources.map((r) => depth(r.urn, new Set())));
+}
+
+export { pulumi };
