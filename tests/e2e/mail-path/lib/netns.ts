@@ -156,6 +156,26 @@ export class TestNetwork {
     return stdout;
   }
 
+  /** Runs a command inside `host`'s namespace and returns its exit code and output, never throwing. */
+  async runStatus(
+    host: NetHost,
+    cmd: string,
+    args: string[],
+    timeoutMs = 60_000,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolvePromise) => {
+      execFile(
+        "ip",
+        ["netns", "exec", host.ns, cmd, ...args],
+        { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, cwd: REPO_ROOT },
+        (error, stdout, stderr) => {
+          const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+          resolvePromise({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
   /**
    * Starts a long-running process inside `host`'s namespace; stdout and stderr go to
    * `<workDir>/<name>.log`. `ip netns exec` execs the command, so the PID is the daemon's own.
