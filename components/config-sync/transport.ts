@@ -129,6 +129,7 @@ function connectOnce(
     };
     client.once("ready", () => {
       settled = true;
+      client.setNoDelay(true); // small SFTP requests otherwise wait on Nagle + delayed ACK (~40 ms each)
       client.sftp((err, sftp) => {
         if (err) {
           client.end();
