@@ -49,6 +49,7 @@ interface RegisterRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }) => void): void };
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
 /**
@@ -67,7 +68,7 @@ export async function planOffline(
     registerResource(req: RegisterRequest, cb: (err: Error | null, res?: { getUrn(): string }) => void): void;
     newUrn(parent: string, type: string, name: string): string;
   };
-  const seen: Array<Omit<PlannedResource, "inputs"> & { inputs?: Record<string, unknown> }> = [];
+  const seen: PlannedResource[] = [];
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const deps = new Set(req.getDependenciesList());
@@ -78,6 +79,8 @@ export async function planOffline(
       name: req.getName(),
       parent: req.getParent() || undefined,
       dependencies: [...deps].sort(),
+      // The inputs exactly as the program sent them (secrets still marked), not the mock's outputs.
+      inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     };
     seen.push(entry);
     original(req, cb);
@@ -95,10 +98,5 @@ export async function planOffline(
   const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
   await settings.waitForRPCs();
 
-  const registered = (monitor as unknown as { resources: Map<string, { state: unknown }> }).resources;
-  const resources: PlannedResource[] = seen.map((r) => {
-    const state = registered.get(r.urn)?.state as Record<string, unknown> | undefined;
-    return { ...r, inputs: state ? (maskSecrets(state) as Record<string, unknown>) : {} };
-  });
-  return { resources, outputs, secretOutputs };
+  return { resources: seen, outputs, secretOutputs };
 }

@@ -52,7 +52,7 @@ export function readStackConfig(stack: string): { config: Record<string, string>
 const KEY_INPUTS: Record<string, string[]> = {
   "cloudflare:index/dnsRecord:DnsRecord": ["type", "name", "content", "priority", "ttl", "proxied"],
   "aws:ec2/instance:Instance": ["instanceType", "region", "ami", "rootBlockDevice.encrypted", "metadataOptions.httpTokens"],
-  "aws:ec2/eip:Eip": ["domain", "region", "publicIp"],
+  "aws:ec2/eip:Eip": ["domain", "region"],
   "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "region"],
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["fromPort", "cidrIpv4", "cidrIpv6", "description"],
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ipProtocol", "cidrIpv4"],

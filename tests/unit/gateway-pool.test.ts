@@ -250,11 +250,14 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   });
   assert.match(inventory.hosts["msgw2.example.com"].hostKey, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/);
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
-  const snapshot = ofType(plan, COMMAND).find((r) => r.name === "pool-config-snapshot");
   const triggers = restore.inputs.triggers as string[];
   assert.equal(triggers.length, 3);
   assert.equal(triggers[0], "2026-11-28");
-  assert.equal(triggers[1], snapshot?.inputs.stdout);
+  // The snapshot's stdout (its manifest; the mocks echo the command) re-triggers every restore.
+  assert.equal(
+    triggers[1],
+    '{"mock":true,"command":"npx --no-install msgw config snapshot --source msgw1.example.com --revision 2026-11-28"}',
+  );
   assert.match(triggers[2], /^i-[0-9a-f]{17}$/);
   assert.equal(restore.inputs.logging, "stderr");
   // Only the source's manifest enters state, never content or keys.
