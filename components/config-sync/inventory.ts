@@ -170,7 +170,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
       } else store = { kind: "local", path: path.resolve(baseDir, s.path) };
     } else {
       const bad = ["bucket", "region"].filter((f) => typeof s[f] !== "string" || s[f] === "");
-      for (const f of bad) problems.push(`store.${f} ${show(s[f])} is required for an s3 store; give the bucket's ${f}`);
+      for (const f of bad) problems.push(`store.${f} ${show(s[f])} is required for an s3 store; give the bucket's ${f === "bucket" ? "name" : "region"}`);
       if (s.prefix !== undefined && typeof s.prefix !== "string") problems.push(`store.prefix ${show(s.prefix)} must be a string such as "msgw/prod/"`);
       if (s.kmsKeyId !== undefined && typeof s.kmsKeyId !== "string") problems.push(`store.kmsKeyId ${show(s.kmsKeyId)} must be a KMS key id or ARN`);
       if (bad.length === 0) {
@@ -304,6 +304,7 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
     if (h.dataDir === undefined) problems.push(`${at}.dataDir is missing; linux hosts need the gateway's data directory, e.g. "/var/lib/msgw"`);
   } else if (!isAbsoluteFor(platform, dataDir)) {
     problems.push(`${at}.dataDir ${show(dataDir)} must be an absolute ${platform} path, e.g. ${platform === "windows" ? show(WINDOWS_DATA_DIR) : '"/var/lib/msgw"'}`);
+    dataDir = undefined;
   } else {
     dataDir = dataDir.replace(/[\\/]+$/, "");
   }
