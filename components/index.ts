@@ -23,3 +23,8 @@ export { certificateFingerprint } from "./certificates";
 export { inventoryJson, replicationCommands } from "./replication";
 export type { InventoryHost } from "./replication";
 export { normalizeDnsName, isValidHostName, hostKey } from "./names";
+// Operator tooling, also usable as a library.
+export { registerConfigCommands } from "./config-sync";
+export { registerCheckCommand } from "./health-check";
+export * as configSync from "./config-sync";
+export * as healthCheck from "./health-check";
