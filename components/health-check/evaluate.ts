@@ -109,7 +109,9 @@ function evaluateStarttls(hostname: string, o: StarttlsObservation, options: Eva
   if (Date.parse(cert.validFrom) > options.now.getTime()) {
     findings.push(problem(expiry, `not valid before ${cert.validFrom}`));
   } else if (left < 0) {
-    findings.push(problem(expiry, `expired ${-left} day${left === -1 ? "" : "s"} ago (${cert.validTo})`));
+    const ago = daysLeft(options.now.toISOString(), new Date(cert.validTo));
+    const when = ago === 0 ? "today" : `${ago} day${ago === 1 ? "" : "s"} ago`;
+    findings.push(problem(expiry, `expired ${when} (${cert.validTo})`));
   } else if (left < options.minDays) {
     findings.push(problem(expiry, `expires in ${left} days (${cert.validTo}), fewer than --min-days ${options.minDays}`));
   } else {

@@ -37,7 +37,8 @@ export function renderText(report: CheckReport): string {
   }
   out.push("");
   if (report.ok) {
-    out.push(`OK: all ${report.gateways.length} gateways passed every check.`);
+    const n = report.gateways.length;
+    out.push(n === 1 ? "OK: the gateway passed every check." : `OK: all ${n} gateways passed every check.`);
   } else {
     const failing = report.gateways.filter((g) => g.findings.some((f) => !f.ok)).length;
     out.push(

@@ -91,7 +91,7 @@ describe("msgw check against real SMTP and POP3 servers", () => {
     );
     console.log(result.stdout);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^OK: all 1 gateways passed every check\.$/m);
+    assert.match(result.stdout, /^OK: the gateway passed every check\.$/m);
     const { report } = await checkJson("--mail-domain", "msgw.example.test", "--gateway", G1, "--resolver", "10.232.0.53:53", "--ca", caFile);
     assert.deepEqual(
       findings(report, G1).map((f) => [f.check, f.ok]),
@@ -134,8 +134,8 @@ describe("msgw check against real SMTP and POP3 servers", () => {
     assert.deepEqual(problems(findings(report, G1)), []);
     const expiredAt = new Date(new X509Certificate(world.certs.get(G2)?.certPem ?? "").validTo).toISOString();
     assert.deepEqual(problems(findings(report, G2)), [
-      `SMTP certificate expiry: expired 3 days ago (${expiredAt})`,
-      `POP3 certificate expiry: expired 3 days ago (${expiredAt})`,
+      `SMTP certificate expiry: expired 2 days ago (${expiredAt})`,
+      `POP3 certificate expiry: expired 2 days ago (${expiredAt})`,
     ]);
     assert.deepEqual(problems(findings(report, G3)), [
       "SMTP certificate name: not valid for msgw3.example.test: DNS names msgw.example.test; issue the certificate for the host's own name",

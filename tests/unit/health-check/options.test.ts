@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatResolverAddress, parseCheckOptions, parseResolverAddress } from "../../../components/health-check";
+
+describe("parseResolverAddress", () => {
+  const good: Array<[string, string, number, string]> = [
+    ["10.0.0.53", "10.0.0.53", 53, "10.0.0.53:53"],
+    ["10.0.0.53:5353", "10.0.0.53", 5353, "10.0.0.53:5353"],
+    ["2001:db8::53", "2001:db8::53", 53, "[2001:db8::53]:53"],
+    ["[2001:db8::53]", "2001:db8::53", 53, "[2001:db8::53]:53"],
+    ["[2001:db8::53]:5353", "2001:db8::53", 5353, "[2001:db8::53]:5353"],
+  ];
+  for (const [input, address, port, formatted] of good) {
+    it(`reads ${input}`, () => {
+      const parsed = parseResolverAddress(input);
+      assert.deepEqual(parsed, { address, port });
+      assert.equal(formatResolverAddress(parsed), formatted);
+    });
+  }
+  for (const input of ["dns.example.com", "10.0.0.53:0", "10.0.0.53:65536", "10.0.0.53:", "10.0.0:53", "[10.0.0.53]:53", "[::1]:x", ""]) {
+    it(`rejects "${input}"`, () => {
+      assert.throws(() => parseResolverAddress(input), {
+        name: "CheckInputError",
+        message: `--resolver "${input}" must be an IP address with an optional port: 10.0.0.53, 10.0.0.53:5353 or [2001:db8::53]:5353`,
+      });
+    });
+  }
+});
+
+describe("parseCheckOptions", () => {
+  it("applies the defaults", () => {
+    assert.deepEqual(parseCheckOptions({ outputs: "outputs.json" }), {
+      source: { kind: "outputs", file: "outputs.json" },
+      resolver: undefined,
+      caFile: undefined,
+      minDays: 30,
+      timeoutMs: 10_000,
+      ports: { smtp: 25, pop3: 110 },
+      json: false,
+    });
+  });
+
+  it("reads every flag", () => {
+    assert.deepEqual(
+      parseCheckOptions({
+        mailDomain: "msgw.example.com",
+        gateway: ["msgw1.example.com"],
+        resolver: "10.0.0.53:5353",
+        ca: "ca.pem",
+        minDays: "0",
+        timeout: "2500",
+        smtpPort: "2525",
+        pop3Port: "1110",
+        json: true,
+      }),
+      {
+        source: { kind: "flags", mailDomain: "msgw.example.com", gateways: ["msgw1.example.com"] },
+        resolver: { address: "10.0.0.53", port: 5353 },
+        caFile: "ca.pem",
+        minDays: 0,
+        timeoutMs: 2500,
+        ports: { smtp: 2525, pop3: 1110 },
+        json: true,
+      },
+    );
+  });
+
+  const bad: Array<[Record<string, unknown>, string]> = [
+    [{ outputs: "o.json", gateway: ["a.example.com"] }, "give either --outputs FILE or --mail-domain with --gateway, not both"],
+    [{ outputs: "o.json", mailDomain: "msgw.example.com" }, "give either --outputs FILE or --mail-domain with --gateway, not both"],
+    [{ minDays: "-1" }, '--min-days "-1" must be a whole number from 0 to 3650'],
+    [{ minDays: "1.5" }, '--min-days "1.5" must be a whole number from 0 to 3650'],
+    [{ timeout: "50" }, '--timeout "50" must be a whole number from 100 to 120000'],
+    [{ smtpPort: "0" }, '--smtp-port "0" must be a whole number from 1 to 65535'],
+    [{ pop3Port: "pop3" }, '--pop3-port "pop3" must be a whole number from 1 to 65535'],
+  ];
+  for (const [raw, message] of bad) {
+    it(`rejects ${JSON.stringify(raw)}`, () => {
+      assert.throws(() => parseCheckOptions(raw), { name: "CheckInputError", message });
+    });
+  }
+});
