@@ -1,0 +1,187 @@
+// Restore paths that a real sshd cannot easily provoke, driven through an in-memory host.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { buildManifest, restoreHost, validateInventory, type RemoteHost, type BackupStore, type Manifest, type FileContent } from "../../../components/config-sync";
+
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
+const inv = validateInventory(
+  {
+    hosts: {
+      h: {
+        address: "10.231.0.2",
+        username: "root",
+        privateKeyPath: "/k",
+        hostKey: KEY,
+        platform: "linux",
+        dataDir: "/d",
+        serviceControl: { start: "START", stop: "STOP", status: "STATUS" },
+        serviceTimeoutSeconds: 1,
+        settleSeconds: 0,
+      },
+    },
+  },
+  "/",
+);
+
+/** An in-memory host: files by path, a service flag, and hooks to make operations fail. */
+class FakeHost implements RemoteHost {
+  readonly name = "h";
+  files = new Map<string, Buffer>();
+  dirs = new Set<string>(["/d"]);
+  running = true;
+  log: string[] = [];
+  failOn: (op: string, p: string) => string | undefined = () => undefined;
+  onStop: () => void = () => undefined;
+  private check(op: string, p: string) {
+    const err = this.failOn(op, p);
+    if (err) throw new Error(`${op} ${p}: ${err}`);
+  }
+  async list(dir: string) {
+    this.check("list", dir);
+    const out = new Map<string, { name: string; kind: "file" | "dir"; size: number }>();
+    for (const [p, d] of this.files) if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")) out.set(p, { name: p.slice(dir.length + 1), kind: "file", size: d.length });
+    for (const p of this.dirs) if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")) out.set(p, { name: p.slice(dir.length + 1), kind: "dir", size: 0 });
+    return [...out.values()];
+  }
+  async stat(p: string) {
+    return this.files.has(p) ? { name: p, kind: "file" as const, size: this.files.get(p)!.length } : undefined;
+  }
+  async readFile(p: string) {
+    this.check("read", p);
+    const d = this.files.get(p);
+    if (!d) throw new Error(`read ${p}: No such file`);
+    return d;
+  }
+  async writeFile(p: string, data: Buffer) {
+    this.check("write", p);
+    this.files.set(p, Buffer.from(data));
+  }
+  async rename(from: string, to: string) {
+    this.check("rename", to);
+    this.files.set(to, this.files.get(from)!);
+    this.files.delete(from);
+  }
+  async remove(p: string) {
+    this.check("remove", p);
+    this.files.delete(p);
+  }
+  async mkdirp(p: string) {
+    this.dirs.add(p);
+  }
+  async exec(cmd: string) {
+    this.log.push(cmd);
+    this.check("exec", cmd);
+    if (cmd === "STATUS") return { code: this.running ? 0 : 3, stdout: "", stderr: "" };
+    if (cmd === "STOP") {
+      this.running = false;
+      this.onStop();
+    }
+    if (cmd === "START") this.running = true;
+    return { code: 0, stdout: "", stderr: "" };
+  }
+  close() {}
+  config(): Record<string, string> {
+    return Object.fromEntries([...this.files].filter(([p]) => /^\/d\/[^/]+$/.test(p)).map(([p, d]) => [p.slice(3), d.toString()]));
+  }
+}
+
+class MemStore implements BackupStore {
+  backups: string[] = [];
+  describe() {
+    return "mem";
+  }
+  async getSnapshot() {
+    return undefined;
+  }
+  async putSnapshot() {
+    return "stored" as const;
+  }
+  async putBackup(host: string, id: string, _m: Manifest, _f: FileContent[]) {
+    this.backups.push(`${host}/${id}`);
+    return `mem/${id}`;
+  }
+}
+
+const snapFiles = [
+  { name: "a.json", data: Buffer.from('{"v":2}') },
+  { name: "b.xml", data: Buffer.from("<v2/>") },
+];
+const snap = { manifest: buildManifest("r2", "src", snapFiles), files: snapFiles };
+
+function host(): FakeHost {
+  const h = new FakeHost();
+  h.files.set("/d/a.json", Buffer.from('{"v":1}'));
+  h.files.set("/d/b.xml", Buffer.from("<v1/>"));
+  return h;
+}
+
+const run = (h: FakeHost, store = new MemStore()) =>
+  restoreHost(inv, store, snap, inv.hosts.h, { connector: async () => h, now: () => new Date("2026-11-28T12:00:00Z") });
+
+describe("restore paths (in-memory host)", () => {
+  test("a stop that fails leaves every file alone and the service running", async () => {
+    const h = host();
+    h.failOn = (op, p) => (op === "exec" && p === "STOP" ? "access denied" : undefined);
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "unchanged");
+    assert.equal(o.service, "running");
+    assert.equal(o.message, "h: restore failed while stopping the service: exec STOP: access denied; no file was changed; service running");
+    assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
+    assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);
+  });
+
+  test("a file the service rewrites while stopping is backed up again before anything is written", async () => {
+    const h = host();
+    const store = new MemStore();
+    h.onStop = () => h.files.set("/d/a.json", Buffer.from('{"v":9}'));
+    const o = await run(h, store);
+    assert.equal(o.result, "updated");
+    assert.deepEqual(store.backups, ["h/20261128T120000Z-before-r2", "h/20261128T120000Z-before-r2-stopped"]);
+    assert.equal(h.files.get("/d.msgw-backups/20261128T120000Z-before-r2-stopped/a.json")?.toString(), '{"v":9}');
+    assert.deepEqual(h.config(), { "a.json": '{"v":2}', "b.xml": "<v2/>" });
+  });
+
+  test("a file that appears while the service stops is checked by the guard again: blocked, service started", async () => {
+    const h = host();
+    h.onStop = () => h.files.set("/d/keys.dat", Buffer.from("k"));
+    const o = await run(h);
+    assert.equal(o.result, "blocked");
+    assert.equal(o.service, "running");
+    assert.deepEqual(o.findings.map((f) => f.kind), ["file-removed"]);
+    assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>", "keys.dat": "k" });
+    assert.equal(h.running, true);
+    assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);
+  });
+
+  test("a matching configuration with a stopped service: the service is started, nothing written", async () => {
+    const h = host();
+    h.files.set("/d/a.json", snapFiles[0].data);
+    h.files.set("/d/b.xml", snapFiles[1].data);
+    h.running = false;
+    const o = await run(h);
+    assert.equal(o.result, "updated");
+    assert.equal(o.message, "h: configuration already matched r2; service started");
+    assert.deepEqual(h.log, ["STATUS", "START", "STATUS"]);
+  });
+
+  test("when putting the backup back fails too, the outcome says the state is unknown and where the backup is", async () => {
+    const h = host();
+    let renames = 0;
+    h.failOn = (op, p) => {
+      if (op === "rename" && p === "/d/b.xml") return "Permission denied";
+      if (op === "rename" && p === "/d/a.json" && ++renames > 1) return "Permission denied";
+      return undefined;
+    };
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "unknown");
+    assert.equal(o.service, "stopped");
+    assert.equal(
+      o.message,
+      "h: restore of r2 failed while renaming files into place: rename /d/b.xml: Permission denied; putting the backup back ALSO failed (rename /d/a.json: Permission denied). " +
+        "The host may hold a mix of old and new configuration files and the service is probably stopped. Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
+        "Re-run restore when the host is reachable (it completes the change), or copy the backup back by hand and start the service.",
+    );
+  });
+});
