@@ -36,7 +36,11 @@ export function createCertificates(
   const opts = { parent };
   let ca: { key: tls.PrivateKey; cert: tls.SelfSignedCert } | undefined;
   if (plan.ca) {
-    const key = new tls.PrivateKey(`${name}-ca-key`, { algorithm: plan.ca.keyAlgorithm, ecdsaCurve: plan.ca.ecdsaCurve }, opts);
+    const key = new tls.PrivateKey(
+      `${name}-ca-key`,
+      { algorithm: plan.ca.keyAlgorithm, ecdsaCurve: plan.ca.ecdsaCurve },
+      opts,
+    );
     const cert = new tls.SelfSignedCert(
       `${name}-ca`,
       {
@@ -53,7 +57,11 @@ export function createCertificates(
   const hosts = new Map<string, HostCertificate>();
   for (const h of plan.hosts) {
     const k = hostKeys.get(h.hostname) as string;
-    const key = new tls.PrivateKey(`${name}-${k}-tls-key`, { algorithm: h.keyAlgorithm, ecdsaCurve: h.ecdsaCurve }, opts);
+    const key = new tls.PrivateKey(
+      `${name}-${k}-tls-key`,
+      { algorithm: h.keyAlgorithm, ecdsaCurve: h.ecdsaCurve },
+      opts,
+    );
     const subject = { commonName: h.commonName, organization: h.organization };
     let certificatePem: pulumi.Output<string>;
     if (h.issuer === "pool-ca" && ca) {

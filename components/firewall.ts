@@ -25,7 +25,12 @@ export function planIngressRules(plan: GatewayPoolPlan, opts: { ssh: boolean }):
     ["pop3", p.pop3, a.mailStoreServerCidrs, "POP3 (STARTTLS) from MailStore Server"],
     ["pop3s", p.pop3s, a.mailStoreServerCidrs, "POP3 over TLS from MailStore Server"],
     ["mgmt", p.managementConsole, a.adminCidrs, "Management Console from administrators"],
-    ["ssh", opts.ssh ? 22 : undefined, a.adminCidrs, "SSH for configuration replication from administrators"],
+    [
+      "ssh",
+      opts.ssh ? 22 : undefined,
+      a.adminCidrs,
+      "SSH for configuration replication from administrators",
+    ],
     [
       "http",
       plan.certificates.mode === "gateway-lets-encrypt" ? 80 : undefined,

@@ -79,12 +79,14 @@ export class GatewayPool extends pulumi.ComponentResource {
       plan = planGatewayPool(args);
     } catch (err) {
       if (err instanceof GatewayPoolArgsError) {
-        throw new pulumi.ResourceError(`GatewayPool "${name}": invalid arguments:\n${err.message}`, this);
+        throw new pulumi.ResourceError(
+          `GatewayPool "${name}": invalid arguments:\n${err.message}`,
+          this,
+        );
       }
       throw err;
     }
     this.plan = plan;
-    const parent = this;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
     // 2. Hosts, in parallel: nothing in one host waits for another.
@@ -105,19 +107,20 @@ export class GatewayPool extends pulumi.ComponentResource {
               plan,
               rules,
               ssh,
-              parent,
+              parent: this,
             }),
       );
     }
 
     // 3. Certificates.
     const certificatePlan = planCertificates(plan);
-    const certificates = createCertificates(name, certificatePlan, keyOf, parent);
+    const certificates = createCertificates(name, certificatePlan, keyOf, this);
     this.caCertificatePem = certificates.caCertificatePem;
 
     // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A.
     const zoneId =
-      args.zone.id ?? cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent }).zoneId;
+      args.zone.id ??
+      cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;
     for (const host of plan.hosts) {
       const a = new cloudflare.DnsRecord(
         `${name}-${host.key}-a`,
@@ -130,7 +133,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           proxied: false,
           comment: `MailStore Gateway host (pool ${name})`,
         },
-        { parent },
+        { parent: this },
       );
       if (host.mxPreference !== undefined) {
         new cloudflare.DnsRecord(
@@ -144,7 +147,7 @@ export class GatewayPool extends pulumi.ComponentResource {
             ttl: plan.mxTtl,
             comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
           },
-          { parent, dependsOn: [a] },
+          { parent: this, dependsOn: [a] },
         );
       }
     }
@@ -161,7 +164,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           proxied: false,
           comment: `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
         },
-        { parent },
+        { parent: this },
       );
     }
 
@@ -188,7 +191,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           platform: legacy.platform,
         });
       }
-      this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, parent).manifest;
+      this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, this).manifest;
     }
 
     // 6. Outputs.
@@ -197,36 +200,41 @@ export class GatewayPool extends pulumi.ComponentResource {
       const cert = certificates.hosts.get(h.hostname);
       return pulumi
         .all([res.address, cert?.certificatePem ?? null])
-        .apply(
-          ([address, pem]): GatewayOutput => ({
-            hostname: h.hostname,
-            address,
-            state: h.state,
-            mxPreference: h.mxPreference ?? null,
-            placement: h.placement,
-            certificatePem: pem,
-            certificateSha256: pem === null ? null : certificateFingerprint(pem),
-            archivingProfile: archivingProfile(plan, h),
-          }),
-        );
+        .apply(([address, pem]): GatewayOutput => ({
+          hostname: h.hostname,
+          address,
+          state: h.state,
+          mxPreference: h.mxPreference ?? null,
+          placement: h.placement,
+          certificatePem: pem,
+          certificateSha256: pem === null ? null : certificateFingerprint(pem),
+          archivingProfile: archivingProfile(plan, h),
+        }));
     });
     this.gateways = pulumi.all(gatewayOutputs);
     this.certificatePrivateKeys = pulumi.secret(
       pulumi.all(
-        Object.fromEntries([...certificates.hosts].map(([hostname, c]) => [hostname, c.privateKeyPem])),
+        Object.fromEntries(
+          [...certificates.hosts].map(([hostname, c]) => [hostname, c.privateKeyPem]),
+        ),
       ),
     );
     this.mxRecords = pulumi.output(
       plan.hosts
         .filter((h) => h.mxPreference !== undefined)
         .map((h, order) => ({ h, order }))
-        .sort((x, y) => (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order)
+        .sort(
+          (x, y) =>
+            (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order,
+        )
         .map(({ h }) => ({ preference: h.mxPreference as number, target: h.hostname })),
     );
     const legacyAddress = legacy ? pulumi.output(legacy.address) : pulumi.output(undefined);
     const publicGateways = this.gateways;
     this.zoneFile = pulumi.all([publicGateways, legacyAddress]).apply(([gws, legacyAddr]) => {
-      const addresses: Record<string, string> = Object.fromEntries(gws.map((g) => [g.hostname, g.address]));
+      const addresses: Record<string, string> = Object.fromEntries(
+        gws.map((g) => [g.hostname, g.address]),
+      );
       if (legacy && legacyAddr !== undefined) addresses[legacy.hostname] = legacyAddr;
       return renderZoneFile(plan, addresses);
     });

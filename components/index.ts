@@ -1,6 +1,11 @@
 // The public API of the package: named exports only.
 export * from "./args";
-export { GatewayPoolArgsError, validateGatewayPoolArgs, assertValidGatewayPoolArgs, isValidTtl } from "./validate";
+export {
+  GatewayPoolArgsError,
+  validateGatewayPoolArgs,
+  assertValidGatewayPoolArgs,
+  isValidTtl,
+} from "./validate";
 export { planGatewayPool, GATEWAY_DEFAULTS } from "./pool-plan";
 export type { GatewayPoolPlan, HostPlan, LegacyPlan } from "./pool-plan";
 export { planMxPreferences } from "./mx";

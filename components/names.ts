@@ -61,7 +61,11 @@ function ipv6ToBigInt(address: string): bigint {
   const headParts = head ? head.split(":") : [];
   const tailParts = tail ? tail.split(":") : [];
   const missing = 8 - headParts.length - tailParts.length;
-  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...tailParts];
+  const parts = [
+    ...headParts,
+    ...Array<string>(tail === undefined ? 0 : missing).fill("0"),
+    ...tailParts,
+  ];
   return parts.reduce((acc, part) => (acc << 16n) + BigInt(parseInt(part || "0", 16)), 0n);
 }
 

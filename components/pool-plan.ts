@@ -1,11 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type {
-  CertificateMode,
-  GatewayPoolArgs,
-  HostState,
-  LegacyPhase,
-  MxStrategy,
-} from "./args";
+import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrategy } from "./args";
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "./validate";
@@ -203,7 +197,8 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       ports: {
         smtp: gw.ports?.smtp ?? GATEWAY_DEFAULTS.ports.smtp,
         pop3: gw.ports?.pop3 ?? GATEWAY_DEFAULTS.ports.pop3,
-        pop3s: gw.ports?.pop3s === false || gw.ports?.pop3s === undefined ? undefined : gw.ports.pop3s,
+        pop3s:
+          gw.ports?.pop3s === false || gw.ports?.pop3s === undefined ? undefined : gw.ports.pop3s,
         managementConsole: gw.ports?.managementConsole ?? GATEWAY_DEFAULTS.ports.managementConsole,
       },
     },

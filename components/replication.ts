@@ -26,7 +26,10 @@ export interface ReplicationEndpoint {
 }
 
 /** The inventory JSON: addresses, pinned public host keys and a key *path*; never key material. */
-export function inventoryJson(plan: GatewayPoolPlan, endpoints: ReplicationEndpoint[]): pulumi.Output<string> {
+export function inventoryJson(
+  plan: GatewayPoolPlan,
+  endpoints: ReplicationEndpoint[],
+): pulumi.Output<string> {
   const sync = plan.configSync;
   if (!sync) throw new Error("inventoryJson needs configSync");
   const hosts: Record<string, pulumi.Input<InventoryHost>> = {};
@@ -51,7 +54,10 @@ export function shQuote(value: string): string {
 }
 
 /** The commands replication runs (pure, so tests pin them). */
-export function replicationCommands(plan: GatewayPoolPlan): { snapshot: string; restore: Map<string, string> } {
+export function replicationCommands(plan: GatewayPoolPlan): {
+  snapshot: string;
+  restore: Map<string, string>;
+} {
   const sync = plan.configSync;
   if (!sync) throw new Error("replicationCommands needs configSync");
   const cli = sync.cliCommand;
@@ -59,7 +65,10 @@ export function replicationCommands(plan: GatewayPoolPlan): { snapshot: string; 
   return {
     snapshot: `${cli} config snapshot --source ${shQuote(sync.source)} --revision ${rev}`,
     restore: new Map(
-      sync.targets.map((t) => [t, `${cli} config restore --target ${shQuote(t)} --revision ${rev}`]),
+      sync.targets.map((t) => [
+        t,
+        `${cli} config restore --target ${shQuote(t)} --revision ${rev}`,
+      ]),
     ),
   };
 }
@@ -81,7 +90,10 @@ export function createReplication(
   if (!sync) throw new Error("createReplication needs configSync");
   // Each command gets an inventory of just the host it talks to, so it waits for that host alone.
   const only = (hostname: string) => ({
-    MSGW_INVENTORY: inventoryJson(plan, endpoints.filter((e) => e.hostname === hostname)),
+    MSGW_INVENTORY: inventoryJson(
+      plan,
+      endpoints.filter((e) => e.hostname === hostname),
+    ),
   });
   const commands = replicationCommands(plan);
   const sourceHost = hosts.get(sync.source);

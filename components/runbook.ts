@@ -49,7 +49,8 @@ export function renderRunbook(input: RunbookInput): string {
         g.state,
         g.mxPreference === undefined ? "none (draining)" : String(g.mxPreference),
         g.placement === "aws" ? "AWS EC2" : "existing machine",
-        g.certificateSha256 ?? (certMode === "gateway-lets-encrypt" ? "Let's Encrypt (gateway)" : "-"),
+        g.certificateSha256 ??
+          (certMode === "gateway-lets-encrypt" ? "Let's Encrypt (gateway)" : "-"),
       ]),
     ),
     "",
@@ -73,13 +74,19 @@ export function renderRunbook(input: RunbookInput): string {
     out.push(`### ${g.hostname} (${g.state})`, "");
     let step = 1;
     if (g.placement === "existing") {
-      out.push(`${step++}. Make sure ${g.hostname} has the firewall rules of the README (25 from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`);
+      out.push(
+        `${step++}. Make sure ${g.hostname} has the firewall rules of the README (25 from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`,
+      );
     }
     if (!plan.gateway.installerUrl || g.placement === "existing") {
-      out.push(`${step++}. Install MailStore Gateway on ${g.hostname} if it is not installed (the pool did not install it).`);
+      out.push(
+        `${step++}. Install MailStore Gateway on ${g.hostname} if it is not installed (the pool did not install it).`,
+      );
     }
     if (certMode === "gateway-lets-encrypt") {
-      out.push(`${step++}. In the Management Console, enable Let's Encrypt for the host name \`${g.hostname}\` (80/tcp is open for the challenge).`);
+      out.push(
+        `${step++}. In the Management Console, enable Let's Encrypt for the host name \`${g.hostname}\` (80/tcp is open for the challenge).`,
+      );
     } else {
       out.push(
         `${step++}. Install this host's certificate: \`pulumi stack output --stack ${input.stack} gateways\` gives its certificate and \`pulumi stack output --stack ${input.stack} --show-secrets certificatePrivateKeys\` its key; convert them to PFX (\`openssl pkcs12 -export -in ${g.hostname}.crt -inkey ${g.hostname}.key -out ${g.hostname}.pfx\`), import it in the Management Console and check the fingerprint ${g.certificateSha256 ?? "(shown after deployment)"}.`,

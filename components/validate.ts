@@ -18,7 +18,8 @@ export class GatewayPoolArgsError extends Error {
   }
 }
 
-const show = (value: unknown): string => (value === undefined ? "undefined" : JSON.stringify(value));
+const show = (value: unknown): string =>
+  value === undefined ? "undefined" : JSON.stringify(value);
 const isString = (v: unknown): v is string => typeof v === "string";
 const isPlainNumber = (v: unknown): v is number => typeof v === "number";
 const isInt = (v: unknown): v is number => Number.isInteger(v);
@@ -38,7 +39,9 @@ function checkCidrList(
   opts: { worldOpenAllowed: boolean; purpose: string },
 ): void {
   if (!Array.isArray(value)) {
-    problems.push(`${path} must be a list of CIDR blocks such as ["198.51.100.0/24"]; got ${show(value)}`);
+    problems.push(
+      `${path} must be a list of CIDR blocks such as ["198.51.100.0/24"]; got ${show(value)}`,
+    );
     return;
   }
   if (value.length === 0) {
@@ -52,7 +55,9 @@ function checkCidrList(
     const at = `${path}[${i}]`;
     const cidr = isString(entry) ? parseCidr(entry) : undefined;
     if (!isString(entry) || !cidr) {
-      problems.push(`${at} ${show(entry)} is not a CIDR block; write an address and prefix, e.g. "198.51.100.7/32"`);
+      problems.push(
+        `${at} ${show(entry)} is not a CIDR block; write an address and prefix, e.g. "198.51.100.7/32"`,
+      );
       return;
     }
     if (!isCanonicalCidr(cidr)) {
@@ -77,7 +82,9 @@ function checkCidrList(
 function checkPriority(problems: string[], path: string, value: unknown): void {
   if (value === undefined) return;
   if (!isInt(value) || value < 0 || value > 65535) {
-    problems.push(`${path} ${show(value)} is not a valid MX preference; use a whole number from 0 to 65535`);
+    problems.push(
+      `${path} ${show(value)} is not a valid MX preference; use a whole number from 0 to 65535`,
+    );
   }
 }
 
@@ -99,7 +106,12 @@ function checkPort(problems: string[], path: string, value: unknown): void {
 
 function checkSshPublicKey(problems: string[], path: string, value: unknown): void {
   if (value === undefined) return;
-  if (!isString(value) || !/^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,3}( .*)?$/.test(value.trim())) {
+  if (
+    !isString(value) ||
+    !/^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,3}( .*)?$/.test(
+      value.trim(),
+    )
+  ) {
     problems.push(
       `${path} ${show(value)} is not an OpenSSH public key; paste the one-line key, e.g. "ssh-ed25519 AAAAC3Nza…"`,
     );
@@ -123,7 +135,9 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   const zoneName = a.zone?.name;
   const zoneOk = isString(zoneName) && isValidHostName(zoneName);
   if (!zoneOk) {
-    problems.push(`zone.name ${show(zoneName)} is not a valid DNS zone name; use the Cloudflare zone, e.g. "example.com"`);
+    problems.push(
+      `zone.name ${show(zoneName)} is not a valid DNS zone name; use the Cloudflare zone, e.g. "example.com"`,
+    );
   }
   const zone = zoneOk ? normalizeDnsName(zoneName) : "";
   const mailDomainRaw = a.mailDomain;
@@ -135,7 +149,9 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   } else {
     mailDomain = normalizeDnsName(mailDomainRaw);
     if (zoneOk && !isInZone(mailDomain, zone)) {
-      problems.push(`mailDomain "${mailDomainRaw}" is outside zone "${zoneName}"; use a name ending in .${zone}`);
+      problems.push(
+        `mailDomain "${mailDomainRaw}" is outside zone "${zoneName}"; use a name ending in .${zone}`,
+      );
     }
   }
 
@@ -160,7 +176,9 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       } else {
         const n = normalizeDnsName(hostname);
         if (zoneOk && !isInZone(n, zone)) {
-          problems.push(`${at}.hostname "${hostname}" is outside zone "${zoneName}"; use a name ending in .${zone}`);
+          problems.push(
+            `${at}.hostname "${hostname}" is outside zone "${zoneName}"; use a name ending in .${zone}`,
+          );
         }
         if (mailDomain !== undefined && n === mailDomain) {
           problems.push(
@@ -188,7 +206,9 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       }
       const state = h.state ?? "active";
       if (state !== "active" && state !== "draining") {
-        problems.push(`${at}.state ${show(h.state)} is not a host state; use "active" or "draining"`);
+        problems.push(
+          `${at}.state ${show(h.state)} is not a host state; use "active" or "draining"`,
+        );
       } else if (state === "active") {
         activeCount++;
       }
@@ -200,8 +220,16 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       }
       if (h.existing !== undefined) {
         const ex = h.existing;
-        if (ex === null || typeof ex !== "object" || ex.address === undefined || ex.address === null || ex.address === "") {
-          problems.push(`${at}.existing.address is missing; give the machine's stable public IPv4 address`);
+        if (
+          ex === null ||
+          typeof ex !== "object" ||
+          ex.address === undefined ||
+          ex.address === null ||
+          ex.address === ""
+        ) {
+          problems.push(
+            `${at}.existing.address is missing; give the machine's stable public IPv4 address`,
+          );
         } else if (isString(ex.address) && !isIPv4(ex.address)) {
           problems.push(
             `${at}.existing.address ${show(ex.address)} is not an IPv4 address; the A record needs a dotted-quad address such as "198.51.100.20"`,
@@ -210,7 +238,9 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         checkSshPublicKey(problems, `${at}.existing.sshHostKey`, ex?.sshHostKey);
         checkPort(problems, `${at}.existing.sshPort`, ex?.sshPort);
         if (ex?.platform !== undefined && ex.platform !== "windows" && ex.platform !== "linux") {
-          problems.push(`${at}.existing.platform ${show(ex.platform)} is not supported; use "windows" or "linux"`);
+          problems.push(
+            `${at}.existing.platform ${show(ex.platform)} is not supported; use "windows" or "linux"`,
+          );
         }
         if (a.configSync !== undefined && ex && ex.sshHostKey === undefined) {
           problems.push(
@@ -219,10 +249,18 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         }
       }
       if (h.aws !== undefined) {
-        if (h.aws.region !== undefined && (!isString(h.aws.region) || !AWS_REGION.test(h.aws.region))) {
-          problems.push(`${at}.aws.region ${show(h.aws.region)} is not an AWS region name such as "eu-central-1"`);
+        if (
+          h.aws.region !== undefined &&
+          (!isString(h.aws.region) || !AWS_REGION.test(h.aws.region))
+        ) {
+          problems.push(
+            `${at}.aws.region ${show(h.aws.region)} is not an AWS region name such as "eu-central-1"`,
+          );
         }
-        if (h.aws.rootVolumeGiB !== undefined && (!isInt(h.aws.rootVolumeGiB) || h.aws.rootVolumeGiB < 30 || h.aws.rootVolumeGiB > 16384)) {
+        if (
+          h.aws.rootVolumeGiB !== undefined &&
+          (!isInt(h.aws.rootVolumeGiB) || h.aws.rootVolumeGiB < 30 || h.aws.rootVolumeGiB > 16384)
+        ) {
           problems.push(
             `${at}.aws.rootVolumeGiB ${show(h.aws.rootVolumeGiB)} is out of range; Windows Server needs at least 30 GiB (at most 16384)`,
           );
@@ -243,9 +281,16 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   }
   checkPriority(problems, "mx.priority", mx.priority);
   if (mx.step !== undefined && (!isInt(mx.step) || mx.step < 1 || mx.step > 65535)) {
-    problems.push(`mx.step ${show(mx.step)} is not a valid preference gap; use a whole number from 1 to 65535`);
+    problems.push(
+      `mx.step ${show(mx.step)} is not a valid preference gap; use a whole number from 1 to 65535`,
+    );
   }
-  if (mx.strategy === "tiered" && Array.isArray(hosts) && isInt(mx.priority ?? 0) && isInt(mx.step ?? 10)) {
+  if (
+    mx.strategy === "tiered" &&
+    Array.isArray(hosts) &&
+    isInt(mx.priority ?? 0) &&
+    isInt(mx.step ?? 10)
+  ) {
     const highest = (mx.priority ?? 0) + (mx.step ?? 10) * Math.max(0, hosts.length - 1);
     if (highest > 65535) {
       problems.push(
@@ -269,14 +314,19 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       `certificates.ca is set but certificates.mode is "${mode}"; a pool CA only exists in "pool-ca" mode, so remove certificates.ca or switch the mode`,
     );
   }
-  if (mode === "gateway-lets-encrypt" && (certs.validityDays !== undefined || certs.earlyRenewalDays !== undefined)) {
+  if (
+    mode === "gateway-lets-encrypt" &&
+    (certs.validityDays !== undefined || certs.earlyRenewalDays !== undefined)
+  ) {
     problems.push(
       `certificates.validityDays/earlyRenewalDays do not apply to "gateway-lets-encrypt"; the gateway's Let's Encrypt client chooses them`,
     );
   }
   const validity = certs.validityDays ?? 397;
   if (!isInt(validity) || validity < 1 || validity > 825) {
-    problems.push(`certificates.validityDays ${show(certs.validityDays)} is out of range; use 1 to 825 days`);
+    problems.push(
+      `certificates.validityDays ${show(certs.validityDays)} is out of range; use 1 to 825 days`,
+    );
   }
   const early = certs.earlyRenewalDays ?? 30;
   if (!isInt(early) || early < 0 || (isInt(validity) && early >= validity)) {
@@ -318,21 +368,34 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
 
   // Gateway software facts.
   const gw = a.gateway ?? {};
-  if (gw.installerUrl !== undefined && (!isString(gw.installerUrl) || !/^https:\/\/[^\s"'`$]+$/.test(gw.installerUrl))) {
+  if (
+    gw.installerUrl !== undefined &&
+    (!isString(gw.installerUrl) || !/^https:\/\/[^\s"'`$]+$/.test(gw.installerUrl))
+  ) {
     problems.push(
       `gateway.installerUrl ${show(gw.installerUrl)} must be an https:// URL without quotes or spaces (it is downloaded on every host)`,
     );
   }
-  if (gw.installerSha256 !== undefined && (!isString(gw.installerSha256) || !/^[0-9a-fA-F]{64}$/.test(gw.installerSha256))) {
-    problems.push(`gateway.installerSha256 ${show(gw.installerSha256)} is not a SHA-256 hex digest (64 hex digits)`);
+  if (
+    gw.installerSha256 !== undefined &&
+    (!isString(gw.installerSha256) || !/^[0-9a-fA-F]{64}$/.test(gw.installerSha256))
+  ) {
+    problems.push(
+      `gateway.installerSha256 ${show(gw.installerSha256)} is not a SHA-256 hex digest (64 hex digits)`,
+    );
   }
   for (const [field, value] of [
     ["serviceName", gw.serviceName],
     ["dataDirectory", gw.dataDirectory],
     ["installerArgs", gw.installerArgs],
   ] as const) {
-    if (value !== undefined && (!isString(value) || value.trim() === "" || /["'`$\r\n]/.test(value))) {
-      problems.push(`gateway.${field} ${show(value)} must be non-empty text without quotes, $ or line breaks (it is written into a PowerShell script)`);
+    if (
+      value !== undefined &&
+      (!isString(value) || value.trim() === "" || /["'`$\r\n]/.test(value))
+    ) {
+      problems.push(
+        `gateway.${field} ${show(value)} must be non-empty text without quotes, $ or line breaks (it is written into a PowerShell script)`,
+      );
     }
   }
   const ports = gw.ports ?? {};
@@ -340,18 +403,25 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   checkPort(problems, "gateway.ports.pop3", ports.pop3);
   if (ports.pop3s !== false) checkPort(problems, "gateway.ports.pop3s", ports.pop3s);
   checkPort(problems, "gateway.ports.managementConsole", ports.managementConsole);
-  const portList = [ports.smtp ?? 25, ports.pop3 ?? 110, ports.pop3s === undefined ? false : ports.pop3s, ports.managementConsole ?? 8450].filter(
-    (p): p is number => isPlainNumber(p),
-  );
+  const portList = [
+    ports.smtp ?? 25,
+    ports.pop3 ?? 110,
+    ports.pop3s === undefined ? false : ports.pop3s,
+    ports.managementConsole ?? 8450,
+  ].filter((p): p is number => isPlainNumber(p));
   if (new Set(portList).size !== portList.length) {
-    problems.push(`gateway.ports ${show(portList)} uses one port for two services; give each service its own port`);
+    problems.push(
+      `gateway.ports ${show(portList)} uses one port for two services; give each service its own port`,
+    );
   }
 
   // Legacy gateway.
   const legacy = a.legacy;
   if (legacy !== undefined) {
     if (!isString(legacy.hostname) || !isValidHostName(legacy.hostname)) {
-      problems.push(`legacy.hostname ${show(legacy.hostname)} is not a valid DNS name; give the old gateway's name, e.g. "msgw.example.com"`);
+      problems.push(
+        `legacy.hostname ${show(legacy.hostname)} is not a valid DNS name; give the old gateway's name, e.g. "msgw.example.com"`,
+      );
     } else {
       const n = normalizeDnsName(legacy.hostname);
       const clash = hostNames.get(n);
@@ -361,16 +431,22 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         );
       }
       if (zoneOk && !isInZone(n, zone)) {
-        problems.push(`legacy.hostname "${legacy.hostname}" is outside zone "${zoneName}"; the pool can only manage its A record inside the zone`);
+        problems.push(
+          `legacy.hostname "${legacy.hostname}" is outside zone "${zoneName}"; the pool can only manage its A record inside the zone`,
+        );
       }
     }
     if (legacy.phase !== "migrating" && legacy.phase !== "retired") {
-      problems.push(`legacy.phase ${show(legacy.phase)} is not a phase; use "migrating" or "retired"`);
+      problems.push(
+        `legacy.phase ${show(legacy.phase)} is not a phase; use "migrating" or "retired"`,
+      );
     }
     if (legacy.address === undefined || legacy.address === null || legacy.address === "") {
       problems.push(`legacy.address is missing; give the old gateway's public IPv4 address`);
     } else if (isString(legacy.address) && !isIPv4(legacy.address)) {
-      problems.push(`legacy.address ${show(legacy.address)} is not an IPv4 address such as "198.51.100.5"`);
+      problems.push(
+        `legacy.address ${show(legacy.address)} is not an IPv4 address such as "198.51.100.5"`,
+      );
     }
     checkSshPublicKey(problems, "legacy.sshHostKey", legacy.sshHostKey);
     checkPort(problems, "legacy.sshPort", legacy.sshPort);
@@ -388,7 +464,10 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
     const migrating = legacy?.phase === "migrating";
     if (sync.source !== undefined) {
       const src = isString(sync.source) ? normalizeDnsName(sync.source) : "";
-      const isLegacy = legacy !== undefined && isString(legacy.hostname) && src === normalizeDnsName(legacy.hostname);
+      const isLegacy =
+        legacy !== undefined &&
+        isString(legacy.hostname) &&
+        src === normalizeDnsName(legacy.hostname);
       if (migrating && !isLegacy) {
         problems.push(
           `configSync.source "${sync.source}" is not the migrating legacy gateway "${legacy?.hostname}"; while migrating, the old gateway's configuration is the one restored onto the pool (omit source)`,
@@ -405,11 +484,21 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       );
     }
     checkSshPublicKey(problems, "configSync.sshPublicKey", sync.sshPublicKey);
-    if (sync.parallel !== undefined && (!isInt(sync.parallel) || sync.parallel < 1 || sync.parallel > 64)) {
-      problems.push(`configSync.parallel ${show(sync.parallel)} must be a whole number from 1 to 64`);
+    if (
+      sync.parallel !== undefined &&
+      (!isInt(sync.parallel) || sync.parallel < 1 || sync.parallel > 64)
+    ) {
+      problems.push(
+        `configSync.parallel ${show(sync.parallel)} must be a whole number from 1 to 64`,
+      );
     }
-    if (sync.sshPrivateKeyPath !== undefined && (!isString(sync.sshPrivateKeyPath) || /PRIVATE KEY/.test(sync.sshPrivateKeyPath))) {
-      problems.push(`configSync.sshPrivateKeyPath must be a file path; never put the key itself in the program`);
+    if (
+      sync.sshPrivateKeyPath !== undefined &&
+      (!isString(sync.sshPrivateKeyPath) || /PRIVATE KEY/.test(sync.sshPrivateKeyPath))
+    ) {
+      problems.push(
+        `configSync.sshPrivateKeyPath must be a file path; never put the key itself in the program`,
+      );
     }
   }
 

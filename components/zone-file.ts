@@ -19,11 +19,16 @@ export interface OwnedRecord {
  * preference then host order.
  * @param addresses host name -> IPv4 address, for every pool host and a migrating legacy gateway
  */
-export function ownedRecords(plan: GatewayPoolPlan, addresses: Record<string, string>): OwnedRecord[] {
+export function ownedRecords(
+  plan: GatewayPoolPlan,
+  addresses: Record<string, string>,
+): OwnedRecord[] {
   const addressOf = (hostname: string): string => {
     const address = addresses[hostname];
     if (address === undefined) {
-      throw new Error(`no address given for "${hostname}"; pass every host's address to render its A record`);
+      throw new Error(
+        `no address given for "${hostname}"; pass every host's address to render its A record`,
+      );
     }
     return address;
   };
@@ -44,7 +49,9 @@ export function ownedRecords(plan: GatewayPoolPlan, addresses: Record<string, st
   const mx = plan.hosts
     .filter((h) => h.mxPreference !== undefined)
     .map((h, order) => ({ h, order }))
-    .sort((x, y) => (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order);
+    .sort(
+      (x, y) => (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order,
+    );
   for (const { h } of mx) {
     records.push({
       name: plan.mailDomain,

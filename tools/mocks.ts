@@ -14,9 +14,21 @@ export function mockCertificatePem(commonName: string): string {
   const pem = execFileSync(
     "openssl",
     [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", "/dev/null", "-days", "1", "-subj", `/CN=${commonName}`,
-      "-addext", `subjectAltName=DNS:${commonName}`,
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      "/dev/null",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${commonName}`,
+      "-addext",
+      `subjectAltName=DNS:${commonName}`,
     ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
   );
@@ -24,7 +36,8 @@ export function mockCertificatePem(commonName: string): string {
   return pem;
 }
 
-const hex = (text: string, length: number): string => createHash("sha256").update(text).digest("hex").slice(0, length);
+const hex = (text: string, length: number): string =>
+  createHash("sha256").update(text).digest("hex").slice(0, length);
 
 /** Deterministic fake outputs for the resources and data sources the pool uses. */
 export class PoolMocks implements pulumi.runtime.Mocks {
@@ -34,7 +47,10 @@ export class PoolMocks implements pulumi.runtime.Mocks {
 
   constructor(private readonly opts: { realCertificates?: boolean } = {}) {}
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string;
+    state: Record<string, unknown>;
+  } {
     const inputs = args.inputs as Record<string, unknown>;
     const state: Record<string, unknown> = { ...inputs };
     let id = `${args.name}-id`;
@@ -76,7 +92,9 @@ export class PoolMocks implements pulumi.runtime.Mocks {
             ? String((inputs.subject as { commonName?: string } | undefined)?.commonName)
             : String(inputs.certRequestPem).replace(/^mock-csr:/, "");
         // Fast mode: one shared certificate, still a real PEM so fingerprints work.
-        state.certPem = mockCertificatePem(this.opts.realCertificates === false ? "offline-plan.invalid" : cn);
+        state.certPem = mockCertificatePem(
+          this.opts.realCertificates === false ? "offline-plan.invalid" : cn,
+        );
         break;
       }
       case "command:local:Command":
@@ -92,14 +110,20 @@ export class PoolMocks implements pulumi.runtime.Mocks {
     this.calls.push({ token: args.token, inputs });
     switch (args.token) {
       case "aws:ec2/getAmi:getAmi":
-        return { id: `ami-${hex(String(inputs.region ?? "default"), 17)}`, name: "Windows_Server-2022-English-Full-Base-mock" };
+        return {
+          id: `ami-${hex(String(inputs.region ?? "default"), 17)}`,
+          name: "Windows_Server-2022-English-Full-Base-mock",
+        };
       case "aws:ec2/getVpc:getVpc":
         return { id: `vpc-default-${String(inputs.region ?? "provider")}` };
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-of-${String(inputs.id)}` };
       case "cloudflare:index/getZone:getZone": {
         const filter = inputs.filter as { name?: string } | undefined;
-        return { zoneId: `zone-${hex(String(filter?.name), 12)}`, id: `zone-${hex(String(filter?.name), 12)}` };
+        return {
+          zoneId: `zone-${hex(String(filter?.name), 12)}`,
+          id: `zone-${hex(String(filter?.name), 12)}`,
+        };
       }
       default:
         return inputs;

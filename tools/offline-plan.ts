@@ -58,14 +58,23 @@ interface RegisterRequest {
  */
 export async function planOffline(
   program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
-  opts: { project: string; stack: string; config?: Record<string, string>; secretKeys?: string[]; mocks?: PoolMocks },
+  opts: {
+    project: string;
+    stack: string;
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    mocks?: PoolMocks;
+  },
 ): Promise<OfflinePlan> {
   const mocks = opts.mocks ?? new PoolMocks();
   await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
   pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: RegisterRequest, cb: (err: Error | null, res?: { getUrn(): string }) => void): void;
+    registerResource(
+      req: RegisterRequest,
+      cb: (err: Error | null, res?: { getUrn(): string }) => void,
+    ): void;
     newUrn(parent: string, type: string, name: string): string;
   };
   const seen: PlannedResource[] = [];
@@ -95,6 +104,8 @@ export async function planOffline(
     if (secret) secretOutputs.push(key);
   }
   // Resources whose outputs nobody awaited may still be registering.
+  // waitForRPCs is marked internal (absent from the typings), so it is loaded untyped.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
   await settings.waitForRPCs();
 

@@ -10,17 +10,24 @@ const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "msgw";
 
 /** Placeholders for provider secrets a plan does not need (set with `pulumi config set --secret`). */
-const SECRET_PLACEHOLDERS: Record<string, string> = { "cloudflare:apiToken": "offline-plan-placeholder" };
+const SECRET_PLACEHOLDERS: Record<string, string> = {
+  "cloudflare:apiToken": "offline-plan-placeholder",
+};
 
 /** Reads `stacks/Pulumi.<stack>.yaml` into the flat key -> string map the Pulumi runtime uses. */
-export function readStackConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
+export function readStackConfig(stack: string): {
+  config: Record<string, string>;
+  secretKeys: string[];
+} {
   const file = path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9._-]+$/.test(stack) || !fs.existsSync(file)) {
     const known = fs
       .readdirSync(path.join(ROOT, "stacks"))
       .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
       .filter((s): s is string => s !== undefined);
-    throw new Error(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`);
+    throw new Error(
+      `no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`,
+    );
   }
   let doc: unknown;
   try {
@@ -51,21 +58,42 @@ export function readStackConfig(stack: string): { config: Record<string, string>
 
 const KEY_INPUTS: Record<string, string[]> = {
   "cloudflare:index/dnsRecord:DnsRecord": ["type", "name", "content", "priority", "ttl", "proxied"],
-  "aws:ec2/instance:Instance": ["instanceType", "region", "ami", "rootBlockDevice.encrypted", "metadataOptions.httpTokens"],
+  "aws:ec2/instance:Instance": [
+    "instanceType",
+    "region",
+    "ami",
+    "rootBlockDevice.encrypted",
+    "metadataOptions.httpTokens",
+  ],
   "aws:ec2/eip:Eip": ["domain", "region"],
   "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "region"],
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["fromPort", "cidrIpv4", "cidrIpv6", "description"],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+    "fromPort",
+    "cidrIpv4",
+    "cidrIpv6",
+    "description",
+  ],
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ipProtocol", "cidrIpv4"],
   "aws:ssm/parameter:Parameter": ["name", "type", "value"],
   "tls:index/privateKey:PrivateKey": ["algorithm", "ecdsaCurve"],
-  "tls:index/selfSignedCert:SelfSignedCert": ["subject.commonName", "dnsNames", "isCaCertificate", "validityPeriodHours"],
+  "tls:index/selfSignedCert:SelfSignedCert": [
+    "subject.commonName",
+    "dnsNames",
+    "isCaCertificate",
+    "validityPeriodHours",
+  ],
   "tls:index/certRequest:CertRequest": ["subject.commonName", "dnsNames"],
   "tls:index/locallySignedCert:LocallySignedCert": ["validityPeriodHours", "earlyRenewalHours"],
   "command:local:Command": ["create"],
 };
 
 function pick(inputs: Record<string, unknown>, dotted: string): unknown {
-  return dotted.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), inputs);
+  return dotted
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+      inputs,
+    );
 }
 
 /** The few inputs worth reading in a table, per resource type. */
@@ -95,18 +123,29 @@ export function renderPlan(stack: string, plan: OfflinePlan): string {
   ];
   const mx = plan.outputs.mxRecords as Array<{ preference: number; target: string }> | undefined;
   if (mx) {
-    lines.push(`MX records of ${String(plan.outputs.mailDomain)}:`, ...mx.map((m) => `  ${String(m.preference).padStart(5)}  ${m.target}`), "");
+    lines.push(
+      `MX records of ${String(plan.outputs.mailDomain)}:`,
+      ...mx.map((m) => `  ${String(m.preference).padStart(5)}  ${m.target}`),
+      "",
+    );
   }
-  if (typeof plan.outputs.zoneFile === "string") lines.push("Zone file fragment:", plan.outputs.zoneFile);
+  if (typeof plan.outputs.zoneFile === "string")
+    lines.push("Zone file fragment:", plan.outputs.zoneFile);
   if (typeof plan.outputs.runbook === "string") lines.push(plan.outputs.runbook);
-  const other = Object.keys(plan.outputs).filter((k) => !["mxRecords", "zoneFile", "runbook"].includes(k));
-  lines.push(`Other outputs: ${other.join(", ")}${plan.secretOutputs.length ? ` (secret: ${plan.secretOutputs.join(", ")})` : ""}`);
+  const other = Object.keys(plan.outputs).filter(
+    (k) => !["mxRecords", "zoneFile", "runbook"].includes(k),
+  );
+  lines.push(
+    `Other outputs: ${other.join(", ")}${plan.secretOutputs.length ? ` (secret: ${plan.secretOutputs.join(", ")})` : ""}`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
 async function main(): Promise<void> {
   const program = new Command("plan")
-    .description("Run the msgw stack program offline under Pulumi's mocks and print what it would create")
+    .description(
+      "Run the msgw stack program offline under Pulumi's mocks and print what it would create",
+    )
     .requiredOption("-s, --stack <name>", "stack whose stacks/Pulumi.<name>.yaml to use")
     .option("--json", "print the plan as JSON")
     .parse(process.argv);
@@ -115,7 +154,9 @@ async function main(): Promise<void> {
     process.stderr.write(`plan: ${message}\n`);
     process.exit(2);
   };
-  process.on("unhandledRejection", (err) => fail(`stack "${opts.stack}": ${(err as Error)?.message ?? String(err)}`));
+  process.on("unhandledRejection", (err) =>
+    fail(`stack "${opts.stack}": ${(err as Error)?.message ?? String(err)}`),
+  );
   let stackConfig: ReturnType<typeof readStackConfig>;
   try {
     stackConfig = readStackConfig(opts.stack);
@@ -123,12 +164,21 @@ async function main(): Promise<void> {
     return fail((err as Error).message);
   }
   try {
-    const plan = await planOffline(() => require(path.join(ROOT, "stacks")) as Record<string, unknown>, {
-      project: PROJECT,
-      stack: opts.stack,
-      ...stackConfig,
-    });
-    process.stdout.write(opts.json ? `${JSON.stringify({ stack: opts.stack, ...plan }, null, 2)}\n` : renderPlan(opts.stack, plan));
+    // The stack program must load after the mocks are installed, hence a late require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const plan = await planOffline(
+      () => require(path.join(ROOT, "stacks")) as Record<string, unknown>,
+      {
+        project: PROJECT,
+        stack: opts.stack,
+        ...stackConfig,
+      },
+    );
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify({ stack: opts.stack, ...plan }, null, 2)}\n`
+        : renderPlan(opts.stack, plan),
+    );
   } catch (err) {
     fail(`stack "${opts.stack}" has a bad configuration: ${(err as Error).message}`);
   }

@@ -88,7 +88,14 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   // Outbound: installer download, Windows updates, Let's Encrypt. The gateway itself sends no mail.
   new vpc.SecurityGroupEgressRule(
     `${base}-out-all`,
-    { securityGroupId: sg.id, region, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "all outbound", tags },
+    {
+      securityGroupId: sg.id,
+      region,
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+      description: "all outbound",
+      tags,
+    },
     opts,
   );
 
@@ -116,7 +123,13 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       {
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "ec2.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
         }),
         tags,
       },
@@ -128,7 +141,13 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
         role: role.id,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: parameter.arn }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["ssm:GetParameter", "ssm:GetParameters"],
+              Resource: parameter.arn,
+            },
+          ],
         }),
       },
       opts,
@@ -151,7 +170,8 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     base,
     {
       ami,
-      instanceType: overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType,
+      instanceType:
+        overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType,
       subnetId,
       region,
       vpcSecurityGroupIds: [sg.id],
@@ -160,14 +180,23 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       rootBlockDevice: {
         encrypted: true,
         volumeType: "gp3",
-        volumeSize: overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB,
+        volumeSize:
+          overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB,
         deleteOnTermination: true,
       },
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+      metadataOptions: {
+        httpTokens: "required",
+        httpEndpoint: "enabled",
+        httpPutResponseHopLimit: 1,
+      },
       tags,
     },
     { parent, dependsOn },
   );
-  const eip = new ec2.Eip(`${base}-eip`, { domain: "vpc", instance: instance.id, region, tags }, opts);
+  const eip = new ec2.Eip(
+    `${base}-eip`,
+    { domain: "vpc", instance: instance.id, region, tags },
+    opts,
+  );
   return { address: eip.publicIp, identity: instance.id, sshHostKey, ready: [instance, eip] };
 }

@@ -53,7 +53,7 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
       "$region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers @{ 'X-aws-ec2-metadata-token' = $token }",
       `$hostKey = (Get-SSMParameter -Name ${psQuote(input.sshHostKeyParameter)} -WithDecryption $true -Region $region).Value`,
       "Get-ChildItem 'C:\\ProgramData\\ssh\\ssh_host_*' | Remove-Item -Force",
-      "[IO.File]::WriteAllText('C:\\ProgramData\\ssh\\ssh_host_ed25519_key', $hostKey.Replace(\"`r`n\", \"`n\"))",
+      '[IO.File]::WriteAllText(\'C:\\ProgramData\\ssh\\ssh_host_ed25519_key\', $hostKey.Replace("`r`n", "`n"))',
       "Remove-Variable hostKey",
       "icacls 'C:\\ProgramData\\ssh\\ssh_host_ed25519_key' /inheritance:r /grant 'SYSTEM:F' /grant 'Administrators:F' | Out-Null",
       "Add-Content -Path 'C:\\ProgramData\\ssh\\sshd_config' -Value 'HostKey __PROGRAMDATA__/ssh/ssh_host_ed25519_key'",
@@ -84,12 +84,15 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
     }
     lines.push(
       `$p = Start-Process -FilePath $installer -ArgumentList ${psQuote(g.installerArgs)} -Wait -PassThru`,
-      "if ($p.ExitCode -ne 0) { throw \"installer exited with $($p.ExitCode)\" }",
+      'if ($p.ExitCode -ne 0) { throw "installer exited with $($p.ExitCode)" }',
       `Set-Service -Name ${psQuote(g.serviceName)} -StartupType Automatic`,
       `Start-Service -Name ${psQuote(g.serviceName)}`,
     );
   } else {
-    lines.push("", "# No installer URL configured: install MailStore Gateway by hand (see the runbook).");
+    lines.push(
+      "",
+      "# No installer URL configured: install MailStore Gateway by hand (see the runbook).",
+    );
   }
   lines.push("Stop-Transcript", "</powershell>", "");
   return lines.join("\n");

@@ -32,7 +32,11 @@ export async function runPool(
         configManifest: pool.configManifest,
       };
     },
-    { project: "test", stack: "unit", mocks: new PoolMocks({ realCertificates: opts.realCertificates }) },
+    {
+      project: "test",
+      stack: "unit",
+      mocks: new PoolMocks({ realCertificates: opts.realCertificates }),
+    },
   );
 }
 
@@ -41,7 +45,10 @@ export const ofType = (plan: OfflinePlan, type: string): PlannedResource[] =>
   plan.resources.filter((r) => r.type === type);
 
 /** Names of resources of one type, sorted. */
-export const namesOf = (plan: OfflinePlan, type: string): string[] => ofType(plan, type).map((r) => r.name).sort();
+export const namesOf = (plan: OfflinePlan, type: string): string[] =>
+  ofType(plan, type)
+    .map((r) => r.name)
+    .sort();
 
 /** Length (in resources) of the longest dependency chain, counting explicit and input dependencies. */
 export function criticalPath(plan: OfflinePlan): number {
@@ -53,7 +60,12 @@ export function criticalPath(plan: OfflinePlan): number {
     if (stack.has(urn)) throw new Error(`dependency cycle at ${urn}`);
     stack.add(urn);
     const r = byUrn.get(urn);
-    const d = 1 + Math.max(0, ...(r?.dependencies ?? []).filter((u) => byUrn.has(u)).map((u) => depth(u, stack)));
+    const d =
+      1 +
+      Math.max(
+        0,
+        ...(r?.dependencies ?? []).filter((u) => byUrn.has(u)).map((u) => depth(u, stack)),
+      );
     stack.delete(urn);
     memo.set(urn, d);
     return d;

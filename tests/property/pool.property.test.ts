@@ -19,16 +19,29 @@ const ZONE = "example.com";
 const poolArb: fc.Arbitrary<GatewayPoolArgs> = fc
   .record({
     mailDomain: fc.constantFrom("msgw.example.com", "example.com", "journal.mail.example.com"),
-    labels: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), { minLength: 1, maxLength: 12 }),
+    labels: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), {
+      minLength: 1,
+      maxLength: 12,
+    }),
     deep: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-    states: fc.array(fc.constantFrom("active" as const, "draining" as const), { minLength: 12, maxLength: 12 }),
-    explicit: fc.array(fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }), { minLength: 12, maxLength: 12 }),
+    states: fc.array(fc.constantFrom("active" as const, "draining" as const), {
+      minLength: 12,
+      maxLength: 12,
+    }),
+    explicit: fc.array(fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }), {
+      minLength: 12,
+      maxLength: 12,
+    }),
     existing: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
     strategy: fc.constantFrom("balanced" as const, "tiered" as const),
     priority: fc.integer({ min: 0, max: 100 }),
     step: fc.integer({ min: 1, max: 100 }),
     ttl: fc.constantFrom(1, 60, 300, 3600, 86400),
-    mode: fc.constantFrom("self-signed" as const, "pool-ca" as const, "gateway-lets-encrypt" as const),
+    mode: fc.constantFrom(
+      "self-signed" as const,
+      "pool-ca" as const,
+      "gateway-lets-encrypt" as const,
+    ),
     legacy: fc.constantFrom(undefined, "migrating" as const, "retired" as const),
   })
   .map((r) => {
@@ -49,7 +62,9 @@ const poolArb: fc.Arbitrary<GatewayPoolArgs> = fc
       mx: { strategy: r.strategy, priority: r.priority, step: r.step, ttl: r.ttl },
       certificates: { mode: r.mode },
       access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
-      ...(r.legacy ? { legacy: { hostname: `legacy.${ZONE}`, address: "198.51.100.5", phase: r.legacy } } : {}),
+      ...(r.legacy
+        ? { legacy: { hostname: `legacy.${ZONE}`, address: "198.51.100.5", phase: r.legacy } }
+        : {}),
     };
     return args;
   });
@@ -80,7 +95,8 @@ test("property: every generated pool is valid and its plan keeps the MX and nami
       assert.equal(new Set(plan.hosts.map((h) => h.key)).size, plan.hosts.length);
       // No rule other than SMTP and the Let's Encrypt challenge is open to the world.
       for (const rule of planIngressRules(plan, { ssh: true })) {
-        if (rule.cidr === "0.0.0.0/0" || rule.cidr === "::/0") assert.ok(rule.service === "smtp" || rule.service === "http", rule.key);
+        if (rule.cidr === "0.0.0.0/0" || rule.cidr === "::/0")
+          assert.ok(rule.service === "smtp" || rule.service === "http", rule.key);
       }
     }),
     { numRuns: 300, seed: 20261128 },
@@ -98,8 +114,12 @@ test("property: the zone file parses back to exactly the planned A and MX record
       };
       const fqdn = (n: string) => (n === "@" ? ZONE : `${n}.${ZONE}`);
       const expectedA = plan.hosts.map((h) => [h.hostname, addresses[h.hostname]]);
-      if (plan.legacy?.phase === "migrating") expectedA.push([plan.legacy.hostname, "198.51.100.5"]);
-      assert.deepEqual((parsed.a ?? []).map((r) => [fqdn(r.name), r.ip]), expectedA);
+      if (plan.legacy?.phase === "migrating")
+        expectedA.push([plan.legacy.hostname, "198.51.100.5"]);
+      assert.deepEqual(
+        (parsed.a ?? []).map((r) => [fqdn(r.name), r.ip]),
+        expectedA,
+      );
       const mx = (parsed.mx ?? []).map((r) => [fqdn(r.name), r.preference, r.host]);
       assert.equal(mx.length, plan.hosts.filter((h) => h.state === "active").length);
       for (const [owner, pref, host] of mx) {
@@ -107,7 +127,10 @@ test("property: the zone file parses back to exactly the planned A and MX record
         assert.equal(plan.hosts.find((h) => `${h.hostname}.` === host)?.mxPreference, pref);
       }
       const prefs = mx.map((m) => m[1] as number);
-      assert.deepEqual(prefs, [...prefs].sort((x, y) => x - y));
+      assert.deepEqual(
+        prefs,
+        [...prefs].sort((x, y) => x - y),
+      );
     }),
     { numRuns: 300, seed: 7 },
   );
@@ -125,14 +148,22 @@ test("property: under mocks, resources match the plan and the critical path stay
       assert.equal(a.length, plan.hosts.length + (plan.legacy?.phase === "migrating" ? 1 : 0));
       assert.ok(a.every((r) => r.inputs.proxied === false));
       assert.equal(mx.length, plan.hosts.filter((h) => h.state === "active").length);
-      assert.ok(mx.every((r) => r.inputs.name === plan.mailDomain && typeof r.inputs.priority === "number"));
+      assert.ok(
+        mx.every((r) => r.inputs.name === plan.mailDomain && typeof r.inputs.priority === "number"),
+      );
       const awsHosts = plan.hosts.filter((h) => h.placement === "aws").length;
       assert.equal(ofType(result, "aws:ec2/instance:Instance").length, awsHosts);
       assert.equal(ofType(result, "aws:ec2/eip:Eip").length, awsHosts);
       const names = result.resources.map((r) => `${r.type}::${r.name}`);
       assert.equal(new Set(names).size, names.length);
-      assert.ok(result.resources.every((r) => r.type === "msgw:index:GatewayPool" || r.name.startsWith("pool-")));
-      for (const r of ofType(result, "tls:index/certRequest:CertRequest").concat(ofType(result, "tls:index/selfSignedCert:SelfSignedCert"))) {
+      assert.ok(
+        result.resources.every(
+          (r) => r.type === "msgw:index:GatewayPool" || r.name.startsWith("pool-"),
+        ),
+      );
+      for (const r of ofType(result, "tls:index/certRequest:CertRequest").concat(
+        ofType(result, "tls:index/selfSignedCert:SelfSignedCert"),
+      )) {
         if (r.inputs.isCaCertificate) continue;
         const cn = (r.inputs.subject as { commonName: string }).commonName;
         assert.notEqual(cn, plan.mailDomain);
@@ -140,7 +171,11 @@ test("property: under mocks, resources match the plan and the critical path stay
       }
       const gateways = result.outputs.gateways as Array<{ certificatePem: string | null }>;
       if (plan.certificates.mode !== "gateway-lets-encrypt") {
-        assert.ok(gateways.every((g) => new X509Certificate(g.certificatePem as string).fingerprint256.length === 95));
+        assert.ok(
+          gateways.every(
+            (g) => new X509Certificate(g.certificatePem as string).fingerprint256.length === 95,
+          ),
+        );
       }
       depths.add(criticalPath(result));
     }),

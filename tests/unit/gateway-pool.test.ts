@@ -46,15 +46,51 @@ test("two balanced AWS hosts: exact resources, records and hardening", async () 
   assert.deepEqual(
     records.sort((x, y) => `${x.type}${x.content}`.localeCompare(`${y.type}${y.content}`)),
     [
-      { name: "msgw1.example.com", type: "A", content: "203.0.113.1", priority: undefined, ttl: 300, proxied: false, zoneId: "zone-123" },
-      { name: "msgw2.example.com", type: "A", content: "203.0.113.2", priority: undefined, ttl: 300, proxied: false, zoneId: "zone-123" },
-      { name: "msgw.example.com", type: "MX", content: "msgw1.example.com", priority: 0, ttl: 300, proxied: undefined, zoneId: "zone-123" },
-      { name: "msgw.example.com", type: "MX", content: "msgw2.example.com", priority: 0, ttl: 300, proxied: undefined, zoneId: "zone-123" },
+      {
+        name: "msgw1.example.com",
+        type: "A",
+        content: "203.0.113.1",
+        priority: undefined,
+        ttl: 300,
+        proxied: false,
+        zoneId: "zone-123",
+      },
+      {
+        name: "msgw2.example.com",
+        type: "A",
+        content: "203.0.113.2",
+        priority: undefined,
+        ttl: 300,
+        proxied: false,
+        zoneId: "zone-123",
+      },
+      {
+        name: "msgw.example.com",
+        type: "MX",
+        content: "msgw1.example.com",
+        priority: 0,
+        ttl: 300,
+        proxied: undefined,
+        zoneId: "zone-123",
+      },
+      {
+        name: "msgw.example.com",
+        type: "MX",
+        content: "msgw2.example.com",
+        priority: 0,
+        ttl: 300,
+        proxied: undefined,
+        zoneId: "zone-123",
+      },
     ],
   );
 
   for (const instance of ofType(plan, INSTANCE)) {
-    assert.deepEqual(instance.inputs.metadataOptions, { httpEndpoint: "enabled", httpPutResponseHopLimit: 1, httpTokens: "required" });
+    assert.deepEqual(instance.inputs.metadataOptions, {
+      httpEndpoint: "enabled",
+      httpPutResponseHopLimit: 1,
+      httpTokens: "required",
+    });
     const root = instance.inputs.rootBlockDevice as Record<string, unknown>;
     assert.equal(root.encrypted, true);
     assert.equal(root.volumeSize, 60);
@@ -65,7 +101,10 @@ test("two balanced AWS hosts: exact resources, records and hardening", async () 
 
   const ingress = ofType(plan, INGRESS)
     .filter((r) => r.name.startsWith("pool-msgw1-"))
-    .map((r) => `${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol} from ${r.inputs.cidrIpv4}`)
+    .map(
+      (r) =>
+        `${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol} from ${r.inputs.cidrIpv4}`,
+    )
     .sort();
   assert.deepEqual(ingress, [
     "110-110/tcp from 198.51.100.10/32",
@@ -110,7 +149,8 @@ test("gateway outputs carry the certificate for the host's own name and its SHA-
       port: 110,
       security: "STARTTLS",
       userName: "mbx-<32 hex> of the journal mailbox (same on every host after replication)",
-      trust: 'the pool CA "msgw.example.com gateway pool CA" (import it once on the MailStore Server machine)',
+      trust:
+        'the pool CA "msgw.example.com gateway pool CA" (import it once on the MailStore Server machine)',
       ignoreCertificateErrors: false,
     });
   }
@@ -139,7 +179,13 @@ test("tiered, explicit priority 0 and a draining host: MX only for active hosts,
     { preference: 0, target: "msgw3.example.com" },
     { preference: 25, target: "msgw2.example.com" },
   ]);
-  assert.deepEqual(namesOf(plan, DNS), ["pool-msgw1-a", "pool-msgw2-a", "pool-msgw3-a", "pool-mx-msgw2", "pool-mx-msgw3"]);
+  assert.deepEqual(namesOf(plan, DNS), [
+    "pool-msgw1-a",
+    "pool-msgw2-a",
+    "pool-msgw3-a",
+    "pool-mx-msgw2",
+    "pool-mx-msgw3",
+  ]);
   const mx3 = ofType(plan, DNS).find((r) => r.name === "pool-mx-msgw3");
   assert.equal(mx3?.inputs.priority, 0);
   assert.equal(mx3?.inputs.ttl, 120);
@@ -149,7 +195,10 @@ test("tiered, explicit priority 0 and a draining host: MX only for active hosts,
   assert.equal(gateways[0].state, "draining");
   assert.equal(gateways[0].mxPreference, null);
   assert.notEqual(gateways[0].certificatePem, null);
-  assert.match(String(plan.outputs.runbook), /### msgw1\.example\.com \(draining\)\n\n1\. Install MailStore Gateway[^\n]*\n2\. Install this host's certificate[^\n]*\n3\. Draining: no MX record points here any more/);
+  assert.match(
+    String(plan.outputs.runbook),
+    /### msgw1\.example\.com \(draining\)\n\n1\. Install MailStore Gateway[^\n]*\n2\. Install this host's certificate[^\n]*\n3\. Draining: no MX record points here any more/,
+  );
 });
 
 test("existing hosts in another facility: no AWS resources, A records point at the given addresses", async () => {
@@ -164,8 +213,13 @@ test("existing hosts in another facility: no AWS resources, A records point at t
   );
   assert.deepEqual(ofType(plan, INSTANCE), []);
   assert.deepEqual(ofType(plan, "aws:ec2/securityGroup:SecurityGroup"), []);
-  assert.deepEqual(namesOf(plan, "tls:index/selfSignedCert:SelfSignedCert"), ["pool-msgw1-cert", "pool-msgw2-dc2-cert"]);
-  const a = ofType(plan, DNS).filter((r) => r.inputs.type === "A").map((r) => [r.inputs.name, r.inputs.content]);
+  assert.deepEqual(namesOf(plan, "tls:index/selfSignedCert:SelfSignedCert"), [
+    "pool-msgw1-cert",
+    "pool-msgw2-dc2-cert",
+  ]);
+  const a = ofType(plan, DNS)
+    .filter((r) => r.inputs.type === "A")
+    .map((r) => [r.inputs.name, r.inputs.content]);
   assert.deepEqual(a.sort(), [
     ["msgw1.example.com", "192.0.2.10"],
     ["msgw2.dc2.example.com", "192.0.2.20"],
@@ -175,7 +229,9 @@ test("existing hosts in another facility: no AWS resources, A records point at t
 test("gateway Let's Encrypt: no certificate resources, 80/tcp open to the world and nothing else added", async () => {
   const plan = await runPool(baseArgs({ certificates: { mode: "gateway-lets-encrypt" } }));
   assert.equal(plan.resources.filter((r) => r.type.startsWith("tls:")).length, 0);
-  const http = ofType(plan, INGRESS).filter((r) => r.inputs.fromPort === 80).map((r) => [r.name, r.inputs.cidrIpv4]);
+  const http = ofType(plan, INGRESS)
+    .filter((r) => r.inputs.fromPort === 80)
+    .map((r) => [r.name, r.inputs.cidrIpv4]);
   assert.deepEqual(http.sort(), [
     ["pool-msgw1-in-http-0-0-0-0-0", "0.0.0.0/0"],
     ["pool-msgw2-in-http-0-0-0-0-0", "0.0.0.0/0"],
@@ -187,10 +243,16 @@ test("gateway Let's Encrypt: no certificate resources, 80/tcp open to the world 
 });
 
 test("legacy gateway: migrating keeps its A record and is the replication source; retired removes it", async () => {
-  const sshHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+  const sshHostKey =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
   const migrating = await runPool(
     baseArgs({
-      legacy: { hostname: "msgw.example.com", address: "198.51.100.5", phase: "migrating", sshHostKey },
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "migrating",
+        sshHostKey,
+      },
       configSync: { revision: 7, sshPublicKey: sshHostKey },
     }),
   );
@@ -199,21 +261,43 @@ test("legacy gateway: migrating keeps its A record and is the replication source
     [legacyA?.inputs.name, legacyA?.inputs.type, legacyA?.inputs.content, legacyA?.inputs.proxied],
     ["msgw.example.com", "A", "198.51.100.5", false],
   );
-  const commands = ofType(migrating, COMMAND).map((r) => [r.name, r.inputs.create]).sort();
+  const commands = ofType(migrating, COMMAND)
+    .map((r) => [r.name, r.inputs.create])
+    .sort();
   assert.deepEqual(commands, [
-    ["pool-config-snapshot", "npx --no-install msgw config snapshot --source msgw.example.com --revision 7"],
-    ["pool-msgw1-config-restore", "npx --no-install msgw config restore --target msgw1.example.com --revision 7"],
-    ["pool-msgw2-config-restore", "npx --no-install msgw config restore --target msgw2.example.com --revision 7"],
+    [
+      "pool-config-snapshot",
+      "npx --no-install msgw config snapshot --source msgw.example.com --revision 7",
+    ],
+    [
+      "pool-msgw1-config-restore",
+      "npx --no-install msgw config restore --target msgw1.example.com --revision 7",
+    ],
+    [
+      "pool-msgw2-config-restore",
+      "npx --no-install msgw config restore --target msgw2.example.com --revision 7",
+    ],
   ]);
-  assert.match(String(migrating.outputs.runbook), /## Legacy gateway msgw\.example\.com \(migrating\)/);
+  assert.match(
+    String(migrating.outputs.runbook),
+    /## Legacy gateway msgw\.example\.com \(migrating\)/,
+  );
   assert.match(String(migrating.outputs.zoneFile), /\nmsgw    300 IN A  198\.51\.100\.5\n/);
 
   const retired = await runPool(
-    baseArgs({ legacy: { hostname: "msgw.example.com", address: "198.51.100.5", phase: "retired" } }),
+    baseArgs({
+      legacy: { hostname: "msgw.example.com", address: "198.51.100.5", phase: "retired" },
+    }),
   );
-  assert.equal(ofType(retired, DNS).find((r) => r.name === "pool-legacy-msgw-a"), undefined);
+  assert.equal(
+    ofType(retired, DNS).find((r) => r.name === "pool-legacy-msgw-a"),
+    undefined,
+  );
   assert.doesNotMatch(String(retired.outputs.zoneFile), /198\.51\.100\.5/);
-  assert.match(String(retired.outputs.runbook), /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool/);
+  assert.match(
+    String(retired.outputs.runbook),
+    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool/,
+  );
 });
 
 test("replication: SSH opened to admins only, pinned host keys via SSM, restores wait for their host", async () => {
@@ -221,13 +305,20 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     baseArgs({
       configSync: {
         revision: "2026-11-28",
-        sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
+        sshPublicKey:
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
       },
     }),
   );
-  const ssh = ofType(plan, INGRESS).filter((r) => r.inputs.fromPort === 22).map((r) => r.inputs.cidrIpv4);
+  const ssh = ofType(plan, INGRESS)
+    .filter((r) => r.inputs.fromPort === 22)
+    .map((r) => r.inputs.cidrIpv4);
   assert.deepEqual(ssh, ["198.51.100.0/24", "198.51.100.0/24"]);
-  const parameters = ofType(plan, "aws:ssm/parameter:Parameter").map((r) => [r.inputs.name, r.inputs.type, r.inputs.value]);
+  const parameters = ofType(plan, "aws:ssm/parameter:Parameter").map((r) => [
+    r.inputs.name,
+    r.inputs.type,
+    r.inputs.value,
+  ]);
   assert.deepEqual(parameters.sort(), [
     ["/msgw/pool/msgw1/ssh-host-key", "SecureString", "[secret]"],
     ["/msgw/pool/msgw2/ssh-host-key", "SecureString", "[secret]"],
@@ -235,7 +326,12 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   const restore = ofType(plan, COMMAND).find((r) => r.name === "pool-msgw2-config-restore");
   assert.ok(restore);
   const deps = restore.dependencies.map((u) => u.split("::").pop()).sort();
-  assert.deepEqual(deps, ["pool-config-snapshot", "pool-msgw2", "pool-msgw2-eip", "pool-msgw2-ssh-host-key"]);
+  assert.deepEqual(deps, [
+    "pool-config-snapshot",
+    "pool-msgw2",
+    "pool-msgw2-eip",
+    "pool-msgw2-ssh-host-key",
+  ]);
   const env = restore.inputs.environment as Record<string, string>;
   const inventory = JSON.parse(env.MSGW_INVENTORY);
   assert.deepEqual(inventory.hosts["msgw2.example.com"], {
@@ -248,7 +344,10 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
   });
-  assert.match(inventory.hosts["msgw2.example.com"].hostKey, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/);
+  assert.match(
+    inventory.hosts["msgw2.example.com"].hostKey,
+    /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,
+  );
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
   const triggers = restore.inputs.triggers as string[];
   assert.equal(triggers.length, 3);
@@ -266,27 +365,50 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
 
 test("child names are keyed by host name: removing or reordering hosts leaves the others untouched", async () => {
   const three = baseArgs({
-    hosts: [{ hostname: "msgw1.example.com" }, { hostname: "msgw2.example.com" }, { hostname: "msgw3.example.com" }],
+    hosts: [
+      { hostname: "msgw1.example.com" },
+      { hostname: "msgw2.example.com" },
+      { hostname: "msgw3.example.com" },
+    ],
   });
   const before = new Set((await runPool(three)).resources.map((r) => `${r.type}::${r.name}`));
   const reordered = new Set(
-    (await runPool({ ...three, hosts: [three.hosts[2], three.hosts[0], three.hosts[1]] })).resources.map((r) => `${r.type}::${r.name}`),
+    (
+      await runPool({ ...three, hosts: [three.hosts[2], three.hosts[0], three.hosts[1]] })
+    ).resources.map((r) => `${r.type}::${r.name}`),
   );
   assert.deepEqual([...reordered].sort(), [...before].sort());
   const removed = new Set(
-    (await runPool({ ...three, hosts: [three.hosts[0], three.hosts[2]] })).resources.map((r) => `${r.type}::${r.name}`),
+    (await runPool({ ...three, hosts: [three.hosts[0], three.hosts[2]] })).resources.map(
+      (r) => `${r.type}::${r.name}`,
+    ),
   );
   const gone = [...before].filter((n) => !removed.has(n)).map((n) => n.split("::")[1]);
   assert.ok(gone.length > 0);
-  assert.ok(gone.every((n) => n.startsWith("pool-msgw2-") || n === "pool-msgw2" || n === "pool-mx-msgw2"), gone.join(","));
-  assert.deepEqual([...removed].filter((n) => !before.has(n)), []);
+  assert.ok(
+    gone.every((n) => n.startsWith("pool-msgw2-") || n === "pool-msgw2" || n === "pool-mx-msgw2"),
+    gone.join(","),
+  );
+  assert.deepEqual(
+    [...removed].filter((n) => !before.has(n)),
+    [],
+  );
 });
 
 test("the deployment graph is wide: the critical path does not grow with the number of hosts", async () => {
-  const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ hostname: `msgw${i + 1}.example.com` }));
-  const sync = { revision: 1, sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv" };
-  const two = criticalPath(await runPool(baseArgs({ hosts: hosts(2), configSync: sync }), { realCertificates: false }));
-  const eight = criticalPath(await runPool(baseArgs({ hosts: hosts(8), configSync: sync }), { realCertificates: false }));
+  const hosts = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ hostname: `msgw${i + 1}.example.com` }));
+  const sync = {
+    revision: 1,
+    sshPublicKey:
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv",
+  };
+  const two = criticalPath(
+    await runPool(baseArgs({ hosts: hosts(2), configSync: sync }), { realCertificates: false }),
+  );
+  const eight = criticalPath(
+    await runPool(baseArgs({ hosts: hosts(8), configSync: sync }), { realCertificates: false }),
+  );
   assert.equal(two, eight);
   assert.ok(two <= 8, `critical path ${two}`);
 });

@@ -51,7 +51,13 @@ test("npm run plan -- --stack dev: a readable table, MX table, zone file and run
   const run = plan(["--stack", "dev"]);
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.split("\n");
-  assert.ok(lines.some((l) => /^cloudflare:index\/dnsRecord:DnsRecord\s+msgw-mx-msgw1\s+type=MX name=msgw\.example\.com content=msgw1\.example\.com priority=0 ttl=300$/.test(l)));
+  assert.ok(
+    lines.some((l) =>
+      /^cloudflare:index\/dnsRecord:DnsRecord\s+msgw-mx-msgw1\s+type=MX name=msgw\.example\.com content=msgw1\.example\.com priority=0 ttl=300$/.test(
+        l,
+      ),
+    ),
+  );
   assert.ok(lines.includes("43 resources"));
   assert.ok(lines.includes("MX records of msgw.example.com:"));
   assert.ok(lines.includes("$ORIGIN example.com."));
@@ -62,7 +68,10 @@ test("unknown stack and bad stack configuration: clear message, exit 2, nothing 
   const unknown = plan(["--stack", "staging"]);
   assert.equal(unknown.status, 2);
   assert.equal(unknown.stdout, "");
-  assert.equal(unknown.stderr, 'plan: no stack "staging": stacks/Pulumi.staging.yaml does not exist; known stacks: dev, prod\n');
+  assert.equal(
+    unknown.stderr,
+    'plan: no stack "staging": stacks/Pulumi.staging.yaml does not exist; known stacks: dev, prod\n',
+  );
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-plan-"));
   const file = path.join(ROOT, "stacks", "Pulumi.bad-test.yaml");

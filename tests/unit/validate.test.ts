@@ -1,13 +1,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GatewayPoolArgsError, planGatewayPool, validateGatewayPoolArgs, type GatewayPoolArgs } from "../../components";
+import {
+  GatewayPoolArgsError,
+  planGatewayPool,
+  validateGatewayPoolArgs,
+  type GatewayPoolArgs,
+} from "../../components";
 import { baseArgs } from "../helpers/pool-harness";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 
 // Each row: a bad configuration and the exact error it must produce (and nothing else).
 const cases: Array<[string, GatewayPoolArgs, string]> = [
-  ["no hosts", baseArgs({ hosts: [] }), 'hosts is empty; list at least one gateway host, e.g. [{ hostname: "msgw1.example.com" }]'],
+  [
+    "no hosts",
+    baseArgs({ hosts: [] }),
+    'hosts is empty; list at least one gateway host, e.g. [{ hostname: "msgw1.example.com" }]',
+  ],
   [
     "duplicate hostnames (case, trailing dot)",
     baseArgs({ hosts: [{ hostname: "msgw1.example.com" }, { hostname: "MSGW1.Example.com." }] }),
@@ -38,7 +47,11 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
     baseArgs({ mailDomain: "-msgw.example.com" }),
     'mailDomain "-msgw.example.com" is not a valid DNS name; use the domain journal rules deliver to, e.g. "msgw.example.com"',
   ],
-  ["invalid zone", baseArgs({ zone: { name: "example" } }), 'zone.name "example" is not a valid DNS zone name; use the Cloudflare zone, e.g. "example.com"'],
+  [
+    "invalid zone",
+    baseArgs({ zone: { name: "example" } }),
+    'zone.name "example" is not a valid DNS zone name; use the Cloudflare zone, e.g. "example.com"',
+  ],
   [
     "preference above 65535",
     baseArgs({ hosts: [{ hostname: "msgw1.example.com", mxPriority: 65536 }] }),
@@ -54,7 +67,11 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
     baseArgs({ mx: { strategy: "tiered", priority: 65000, step: 1000 } }),
     "mx.step 1000 with mx.priority 65000 gives the last of 2 hosts preference 66000, above 65535; use a smaller step",
   ],
-  ["TTL below 60", baseArgs({ mx: { ttl: 30 } }), "mx.ttl 30 is not a TTL Cloudflare accepts; use 1 (automatic) or 60 to 86400 seconds"],
+  [
+    "TTL below 60",
+    baseArgs({ mx: { ttl: 30 } }),
+    "mx.ttl 30 is not a TTL Cloudflare accepts; use 1 (automatic) or 60 to 86400 seconds",
+  ],
   [
     "TTL above a day",
     baseArgs({ dns: { addressTtl: 86401 } }),
@@ -67,12 +84,16 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   ],
   [
     "aws and existing together",
-    baseArgs({ hosts: [{ hostname: "msgw1.example.com", aws: {}, existing: { address: "192.0.2.1" } }] }),
+    baseArgs({
+      hosts: [{ hostname: "msgw1.example.com", aws: {}, existing: { address: "192.0.2.1" } }],
+    }),
     "hosts[0] sets both aws and existing; a host either runs on EC2 (aws) or is an existing machine (existing), not both",
   ],
   [
     "existing host with a name instead of an address",
-    baseArgs({ hosts: [{ hostname: "msgw1.example.com", existing: { address: "gw.dc2.example.com" } }] }),
+    baseArgs({
+      hosts: [{ hostname: "msgw1.example.com", existing: { address: "gw.dc2.example.com" } }],
+    }),
     'hosts[0].existing.address "gw.dc2.example.com" is not an IPv4 address; the A record needs a dotted-quad address such as "198.51.100.20"',
   ],
   [
@@ -87,12 +108,16 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   ],
   [
     "invalid CIDR",
-    baseArgs({ access: { mailStoreServerCidrs: ["198.51.100.300/32"], adminCidrs: ["198.51.100.0/24"] } }),
+    baseArgs({
+      access: { mailStoreServerCidrs: ["198.51.100.300/32"], adminCidrs: ["198.51.100.0/24"] },
+    }),
     'access.mailStoreServerCidrs[0] "198.51.100.300/32" is not a CIDR block; write an address and prefix, e.g. "198.51.100.7/32"',
   ],
   [
     "CIDR with host bits",
-    baseArgs({ access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.7/24"] } }),
+    baseArgs({
+      access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.7/24"] },
+    }),
     'access.adminCidrs[0] "198.51.100.7/24" has address bits set below the /24 prefix; use the network address of the block',
   ],
   [
@@ -102,12 +127,19 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   ],
   [
     "duplicate CIDR",
-    baseArgs({ access: { mailStoreServerCidrs: ["198.51.100.10/32", "198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] } }),
+    baseArgs({
+      access: {
+        mailStoreServerCidrs: ["198.51.100.10/32", "198.51.100.10/32"],
+        adminCidrs: ["198.51.100.0/24"],
+      },
+    }),
     'access.mailStoreServerCidrs[1] "198.51.100.10/32" is listed twice; remove the duplicate',
   ],
   [
     "legacy hostname equal to a pool host",
-    baseArgs({ legacy: { hostname: "msgw2.example.com", address: "198.51.100.5", phase: "retired" } }),
+    baseArgs({
+      legacy: { hostname: "msgw2.example.com", address: "198.51.100.5", phase: "retired" },
+    }),
     'legacy.hostname "msgw2.example.com" equals hosts[1].hostname; the old gateway keeps its own name and each new host needs a new one',
   ],
   [
@@ -123,7 +155,10 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   [
     "existing host without a pinned key while replicating",
     baseArgs({
-      hosts: [{ hostname: "msgw1.example.com" }, { hostname: "msgw2.example.com", existing: { address: "192.0.2.20" } }],
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        { hostname: "msgw2.example.com", existing: { address: "192.0.2.20" } },
+      ],
       configSync: { revision: 1 },
     }),
     "hosts[1].existing.sshHostKey is missing; configuration replication pins host keys, so give the host's public key (ssh-keyscan output, checked out of band)",
@@ -166,13 +201,20 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
 for (const [title, args, expected] of cases) {
   test(`bad input: ${title}`, () => {
     assert.deepEqual(validateGatewayPoolArgs(args), [expected]);
-    assert.throws(() => planGatewayPool(args), (err: unknown) => err instanceof GatewayPoolArgsError && err.message === expected);
+    assert.throws(
+      () => planGatewayPool(args),
+      (err: unknown) => err instanceof GatewayPoolArgsError && err.message === expected,
+    );
   });
 }
 
 test("several problems are all reported at once, in argument order", () => {
   const problems = validateGatewayPoolArgs(
-    baseArgs({ mailDomain: "msgw.example.org", mx: { ttl: 5 }, access: { mailStoreServerCidrs: [], adminCidrs: ["10.0.0.0/8"] } }),
+    baseArgs({
+      mailDomain: "msgw.example.org",
+      mx: { ttl: 5 },
+      access: { mailStoreServerCidrs: [], adminCidrs: ["10.0.0.0/8"] },
+    }),
   );
   assert.deepEqual(problems, [
     'mailDomain "msgw.example.org" is outside zone "example.com"; use a name ending in .example.com',
@@ -186,10 +228,22 @@ test("valid edge cases pass: priority 0, TTL 1, legacy on the mail domain, IPv6 
     validateGatewayPoolArgs(
       baseArgs({
         mailDomain: "example.com",
-        hosts: [{ hostname: "msgw1.example.com", mxPriority: 0 }, { hostname: "msgw2.example.com", existing: { address: "192.0.2.2", sshHostKey: KEY } }],
+        hosts: [
+          { hostname: "msgw1.example.com", mxPriority: 0 },
+          { hostname: "msgw2.example.com", existing: { address: "192.0.2.2", sshHostKey: KEY } },
+        ],
         mx: { strategy: "tiered", priority: 0, step: 1, ttl: 1 },
-        access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["2001:db8::/32"], smtpSourceCidrs: ["0.0.0.0/0", "::/0"] },
-        legacy: { hostname: "example.com", address: "198.51.100.5", phase: "migrating", sshHostKey: KEY },
+        access: {
+          mailStoreServerCidrs: ["198.51.100.10/32"],
+          adminCidrs: ["2001:db8::/32"],
+          smtpSourceCidrs: ["0.0.0.0/0", "::/0"],
+        },
+        legacy: {
+          hostname: "example.com",
+          address: "198.51.100.5",
+          phase: "migrating",
+          sshHostKey: KEY,
+        },
         configSync: { revision: "r1" },
       }),
     ),

@@ -13,8 +13,18 @@ test("MX preferences: balanced, tiered by list position, explicit 0 wins, draini
     { state: "active" as const, mxPriority: 0 },
     { state: "active" as const },
   ];
-  assert.deepEqual(planMxPreferences(hosts, { strategy: "balanced", priority: 10, step: 10 }), [10, undefined, 0, 10]);
-  assert.deepEqual(planMxPreferences(hosts, { strategy: "tiered", priority: 0, step: 10 }), [0, undefined, 0, 30]);
+  assert.deepEqual(planMxPreferences(hosts, { strategy: "balanced", priority: 10, step: 10 }), [
+    10,
+    undefined,
+    0,
+    10,
+  ]);
+  assert.deepEqual(planMxPreferences(hosts, { strategy: "tiered", priority: 0, step: 10 }), [
+    0,
+    undefined,
+    0,
+    30,
+  ]);
 });
 
 test("zone file: exact text for a migrating legacy gateway, a draining host and a deeper host name", () => {
@@ -27,7 +37,12 @@ test("zone file: exact text for a migrating legacy gateway, a draining host and 
       ],
       mx: { strategy: "tiered", ttl: 1 },
       dns: { addressTtl: 3600 },
-      legacy: { hostname: "msgw.example.com", address: "198.51.100.5", phase: "migrating", sshHostKey: KEY },
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "migrating",
+        sshHostKey: KEY,
+      },
     }),
   );
   const text = renderZoneFile(plan, {
@@ -76,8 +91,13 @@ test("zone file: exact text for a migrating legacy gateway, a draining host and 
 });
 
 test("zone file: apex mail domain is written as @, and a missing address is an error naming the host", () => {
-  const plan = planGatewayPool(baseArgs({ mailDomain: "example.com", hosts: [{ hostname: "msgw1.example.com" }] }));
-  assert.match(renderZoneFile(plan, { "msgw1.example.com": "203.0.113.1" }), /\n@ +300 IN MX 0 msgw1\.example\.com\.\n$/);
+  const plan = planGatewayPool(
+    baseArgs({ mailDomain: "example.com", hosts: [{ hostname: "msgw1.example.com" }] }),
+  );
+  assert.match(
+    renderZoneFile(plan, { "msgw1.example.com": "203.0.113.1" }),
+    /\n@ +300 IN MX 0 msgw1\.example\.com\.\n$/,
+  );
   assert.throws(
     () => renderZoneFile(plan, {}),
     /^Error: no address given for "msgw1.example.com"; pass every host's address to render its A record$/,
