@@ -30,7 +30,10 @@ export async function lookupMx(resolver: Resolver, domain: string): Promise<Look
     const records = await resolver.resolveMx(domain);
     return {
       ok: true,
-      records: records.map((r) => ({ exchange: r.exchange.toLowerCase().replace(/\.$/, ""), priority: r.priority })),
+      records: records.map((r) => ({
+        exchange: r.exchange.toLowerCase().replace(/\.$/, ""),
+        priority: r.priority,
+      })),
     };
   } catch (error) {
     return failure(error);

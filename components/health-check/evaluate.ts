@@ -42,14 +42,25 @@ export function evaluatePool(
   gateways: readonly GatewayTarget[],
   complete: boolean,
 ): Finding[] {
-  if (!mx.ok) return [problem("MX", `MX lookup for ${mailDomain} failed: ${mx.error}; journal mail cannot be delivered`)];
-  if (mx.records.length === 0) return [problem("MX", `${mailDomain} has no MX record; journal mail cannot be delivered`)];
+  if (!mx.ok)
+    return [
+      problem(
+        "MX",
+        `MX lookup for ${mailDomain} failed: ${mx.error}; journal mail cannot be delivered`,
+      ),
+    ];
+  if (mx.records.length === 0)
+    return [problem("MX", `${mailDomain} has no MX record; journal mail cannot be delivered`)];
   const findings = [ok("MX", `${mailDomain} MX ${mxList(mx.records)}`)];
   const known = new Set(gateways.map((g) => g.hostname));
   for (const record of mx.records) {
     if (known.has(record.exchange)) continue;
     const message = `MX ${record.priority} ${record.exchange} is not a gateway of this stack`;
-    findings.push(complete ? problem("MX", `${message}; mail sent there is not archived by this pool`) : ok("MX", `${message} (not checked)`));
+    findings.push(
+      complete
+        ? problem("MX", `${message}; mail sent there is not archived by this pool`)
+        : ok("MX", `${message} (not checked)`),
+    );
   }
   return findings;
 }
@@ -58,7 +69,10 @@ function evaluateA(observation: GatewayObservation): Finding {
   const { target, a } = observation;
   if (!a.ok) return problem("A", `no A record for ${target.hostname} (${a.error})`);
   if (a.records.length !== 1) {
-    return problem("A", `${a.records.length} A records (${a.records.join(", ")}); each gateway needs exactly one address of its own`);
+    return problem(
+      "A",
+      `${a.records.length} A records (${a.records.join(", ")}); each gateway needs exactly one address of its own`,
+    );
   }
   const address = a.records[0] as string;
   if (target.address !== undefined && target.address !== address) {
@@ -68,40 +82,66 @@ function evaluateA(observation: GatewayObservation): Finding {
 }
 
 function evaluateMx(target: GatewayTarget, mailDomain: string, mx: Lookup<MxObservation>): Finding {
-  if (!mx.ok) return problem("MX", `cannot check: MX lookup for ${mailDomain} failed (${mx.error})`);
+  if (!mx.ok)
+    return problem("MX", `cannot check: MX lookup for ${mailDomain} failed (${mx.error})`);
   const mine = mx.records.filter((r) => r.exchange === target.hostname);
   if (target.state === "draining") {
     if (mine.length > 0) {
-      return problem("MX", `draining, but MX ${mine.map((r) => r.priority).join(", ")} of ${mailDomain} still points here; remove it so the host can be archived empty`);
+      return problem(
+        "MX",
+        `draining, but MX ${mine.map((r) => r.priority).join(", ")} of ${mailDomain} still points here; remove it so the host can be archived empty`,
+      );
     }
     return ok("MX", `no MX record (draining)`);
   }
   if (mine.length === 0) {
-    return problem("MX", `no MX record of ${mailDomain} points here; this active gateway receives no mail`);
+    return problem(
+      "MX",
+      `no MX record of ${mailDomain} points here; this active gateway receives no mail`,
+    );
   }
   const preferences = mine.map((r) => r.priority);
   if (target.mxPreference !== undefined && !preferences.includes(target.mxPreference)) {
-    return problem("MX", `MX preference ${preferences.join(", ")}, but the stack says ${target.mxPreference}`);
+    return problem(
+      "MX",
+      `MX preference ${preferences.join(", ")}, but the stack says ${target.mxPreference}`,
+    );
   }
   return ok("MX", `${mailDomain} MX ${preferences.join(", ")} ${target.hostname}`);
 }
 
-function evaluateStarttls(hostname: string, o: StarttlsObservation, options: EvaluateOptions): Finding[] {
+function evaluateStarttls(
+  hostname: string,
+  o: StarttlsObservation,
+  options: EvaluateOptions,
+): Finding[] {
   const where = `${o.protocol} ${o.port}`;
   const command = o.protocol === "SMTP" ? "STARTTLS" : "STLS";
   if (o.starttlsOffered === false) {
-    return [problem(o.protocol, `${where} at ${o.address} does not offer ${command}; credentials and mail would travel unencrypted`)];
+    return [
+      problem(
+        o.protocol,
+        `${where} at ${o.address} does not offer ${command}; credentials and mail would travel unencrypted`,
+      ),
+    ];
   }
   if (o.error !== undefined) return [problem(o.protocol, `${where} at ${o.address}: ${o.error}`)];
-  const findings = [ok(o.protocol, `${where} at ${o.address}: ${command}, ${o.tlsVersion ?? "TLS"}`)];
+  const findings = [
+    ok(o.protocol, `${where} at ${o.address}: ${command}, ${o.tlsVersion ?? "TLS"}`),
+  ];
   const cert = o.certificate;
-  if (cert === undefined) return [...findings, problem(`${o.protocol} certificate`, `${where} presented no certificate`)];
+  if (cert === undefined)
+    return [...findings, problem(`${o.protocol} certificate`, `${where} presented no certificate`)];
 
-  const names = cert.dnsNames.length > 0 ? cert.dnsNames.join(", ") : `none (subject ${cert.subject})`;
+  const names =
+    cert.dnsNames.length > 0 ? cert.dnsNames.join(", ") : `none (subject ${cert.subject})`;
   findings.push(
     cert.matchesHostname
       ? ok(`${o.protocol} certificate name`, `valid for ${hostname} (DNS names: ${names})`)
-      : problem(`${o.protocol} certificate name`, `not valid for ${hostname}: DNS names ${names}; issue the certificate for the host's own name`),
+      : problem(
+          `${o.protocol} certificate name`,
+          `not valid for ${hostname}: DNS names ${names}; issue the certificate for the host's own name`,
+        ),
   );
 
   const left = daysLeft(cert.validTo, options.now);
@@ -113,7 +153,12 @@ function evaluateStarttls(hostname: string, o: StarttlsObservation, options: Eva
     const when = ago === 0 ? "today" : `${ago} day${ago === 1 ? "" : "s"} ago`;
     findings.push(problem(expiry, `expired ${when} (${cert.validTo})`));
   } else if (left < options.minDays) {
-    findings.push(problem(expiry, `expires in ${left} days (${cert.validTo}), fewer than --min-days ${options.minDays}`));
+    findings.push(
+      problem(
+        expiry,
+        `expires in ${left} days (${cert.validTo}), fewer than --min-days ${options.minDays}`,
+      ),
+    );
   } else {
     findings.push(ok(expiry, `${left} days left (until ${cert.validTo})`));
   }
@@ -122,7 +167,12 @@ function evaluateStarttls(hostname: string, o: StarttlsObservation, options: Eva
   if (o.chainError === undefined) {
     findings.push(ok(`${o.protocol} certificate chain`, `verifies against ${options.trustSource}`));
   } else if (o.chainError !== "CERT_HAS_EXPIRED") {
-    findings.push(problem(`${o.protocol} certificate chain`, `does not verify against ${options.trustSource}: ${o.chainError}`));
+    findings.push(
+      problem(
+        `${o.protocol} certificate chain`,
+        `does not verify against ${options.trustSource}: ${o.chainError}`,
+      ),
+    );
   }
   return findings;
 }

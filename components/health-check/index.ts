@@ -35,12 +35,18 @@ function readText(file: string, what: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new CheckInputError(`cannot read ${what} "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new CheckInputError(
+      `cannot read ${what} "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
 /** Reads files and builds targets + settings from the command line (throws CheckInputError). */
-function prepare(raw: RawCheckOptions): { targets: CheckTargets; settings: CheckSettings; json: boolean } {
+function prepare(raw: RawCheckOptions): {
+  targets: CheckTargets;
+  settings: CheckSettings;
+  json: boolean;
+} {
   const options = parseCheckOptions(raw);
   let targets: CheckTargets;
   if (options.source.kind === "outputs") {
@@ -49,7 +55,9 @@ function prepare(raw: RawCheckOptions): { targets: CheckTargets; settings: Check
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new CheckInputError(`--outputs "${options.source.file}" is not JSON (${(error as Error).message}); write it with "pulumi stack output --json"`);
+      throw new CheckInputError(
+        `--outputs "${options.source.file}" is not JSON (${(error as Error).message}); write it with "pulumi stack output --json"`,
+      );
     }
     targets = targetsFromOutputs(parsed);
   } else {
@@ -86,7 +94,10 @@ export function registerCheckCommand(program: Command): void {
     .description(
       "check every gateway of a pool from here: A and MX records, SMTP 25 and POP3 110 with STARTTLS, certificate names, chain and expiry",
     )
-    .option("--outputs <file>", "stack outputs written by `pulumi stack output --json` (gateways, mailDomain)")
+    .option(
+      "--outputs <file>",
+      "stack outputs written by `pulumi stack output --json` (gateways, mailDomain)",
+    )
     .option("--mail-domain <domain>", "the pool's mail domain (instead of --outputs)")
     .option(
       "--gateway <host[=address]>",
@@ -94,8 +105,14 @@ export function registerCheckCommand(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option("--resolver <ip[:port]>", "DNS server to ask instead of the system resolver")
-    .option("--ca <file>", "PEM CA certificate(s) to verify against (default: the pool CA in the outputs, else public roots)")
-    .option("--min-days <n>", `fewest days a certificate may have left (default ${CHECK_DEFAULTS.minDays})`)
+    .option(
+      "--ca <file>",
+      "PEM CA certificate(s) to verify against (default: the pool CA in the outputs, else public roots)",
+    )
+    .option(
+      "--min-days <n>",
+      `fewest days a certificate may have left (default ${CHECK_DEFAULTS.minDays})`,
+    )
     .option("--timeout <ms>", `bound on each network step (default ${CHECK_DEFAULTS.timeoutMs})`)
     .option("--smtp-port <port>", `SMTP port (default ${CHECK_DEFAULTS.smtpPort})`)
     .option("--pop3-port <port>", `POP3 port (default ${CHECK_DEFAULTS.pop3Port})`)
@@ -105,11 +122,14 @@ export function registerCheckCommand(program: Command): void {
       try {
         prepared = prepare(raw);
       } catch (error) {
-        if (error instanceof CheckInputError) command.error(`msgw check: ${error.message}`, { exitCode: 2, code: "msgw.check.input" });
+        if (error instanceof CheckInputError)
+          command.error(`msgw check: ${error.message}`, { exitCode: 2, code: "msgw.check.input" });
         throw error;
       }
       const report: CheckReport = await runCheck(prepared.targets, prepared.settings);
-      process.stdout.write(prepared.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+      process.stdout.write(
+        prepared.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report),
+      );
       process.exitCode = exitCodeOf(report);
     });
 }

@@ -71,7 +71,9 @@ export class LineSocket {
     this.socket.off("end", this.onEnd);
     this.socket.off("error", this.onError);
     if (this.buffer !== "" || this.lines.length > 0) {
-      throw new Error("the server sent data after its STARTTLS answer (possible command injection)");
+      throw new Error(
+        "the server sent data after its STARTTLS answer (possible command injection)",
+      );
     }
     return this.socket;
   }
@@ -93,7 +95,13 @@ export function openConnection(address: string, port: number, timeoutMs: number)
     socket.once("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new Error(error.code === "ECONNREFUSED" ? "connection refused" : `cannot connect: ${error.code ?? error.message}`));
+      reject(
+        new Error(
+          error.code === "ECONNREFUSED"
+            ? "connection refused"
+            : `cannot connect: ${error.code ?? error.message}`,
+        ),
+      );
     });
   });
 }

@@ -19,7 +19,9 @@ export interface RawCheckOptions {
 
 /** Validated options. */
 export interface CheckOptions {
-  source: { kind: "outputs"; file: string } | { kind: "flags"; mailDomain: string | undefined; gateways: string[] };
+  source:
+    | { kind: "outputs"; file: string }
+    | { kind: "flags"; mailDomain: string | undefined; gateways: string[] };
   resolver: ResolverAddress | undefined;
   caFile: string | undefined;
   minDays: number;
@@ -29,9 +31,20 @@ export interface CheckOptions {
 }
 
 /** Defaults: 30 days matches the pool's early-renewal window; 10 s per network step. */
-export const CHECK_DEFAULTS = { minDays: 30, timeoutMs: 10_000, smtpPort: 25, pop3Port: 110 } as const;
+export const CHECK_DEFAULTS = {
+  minDays: 30,
+  timeoutMs: 10_000,
+  smtpPort: 25,
+  pop3Port: 110,
+} as const;
 
-function integer(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+function integer(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) {
@@ -46,7 +59,9 @@ function integer(flag: string, value: string | undefined, fallback: number, min:
 export function parseCheckOptions(raw: RawCheckOptions): CheckOptions {
   const gateways = raw.gateway ?? [];
   if (raw.outputs !== undefined && (raw.mailDomain !== undefined || gateways.length > 0)) {
-    throw new CheckInputError("give either --outputs FILE or --mail-domain with --gateway, not both");
+    throw new CheckInputError(
+      "give either --outputs FILE or --mail-domain with --gateway, not both",
+    );
   }
   return {
     source:

@@ -34,7 +34,9 @@ export function parseSmtpReply(lines: readonly string[]): SmtpReply {
 
 /** True when an EHLO reply lists the STARTTLS extension (any line after the greeting). */
 export function ehloOffersStarttls(reply: SmtpReply): boolean {
-  return reply.lines.slice(1).some((text) => text.trim().split(/\s+/)[0]?.toUpperCase() === "STARTTLS");
+  return reply.lines
+    .slice(1)
+    .some((text) => text.trim().split(/\s+/)[0]?.toUpperCase() === "STARTTLS");
 }
 
 /** True for a POP3 positive status line. */

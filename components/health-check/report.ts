@@ -10,7 +10,15 @@ export function buildReport(
   gateways: GatewayReport[],
 ): CheckReport {
   const problems = [...pool, ...gateways.flatMap((g) => g.findings)].filter((f) => !f.ok).length;
-  return { mailDomain, resolver, checkedAt: checkedAt.toISOString(), pool, gateways, problems, ok: problems === 0 };
+  return {
+    mailDomain,
+    resolver,
+    checkedAt: checkedAt.toISOString(),
+    pool,
+    gateways,
+    problems,
+    ok: problems === 0,
+  };
 }
 
 /** Process exit code: 0 when everything is fine, 1 when any problem was found. */
@@ -33,21 +41,29 @@ export function renderText(report: CheckReport): string {
     ...report.pool.map((f) => line(f, width)),
   ];
   for (const gateway of report.gateways) {
-    out.push("", `${gateway.hostname} (${gateway.state})`, ...gateway.findings.map((f) => line(f, width)));
+    out.push(
+      "",
+      `${gateway.hostname} (${gateway.state})`,
+      ...gateway.findings.map((f) => line(f, width)),
+    );
   }
   out.push("");
   if (report.ok) {
     const n = report.gateways.length;
-    out.push(n === 1 ? "OK: the gateway passed every check." : `OK: all ${n} gateways passed every check.`);
+    out.push(
+      n === 1 ? "OK: the gateway passed every check." : `OK: all ${n} gateways passed every check.`,
+    );
   } else {
     const failing = report.gateways.filter((g) => g.findings.some((f) => !f.ok)).length;
     out.push(
       `FAILED: ${report.problems} problem${report.problems === 1 ? "" : "s"} on ${failing} of ${report.gateways.length} gateways` +
         `${report.pool.some((f) => !f.ok) ? " and the mail domain" : ""}:`,
     );
-    for (const f of report.pool.filter((p) => !p.ok)) out.push(`  - ${report.mailDomain}: ${f.check}: ${f.message}`);
+    for (const f of report.pool.filter((p) => !p.ok))
+      out.push(`  - ${report.mailDomain}: ${f.check}: ${f.message}`);
     for (const g of report.gateways) {
-      for (const f of g.findings.filter((x) => !x.ok)) out.push(`  - ${g.hostname}: ${f.check}: ${f.message}`);
+      for (const f of g.findings.filter((x) => !x.ok))
+        out.push(`  - ${g.hostname}: ${f.check}: ${f.message}`);
     }
   }
   return `${out.join("\n")}\n`;

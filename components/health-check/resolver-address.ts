@@ -35,5 +35,7 @@ export function parseResolverAddress(value: string): ResolverAddress {
 
 /** How a resolver appears in reports: `ADDRESS:PORT`, or `[IPv6]:PORT`. */
 export function formatResolverAddress(resolver: ResolverAddress): string {
-  return isIP(resolver.address) === 6 ? `[${resolver.address}]:${resolver.port}` : `${resolver.address}:${resolver.port}`;
+  return isIP(resolver.address) === 6
+    ? `[${resolver.address}]:${resolver.port}`
+    : `${resolver.address}:${resolver.port}`;
 }

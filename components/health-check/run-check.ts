@@ -7,7 +7,14 @@ import { evaluateGateway, evaluatePool } from "./evaluate";
 import { buildReport } from "./report";
 import { formatResolverAddress } from "./resolver-address";
 import { probePop3, probeSmtp } from "./starttls-probe";
-import type { CheckReport, CheckTargets, GatewayObservation, GatewayTarget, ResolverAddress, StarttlsObservation } from "./types";
+import type {
+  CheckReport,
+  CheckTargets,
+  GatewayObservation,
+  GatewayTarget,
+  ResolverAddress,
+  StarttlsObservation,
+} from "./types";
 
 /** How to run the check. */
 export interface CheckSettings {
@@ -24,7 +31,11 @@ export interface CheckSettings {
   complete: boolean;
 }
 
-function unreachable(protocol: "SMTP" | "POP3", port: number, hostname: string): StarttlsObservation {
+function unreachable(
+  protocol: "SMTP" | "POP3",
+  port: number,
+  hostname: string,
+): StarttlsObservation {
   return {
     protocol,
     port,
@@ -53,7 +64,12 @@ async function observe(
       pop3: unreachable("POP3", settings.ports.pop3, target.hostname),
     };
   }
-  const probe = { address, hostname: target.hostname, ca: settings.trust?.pem, timeoutMs: settings.timeoutMs };
+  const probe = {
+    address,
+    hostname: target.hostname,
+    ca: settings.trust?.pem,
+    timeoutMs: settings.timeoutMs,
+  };
   const [smtp, pop3] = await Promise.all([
     probeSmtp({ ...probe, port: settings.ports.smtp }),
     probePop3({ ...probe, port: settings.ports.pop3 }),
@@ -62,10 +78,16 @@ async function observe(
 }
 
 /** Checks every gateway of `targets` and returns the report (never throws for network failures). */
-export async function runCheck(targets: CheckTargets, settings: CheckSettings, now: () => Date = () => new Date()): Promise<CheckReport> {
+export async function runCheck(
+  targets: CheckTargets,
+  settings: CheckSettings,
+  now: () => Date = () => new Date(),
+): Promise<CheckReport> {
   const resolver = makeResolver(settings.resolver, settings.timeoutMs);
   const mx = await lookupMx(resolver, targets.mailDomain);
-  const observations = await Promise.all(targets.gateways.map((g) => observe(g, settings, resolver)));
+  const observations = await Promise.all(
+    targets.gateways.map((g) => observe(g, settings, resolver)),
+  );
   const checkedAt = now();
   const options = {
     minDays: settings.minDays,

@@ -6,7 +6,14 @@
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { certificateFacts } from "./certificate-facts";
 import { LineSocket, openConnection } from "./line-socket";
-import { capaOffersStls, ehloOffersStarttls, isLastSmtpLine, isPop3Ok, parseSmtpReply, type SmtpReply } from "./replies";
+import {
+  capaOffersStls,
+  ehloOffersStarttls,
+  isLastSmtpLine,
+  isPop3Ok,
+  parseSmtpReply,
+  type SmtpReply,
+} from "./replies";
 import type { StarttlsObservation } from "./types";
 
 /** Where and how to probe. */
@@ -32,11 +39,17 @@ async function readSmtpReply(lines: LineSocket): Promise<SmtpReply> {
   throw new Error("SMTP reply longer than 100 lines");
 }
 
-async function expectSmtp(lines: LineSocket, command: string | undefined, code: number): Promise<SmtpReply> {
+async function expectSmtp(
+  lines: LineSocket,
+  command: string | undefined,
+  code: number,
+): Promise<SmtpReply> {
   if (command !== undefined) lines.send(command);
   const reply = await readSmtpReply(lines);
   if (reply.code !== code) {
-    throw new Error(`${command ?? "greeting"} answered ${reply.code} ${reply.lines[0] ?? ""}`.trim());
+    throw new Error(
+      `${command ?? "greeting"} answered ${reply.code} ${reply.lines[0] ?? ""}`.trim(),
+    );
   }
   return reply;
 }
@@ -100,7 +113,8 @@ function recordTls(observation: StarttlsObservation, secure: TLSSocket, hostname
         ? ((reason as NodeJS.ErrnoException).code ?? reason.message)
         : "not authorized";
   const peer = secure.getPeerCertificate(false);
-  if (peer !== undefined && peer.raw !== undefined) observation.certificate = certificateFacts(peer.raw, hostname);
+  if (peer !== undefined && peer.raw !== undefined)
+    observation.certificate = certificateFacts(peer.raw, hostname);
 }
 
 /** Runs `dialog` on a fresh connection and always closes it, whatever happens. */

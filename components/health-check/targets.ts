@@ -14,7 +14,8 @@ export class CheckInputError extends Error {
   }
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** Lower-case, no trailing dot. */
 function normalize(name: string): string {
@@ -32,10 +33,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function hostname(value: unknown, where: string): string {
-  if (typeof value !== "string") throw new CheckInputError(`${where} is ${describe(value)}; expected a host name`);
+  if (typeof value !== "string")
+    throw new CheckInputError(`${where} is ${describe(value)}; expected a host name`);
   const name = normalize(value);
   if (!HOSTNAME.test(name)) {
-    throw new CheckInputError(`${where} "${value}" is not a fully qualified host name (e.g. msgw1.example.com)`);
+    throw new CheckInputError(
+      `${where} "${value}" is not a fully qualified host name (e.g. msgw1.example.com)`,
+    );
   }
   return name;
 }
@@ -43,28 +47,38 @@ function hostname(value: unknown, where: string): string {
 function gatewayFromOutput(value: unknown, index: number): GatewayTarget {
   const where = `outputs: gateways[${index}]`;
   if (!isRecord(value)) {
-    throw new CheckInputError(`${where} is ${describe(value)}; expected { hostname, address, state, mxPreference }`);
+    throw new CheckInputError(
+      `${where} is ${describe(value)}; expected { hostname, address, state, mxPreference }`,
+    );
   }
   const name = hostname(value.hostname, `${where}.hostname`);
   let address: string | undefined;
   if (value.address !== undefined && value.address !== null) {
     if (typeof value.address !== "string" || isIP(value.address) === 0) {
-      throw new CheckInputError(`${where}.address ${describe(value.address)} of ${name} is not an IP address`);
+      throw new CheckInputError(
+        `${where}.address ${describe(value.address)} of ${name} is not an IP address`,
+      );
     }
     address = value.address;
   }
   const state = value.state ?? "active";
   if (state !== "active" && state !== "draining") {
-    throw new CheckInputError(`${where}.state ${describe(state)} of ${name} must be "active" or "draining"`);
+    throw new CheckInputError(
+      `${where}.state ${describe(state)} of ${name} must be "active" or "draining"`,
+    );
   }
   let mxPreference: number | undefined;
   const pref = value.mxPreference;
   if (pref !== undefined && pref !== null) {
     if (typeof pref !== "number" || !Number.isInteger(pref) || pref < 0 || pref > 65535) {
-      throw new CheckInputError(`${where}.mxPreference ${describe(pref)} of ${name} must be an integer 0-65535 or null`);
+      throw new CheckInputError(
+        `${where}.mxPreference ${describe(pref)} of ${name} must be an integer 0-65535 or null`,
+      );
     }
     if (state === "draining") {
-      throw new CheckInputError(`${where} ${name} is draining but has mxPreference ${pref}; a draining host has no MX record`);
+      throw new CheckInputError(
+        `${where} ${name} is draining but has mxPreference ${pref}; a draining host has no MX record`,
+      );
     }
     mxPreference = pref;
   }
@@ -74,7 +88,8 @@ function gatewayFromOutput(value: unknown, index: number): GatewayTarget {
 function assertUnique(gateways: GatewayTarget[], where: string): void {
   const seen = new Set<string>();
   for (const g of gateways) {
-    if (seen.has(g.hostname)) throw new CheckInputError(`${where}: gateway ${g.hostname} is listed twice`);
+    if (seen.has(g.hostname))
+      throw new CheckInputError(`${where}: gateway ${g.hostname} is listed twice`);
     seen.add(g.hostname);
   }
 }
@@ -103,7 +118,8 @@ export function targetsFromOutputs(outputs: unknown): CheckTargets {
   assertUnique(gateways, "outputs");
   const ca = outputs.caCertificatePem;
   // "[secret]" or a missing value: the operator passes --ca instead.
-  const caCertificatePem = typeof ca === "string" && ca.includes("BEGIN CERTIFICATE") ? ca : undefined;
+  const caCertificatePem =
+    typeof ca === "string" && ca.includes("BEGIN CERTIFICATE") ? ca : undefined;
   return { mailDomain, gateways, caCertificatePem };
 }
 
@@ -112,7 +128,10 @@ export function targetsFromOutputs(outputs: unknown): CheckTargets {
  * gateways are taken as active with an unknown MX preference.
  * @throws CheckInputError on a missing or malformed flag
  */
-export function targetsFromFlags(mailDomain: string | undefined, gateways: readonly string[]): CheckTargets {
+export function targetsFromFlags(
+  mailDomain: string | undefined,
+  gateways: readonly string[],
+): CheckTargets {
   if (mailDomain === undefined || gateways.length === 0) {
     throw new CheckInputError(
       "nothing to check: give --outputs FILE (from pulumi stack output --json), or --mail-domain and at least one --gateway HOST",
@@ -124,7 +143,12 @@ export function targetsFromFlags(mailDomain: string | undefined, gateways: reado
     if (rest.length > 0 || (address !== undefined && isIP(address) === 0)) {
       throw new CheckInputError(`--gateway "${flag}" must be HOST or HOST=IP-ADDRESS`);
     }
-    return { hostname: hostname(name, "--gateway"), address, state: "active", mxPreference: undefined };
+    return {
+      hostname: hostname(name, "--gateway"),
+      address,
+      state: "active",
+      mxPreference: undefined,
+    };
   });
   assertUnique(targets, "flags");
   return { mailDomain: domain, gateways: targets, caCertificatePem: undefined };

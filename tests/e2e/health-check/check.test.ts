@@ -24,7 +24,10 @@ let world: MailWorld;
 let caFile: string;
 
 /** Writes a stack-outputs file shaped like `pulumi stack output --json` of the msgw stack. */
-function writeOutputs(name: string, edit: (outputs: Record<string, unknown>) => void = () => undefined): string {
+function writeOutputs(
+  name: string,
+  edit: (outputs: Record<string, unknown>) => void = () => undefined,
+): string {
   const outputs: Record<string, unknown> = {
     mailDomain: world.plan.mailDomain,
     gateways: world.plan.hosts.map((h) => ({
@@ -45,7 +48,13 @@ function writeOutputs(name: string, edit: (outputs: Record<string, unknown>) => 
 async function check(...args: string[]) {
   const operator = world.operator;
   if (operator === undefined) throw new Error("the world has no operator namespace");
-  const result = await world.net.runStatus(operator, process.execPath, ["--import", "tsx", CLI, "check", ...args]);
+  const result = await world.net.runStatus(operator, process.execPath, [
+    "--import",
+    "tsx",
+    CLI,
+    "check",
+    ...args,
+  ]);
   return result;
 }
 
@@ -61,38 +70,58 @@ function findings(report: CheckReport, hostname: string): Finding[] {
   return gateway.findings;
 }
 
-const problems = (list: Finding[]) => list.filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
+const problems = (list: Finding[]) =>
+  list.filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
 
 describe("msgw check against real SMTP and POP3 servers", () => {
-  before(async () => {
-    world = await MailWorld.create({
-      prefix: "mp-hc",
-      args: poolArgs([gatewayHost(1), gatewayHost(2), gatewayHost(3)], "tiered"),
-      pop3: true,
-      sender: false,
-      operator: true,
-      certDeviations: {
-        [G2]: { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - 2 * DAY - 3_600_000) },
-        [G3]: { commonName: "msgw.example.test", dnsNames: ["msgw.example.test"] },
-      },
-    });
-    caFile = join(world.dir, "pool-ca.crt");
-  });
+  before(
+    async () => {
+      world = await MailWorld.create({
+        prefix: "mp-hc",
+        args: poolArgs([gatewayHost(1), gatewayHost(2), gatewayHost(3)], "tiered"),
+        pop3: true,
+        sender: false,
+        operator: true,
+        certDeviations: {
+          [G2]: {
+            notBefore: new Date(Date.now() - 30 * DAY),
+            notAfter: new Date(Date.now() - 2 * DAY - 3_600_000),
+          },
+          [G3]: { commonName: "msgw.example.test", dnsNames: ["msgw.example.test"] },
+        },
+      });
+      caFile = join(world.dir, "pool-ca.crt");
+    },
+    { timeout: 120_000 },
+  );
   after(async () => {
     await world?.destroy();
   });
 
-  it("passes a healthy gateway (flags, exit 0)", async () => {
+  it("passes a healthy gateway (flags, exit 0)", { timeout: 60_000 }, async () => {
     const result = await check(
-      "--mail-domain", "msgw.example.test",
-      "--gateway", `${G1}=10.232.1.11`,
-      "--resolver", "10.232.0.53",
-      "--ca", caFile,
+      "--mail-domain",
+      "msgw.example.test",
+      "--gateway",
+      `${G1}=10.232.1.11`,
+      "--resolver",
+      "10.232.0.53",
+      "--ca",
+      caFile,
     );
     console.log(result.stdout);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^OK: the gateway passed every check\.$/m);
-    const { report } = await checkJson("--mail-domain", "msgw.example.test", "--gateway", G1, "--resolver", "10.232.0.53:53", "--ca", caFile);
+    const { report } = await checkJson(
+      "--mail-domain",
+      "msgw.example.test",
+      "--gateway",
+      G1,
+      "--resolver",
+      "10.232.0.53:53",
+      "--ca",
+      caFile,
+    );
     assert.deepEqual(
       findings(report, G1).map((f) => [f.check, f.ok]),
       [
@@ -120,86 +149,151 @@ describe("msgw check against real SMTP and POP3 servers", () => {
     assert.deepEqual(
       report.pool.map((f) => [f.ok, f.message]),
       [
-        [true, "msgw.example.test MX 0 msgw1.example.test, 10 msgw2.example.test, 20 msgw3.example.test"],
+        [
+          true,
+          "msgw.example.test MX 0 msgw1.example.test, 10 msgw2.example.test, 20 msgw3.example.test",
+        ],
         [true, "MX 10 msgw2.example.test is not a gateway of this stack (not checked)"],
         [true, "MX 20 msgw3.example.test is not a gateway of this stack (not checked)"],
       ],
     );
   });
 
-  it("reports an expired certificate and a wrong name from the stack outputs (exit 1)", async () => {
-    const outputs = writeOutputs("outputs");
-    const { code, report } = await checkJson("--outputs", outputs, "--resolver", "10.232.0.53", "--ca", caFile);
-    assert.equal(code, 1);
-    assert.deepEqual(problems(findings(report, G1)), []);
-    const expiredAt = new Date(new X509Certificate(world.certs.get(G2)?.certPem ?? "").validTo).toISOString();
-    assert.deepEqual(problems(findings(report, G2)), [
-      `SMTP certificate expiry: expired 2 days ago (${expiredAt})`,
-      `POP3 certificate expiry: expired 2 days ago (${expiredAt})`,
-    ]);
-    assert.deepEqual(problems(findings(report, G3)), [
-      "SMTP certificate name: not valid for msgw3.example.test: DNS names msgw.example.test; issue the certificate for the host's own name",
-      "POP3 certificate name: not valid for msgw3.example.test: DNS names msgw.example.test; issue the certificate for the host's own name",
-    ]);
-    assert.equal(report.problems, 4);
-    assert.equal(report.ok, false);
-    assert.deepEqual(report.pool, [
-      { check: "MX", ok: true, message: "msgw.example.test MX 0 msgw1.example.test, 10 msgw2.example.test, 20 msgw3.example.test" },
-    ]);
+  it(
+    "reports an expired certificate and a wrong name from the stack outputs (exit 1)",
+    { timeout: 60_000 },
+    async () => {
+      const outputs = writeOutputs("outputs");
+      const { code, report } = await checkJson(
+        "--outputs",
+        outputs,
+        "--resolver",
+        "10.232.0.53",
+        "--ca",
+        caFile,
+      );
+      assert.equal(code, 1);
+      assert.deepEqual(problems(findings(report, G1)), []);
+      const expiredAt = new Date(
+        new X509Certificate(world.certs.get(G2)?.certPem ?? "").validTo,
+      ).toISOString();
+      assert.deepEqual(problems(findings(report, G2)), [
+        `SMTP certificate expiry: expired 2 days ago (${expiredAt})`,
+        `POP3 certificate expiry: expired 2 days ago (${expiredAt})`,
+      ]);
+      assert.deepEqual(problems(findings(report, G3)), [
+        "SMTP certificate name: not valid for msgw3.example.test: DNS names msgw.example.test; issue the certificate for the host's own name",
+        "POP3 certificate name: not valid for msgw3.example.test: DNS names msgw.example.test; issue the certificate for the host's own name",
+      ]);
+      assert.equal(report.problems, 4);
+      assert.equal(report.ok, false);
+      assert.deepEqual(report.pool, [
+        {
+          check: "MX",
+          ok: true,
+          message:
+            "msgw.example.test MX 0 msgw1.example.test, 10 msgw2.example.test, 20 msgw3.example.test",
+        },
+      ]);
 
-    const text = await check("--outputs", outputs, "--resolver", "10.232.0.53", "--ca", caFile);
-    console.log(text.stdout);
-    assert.equal(text.code, 1);
-    assert.match(text.stdout, /^FAILED: 4 problems on 2 of 3 gateways:$/m);
-    assert.match(text.stdout, /^ {2}- msgw3\.example\.test: SMTP certificate name: not valid for msgw3\.example\.test: /m);
-  });
+      const text = await check("--outputs", outputs, "--resolver", "10.232.0.53", "--ca", caFile);
+      console.log(text.stdout);
+      assert.equal(text.code, 1);
+      assert.match(text.stdout, /^FAILED: 4 problems on 2 of 3 gateways:$/m);
+      assert.match(
+        text.stdout,
+        /^ {2}- msgw3\.example\.test: SMTP certificate name: not valid for msgw3\.example\.test: /m,
+      );
+    },
+  );
 
-  it("uses the pool CA from the outputs, and without any pool CA reports the chain", async () => {
-    const withCa = writeOutputs("outputs-ca", (o) => {
-      o.caCertificatePem = readFileSync(caFile, "utf8");
-    });
-    const { report: trusted } = await checkJson("--outputs", withCa, "--resolver", "10.232.0.53");
-    assert.equal(findings(trusted, G1)[5]?.message, "verifies against the pool CA from the stack outputs");
+  it(
+    "uses the pool CA from the outputs, and without any pool CA reports the chain",
+    { timeout: 60_000 },
+    async () => {
+      const withCa = writeOutputs("outputs-ca", (o) => {
+        o.caCertificatePem = readFileSync(caFile, "utf8");
+      });
+      const { report: trusted } = await checkJson("--outputs", withCa, "--resolver", "10.232.0.53");
+      assert.equal(
+        findings(trusted, G1)[5]?.message,
+        "verifies against the pool CA from the stack outputs",
+      );
 
-    const bare = writeOutputs("outputs-bare");
-    const { code, report } = await checkJson("--outputs", bare, "--resolver", "10.232.0.53", "--min-days", "0");
-    assert.equal(code, 1);
-    assert.deepEqual(problems(findings(report, G1)), [
-      "SMTP certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-      "POP3 certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    ]);
-  });
+      const bare = writeOutputs("outputs-bare");
+      const { code, report } = await checkJson(
+        "--outputs",
+        bare,
+        "--resolver",
+        "10.232.0.53",
+        "--min-days",
+        "0",
+      );
+      assert.equal(code, 1);
+      assert.deepEqual(problems(findings(report, G1)), [
+        "SMTP certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        "POP3 certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      ]);
+    },
+  );
 
-  it("reports DNS that disagrees with the stack: wrong address, MX left on a draining host", async () => {
-    const outputs = writeOutputs("outputs-dns", (o) => {
-      const gateways = o.gateways as Array<Record<string, unknown>>;
-      (gateways[0] as Record<string, unknown>).address = "10.232.1.99";
-      Object.assign(gateways[1] as Record<string, unknown>, { state: "draining", mxPreference: null });
-      (gateways[2] as Record<string, unknown>).mxPreference = 30;
-    });
-    const { code, report } = await checkJson("--outputs", outputs, "--resolver", "10.232.0.53", "--ca", caFile);
-    assert.equal(code, 1);
-    assert.deepEqual(problems(findings(report, G1)), ["A: A record 10.232.1.11, but the stack assigned 10.232.1.99"]);
-    assert.equal(
-      problems(findings(report, G2))[0],
-      "MX: draining, but MX 10 of msgw.example.test still points here; remove it so the host can be archived empty",
-    );
-    assert.equal(problems(findings(report, G3))[0], "MX: MX preference 20, but the stack says 30");
-  });
+  it(
+    "reports DNS that disagrees with the stack: wrong address, MX left on a draining host",
+    { timeout: 60_000 },
+    async () => {
+      const outputs = writeOutputs("outputs-dns", (o) => {
+        const gateways = o.gateways as Array<Record<string, unknown>>;
+        (gateways[0] as Record<string, unknown>).address = "10.232.1.99";
+        Object.assign(gateways[1] as Record<string, unknown>, {
+          state: "draining",
+          mxPreference: null,
+        });
+        (gateways[2] as Record<string, unknown>).mxPreference = 30;
+      });
+      const { code, report } = await checkJson(
+        "--outputs",
+        outputs,
+        "--resolver",
+        "10.232.0.53",
+        "--ca",
+        caFile,
+      );
+      assert.equal(code, 1);
+      assert.deepEqual(problems(findings(report, G1)), [
+        "A: A record 10.232.1.11, but the stack assigned 10.232.1.99",
+      ]);
+      assert.equal(
+        problems(findings(report, G2))[0],
+        "MX: draining, but MX 10 of msgw.example.test still points here; remove it so the host can be archived empty",
+      );
+      assert.equal(
+        problems(findings(report, G3))[0],
+        "MX: MX preference 20, but the stack says 30",
+      );
+    },
+  );
 
-  it("reports a stopped SMTP service and an unknown host name", async () => {
+  it("reports a stopped SMTP service and an unknown host name", { timeout: 60_000 }, async () => {
     await world.stopReceiver(G1);
     try {
       const { code, report } = await checkJson(
-        "--mail-domain", "msgw.example.test",
-        "--gateway", G1,
-        "--gateway", "msgw9.example.test",
-        "--resolver", "10.232.0.53",
-        "--ca", caFile,
-        "--timeout", "2000",
+        "--mail-domain",
+        "msgw.example.test",
+        "--gateway",
+        G1,
+        "--gateway",
+        "msgw9.example.test",
+        "--resolver",
+        "10.232.0.53",
+        "--ca",
+        caFile,
+        "--timeout",
+        "2000",
       );
       assert.equal(code, 1);
-      assert.deepEqual(problems(findings(report, G1)), ["SMTP: SMTP 25 at 10.232.1.11: connection refused"]);
+      assert.deepEqual(problems(findings(report, G1)), [
+        "SMTP: SMTP 25 at 10.232.1.11: connection refused",
+      ]);
       assert.deepEqual(problems(findings(report, "msgw9.example.test")), [
         "A: no A record for msgw9.example.test (ENOTFOUND)",
         "MX: no MX record of msgw.example.test points here; this active gateway receives no mail",
@@ -211,8 +305,15 @@ describe("msgw check against real SMTP and POP3 servers", () => {
     }
   });
 
-  it("rejects bad input with exit 2 and the exact reason", async () => {
-    const bad = await check("--mail-domain", "msgw.example.test", "--gateway", G1, "--resolver", "dns.example.test");
+  it("rejects bad input with exit 2 and the exact reason", { timeout: 60_000 }, async () => {
+    const bad = await check(
+      "--mail-domain",
+      "msgw.example.test",
+      "--gateway",
+      G1,
+      "--resolver",
+      "dns.example.test",
+    );
     assert.equal(bad.code, 2);
     assert.equal(
       bad.stderr,
@@ -221,6 +322,9 @@ describe("msgw check against real SMTP and POP3 servers", () => {
     assert.equal(bad.stdout, "");
     const missing = await check("--outputs", join(world.dir, "nope.json"));
     assert.equal(missing.code, 2);
-    assert.equal(missing.stderr, `msgw check: cannot read --outputs "${join(world.dir, "nope.json")}": ENOENT\n`);
+    assert.equal(
+      missing.stderr,
+      `msgw check: cannot read --outputs "${join(world.dir, "nope.json")}": ENOENT\n`,
+    );
   });
 });

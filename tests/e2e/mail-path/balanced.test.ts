@@ -13,36 +13,46 @@ import { verifiedSessions, type PostfixSender } from "./lib/postfix";
 const MESSAGES = 240;
 
 for (const size of [2, 3]) {
-  test(`balanced pool of ${size}: ${MESSAGES} journal messages all arrive, spread over every host`, async () => {
-    const hosts = Array.from({ length: size }, (_, i) => gatewayHost(i + 1));
-    const world = await MailWorld.create({ prefix: `mp-bal${size}`, args: poolArgs(hosts, "balanced") });
-    try {
-      assert.deepEqual(
-        world.plan.hosts.map((h) => h.mxPreference),
-        Array.from({ length: size }, () => 0),
-      );
-      const begin = Date.now();
-      const sent = await world.inject(MESSAGES, `bal${size}`);
-      assert.equal(sent.length, MESSAGES);
-      await world.waitDelivered(sent, 90_000);
-      const elapsed = Date.now() - begin;
-      await world.settle();
-      const received = world.received();
-      const t = tally(sent, received, [...world.gateways.keys()]);
-      console.log(formatTally(`balanced x${size}`, t, ` in ${elapsed} ms`));
-      assert.deepEqual(t.lost, []);
-      assert.deepEqual(t.duplicated, []);
-      assert.deepEqual(t.unexpected, []);
-      assert.ok(received.every((m) => m.tls), "every message arrived over TLS");
-      // One connection per message: every delivery was a verified TLS session to that host.
-      assert.deepEqual(verifiedSessions(world.sender as PostfixSender), t.perHost);
-      // A fair share is MESSAGES/size; demand at least 40 % of it from every host.
-      const floor = Math.floor((0.4 * MESSAGES) / size);
-      for (const [host, n] of Object.entries(t.perHost)) {
-        assert.ok(n >= floor, `${host} received ${n} of ${MESSAGES}, less than ${floor}`);
+  test(
+    `balanced pool of ${size}: ${MESSAGES} journal messages all arrive, spread over every host`,
+    { timeout: 120_000 },
+    async () => {
+      const hosts = Array.from({ length: size }, (_, i) => gatewayHost(i + 1));
+      const world = await MailWorld.create({
+        prefix: `mp-bal${size}`,
+        args: poolArgs(hosts, "balanced"),
+      });
+      try {
+        assert.deepEqual(
+          world.plan.hosts.map((h) => h.mxPreference),
+          Array.from({ length: size }, () => 0),
+        );
+        const begin = Date.now();
+        const sent = await world.inject(MESSAGES, `bal${size}`);
+        assert.equal(sent.length, MESSAGES);
+        await world.waitDelivered(sent, 90_000);
+        const elapsed = Date.now() - begin;
+        await world.settle();
+        const received = world.received();
+        const t = tally(sent, received, [...world.gateways.keys()]);
+        console.log(formatTally(`balanced x${size}`, t, ` in ${elapsed} ms`));
+        assert.deepEqual(t.lost, []);
+        assert.deepEqual(t.duplicated, []);
+        assert.deepEqual(t.unexpected, []);
+        assert.ok(
+          received.every((m) => m.tls),
+          "every message arrived over TLS",
+        );
+        // One connection per message: every delivery was a verified TLS session to that host.
+        assert.deepEqual(verifiedSessions(world.sender as PostfixSender), t.perHost);
+        // A fair share is MESSAGES/size; demand at least 40 % of it from every host.
+        const floor = Math.floor((0.4 * MESSAGES) / size);
+        for (const [host, n] of Object.entries(t.perHost)) {
+          assert.ok(n >= floor, `${host} received ${n} of ${MESSAGES}, less than ${floor}`);
+        }
+      } finally {
+        await world.destroy();
       }
-    } finally {
-      await world.destroy();
-    }
-  });
+    },
+  );
 }

@@ -14,67 +14,93 @@ const MESSAGES = 300;
 const PRIMARY = "msgw1.example.test";
 const FALLBACK = "msgw2.example.test";
 
-test(`tiered pool: primary takes all mail, fallback carries the outage, nothing lost or duplicated`, async () => {
-  const world = await MailWorld.create({
-    prefix: "mp-tier",
-    args: poolArgs([gatewayHost(1), gatewayHost(2)], "tiered"),
-  });
-  try {
-    assert.deepEqual(
-      world.plan.hosts.map((h) => [h.hostname, h.mxPreference]),
-      [
-        [PRIMARY, 0],
-        [FALLBACK, 10],
-      ],
-    );
-    const countAt = (host: string) => world.received().filter((m) => m.host === host).length;
-    const injection = world.startInjection(MESSAGES, "tier", 20);
+test(
+  `tiered pool: primary takes all mail, fallback carries the outage, nothing lost or duplicated`,
+  { timeout: 120_000 },
+  async () => {
+    const world = await MailWorld.create({
+      prefix: "mp-tier",
+      args: poolArgs([gatewayHost(1), gatewayHost(2)], "tiered"),
+    });
+    try {
+      assert.deepEqual(
+        world.plan.hosts.map((h) => [h.hostname, h.mxPreference]),
+        [
+          [PRIMARY, 0],
+          [FALLBACK, 10],
+        ],
+      );
+      const countAt = (host: string) => world.received().filter((m) => m.host === host).length;
+      const injection = world.startInjection(MESSAGES, "tier", 20);
 
-    // Phase 1: primary up. Let a third of the run reach it, then stop its SMTP service.
-    await waitFor("primary to receive 100 messages", () => (countAt(PRIMARY) >= 100 ? true : undefined), 60_000);
-    assert.equal(countAt(FALLBACK), 0, "the fallback received mail while the primary was up");
-    const stoppedAt = Date.now();
-    await world.stopReceiver(PRIMARY);
-    const primaryBeforeStop = countAt(PRIMARY);
+      // Phase 1: primary up. Let a third of the run reach it, then stop its SMTP service.
+      await waitFor(
+        "primary to receive 100 messages",
+        () => (countAt(PRIMARY) >= 100 ? true : undefined),
+        60_000,
+      );
+      assert.equal(countAt(FALLBACK), 0, "the fallback received mail while the primary was up");
+      const stoppedAt = Date.now();
+      await world.stopReceiver(PRIMARY);
+      const primaryBeforeStop = countAt(PRIMARY);
 
-    // Phase 2: primary down. Mail must move to the fallback.
-    await waitFor("fallback to receive 80 messages", () => (countAt(FALLBACK) >= 80 ? true : undefined), 60_000);
-    const firstAtFallback = Math.min(...world.received().filter((m) => m.host === FALLBACK).map((m) => m.at));
-    const restartedAt = Date.now();
-    await world.startReceiver(PRIMARY);
+      // Phase 2: primary down. Mail must move to the fallback.
+      await waitFor(
+        "fallback to receive 80 messages",
+        () => (countAt(FALLBACK) >= 80 ? true : undefined),
+        60_000,
+      );
+      const firstAtFallback = Math.min(
+        ...world
+          .received()
+          .filter((m) => m.host === FALLBACK)
+          .map((m) => m.at),
+      );
+      const restartedAt = Date.now();
+      await world.startReceiver(PRIMARY);
 
-    // Phase 3: primary back. The rest of the run goes to it again.
-    const sent = await injection.done;
-    assert.equal(sent.length, MESSAGES);
-    await world.waitDelivered(sent, 60_000);
-    const drainedAt = Date.now();
-    await world.settle();
+      // Phase 3: primary back. The rest of the run goes to it again.
+      const sent = await injection.done;
+      assert.equal(sent.length, MESSAGES);
+      await world.waitDelivered(sent, 60_000);
+      const drainedAt = Date.now();
+      await world.settle();
 
-    const received = world.received();
-    const t = tally(sent, received, [PRIMARY, FALLBACK]);
-    const afterRestart = received.filter((m) => m.at >= restartedAt);
-    const failoverMs = firstAtFallback - stoppedAt;
-    console.log(
-      formatTally(
-        "tiered failover",
-        t,
-        ` primary-before-stop=${primaryBeforeStop} fallback-during-outage=${t.perHost[FALLBACK]}` +
-          ` primary-after-restart=${afterRestart.filter((m) => m.host === PRIMARY).length}` +
-          ` first-delivery-after-failure=${failoverMs} ms all-delivered=${drainedAt - stoppedAt} ms after the stop`,
-      ),
-    );
-    assert.deepEqual(t.lost, []);
-    assert.deepEqual(t.duplicated, []);
-    assert.deepEqual(t.unexpected, []);
-    assert.ok(received.every((m) => m.tls), "every message arrived over TLS");
-    // Fallback mail only between the stop and shortly after the restart (in-flight deliveries).
-    for (const m of received.filter((r) => r.host === FALLBACK)) {
-      assert.ok(m.at >= stoppedAt, `fallback received ${m.messageId} before the primary stopped`);
-      assert.ok(m.at < restartedAt + 3_000, `fallback received ${m.messageId} long after the restart`);
+      const received = world.received();
+      const t = tally(sent, received, [PRIMARY, FALLBACK]);
+      const afterRestart = received.filter((m) => m.at >= restartedAt);
+      const failoverMs = firstAtFallback - stoppedAt;
+      console.log(
+        formatTally(
+          "tiered failover",
+          t,
+          ` primary-before-stop=${primaryBeforeStop} fallback-during-outage=${t.perHost[FALLBACK]}` +
+            ` primary-after-restart=${afterRestart.filter((m) => m.host === PRIMARY).length}` +
+            ` first-delivery-after-failure=${failoverMs} ms all-delivered=${drainedAt - stoppedAt} ms after the stop`,
+        ),
+      );
+      assert.deepEqual(t.lost, []);
+      assert.deepEqual(t.duplicated, []);
+      assert.deepEqual(t.unexpected, []);
+      assert.ok(
+        received.every((m) => m.tls),
+        "every message arrived over TLS",
+      );
+      // Fallback mail only between the stop and shortly after the restart (in-flight deliveries).
+      for (const m of received.filter((r) => r.host === FALLBACK)) {
+        assert.ok(m.at >= stoppedAt, `fallback received ${m.messageId} before the primary stopped`);
+        assert.ok(
+          m.at < restartedAt + 3_000,
+          `fallback received ${m.messageId} long after the restart`,
+        );
+      }
+      assert.ok(
+        afterRestart.filter((m) => m.host === PRIMARY).length >= 50,
+        "primary took mail again",
+      );
+      assert.ok(failoverMs < 5_000, `first delivery after the failure took ${failoverMs} ms`);
+    } finally {
+      await world.destroy();
     }
-    assert.ok(afterRestart.filter((m) => m.host === PRIMARY).length >= 50, "primary took mail again");
-    assert.ok(failoverMs < 5_000, `first delivery after the failure took ${failoverMs} ms`);
-  } finally {
-    await world.destroy();
-  }
-});
+  },
+);

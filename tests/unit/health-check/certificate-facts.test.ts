@@ -27,10 +27,10 @@ describe("certificateFacts", () => {
 
 describe("dnsNamesOf", () => {
   it("keeps DNS entries only, lower-cased", () => {
-    assert.deepEqual(dnsNamesOf("DNS:MSGW1.example.com, IP Address:192.0.2.1, DNS:msgw.example.com"), [
-      "msgw1.example.com",
-      "msgw.example.com",
-    ]);
+    assert.deepEqual(
+      dnsNamesOf("DNS:MSGW1.example.com, IP Address:192.0.2.1, DNS:msgw.example.com"),
+      ["msgw1.example.com", "msgw.example.com"],
+    );
     assert.deepEqual(dnsNamesOf(undefined), []);
   });
 });

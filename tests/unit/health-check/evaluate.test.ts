@@ -35,7 +35,10 @@ const cert = (extra: Partial<CertificateFacts> = {}): CertificateFacts => ({
   ...extra,
 });
 
-const tls = (protocol: "SMTP" | "POP3", extra: Partial<StarttlsObservation> = {}): StarttlsObservation => ({
+const tls = (
+  protocol: "SMTP" | "POP3",
+  extra: Partial<StarttlsObservation> = {},
+): StarttlsObservation => ({
   protocol,
   port: protocol === "SMTP" ? 25 : 110,
   address: "203.0.113.11",
@@ -73,23 +76,46 @@ describe("evaluateGateway", () => {
       { check: "A", ok: true, message: "203.0.113.11" },
       { check: "MX", ok: true, message: "msgw.example.com MX 0 msgw1.example.com" },
       { check: "SMTP", ok: true, message: "SMTP 25 at 203.0.113.11: STARTTLS, TLSv1.3" },
-      { check: "SMTP certificate name", ok: true, message: "valid for msgw1.example.com (DNS names: msgw1.example.com)" },
-      { check: "SMTP certificate expiry", ok: true, message: "334 days left (until 2027-12-01T00:00:00.000Z)" },
+      {
+        check: "SMTP certificate name",
+        ok: true,
+        message: "valid for msgw1.example.com (DNS names: msgw1.example.com)",
+      },
+      {
+        check: "SMTP certificate expiry",
+        ok: true,
+        message: "334 days left (until 2027-12-01T00:00:00.000Z)",
+      },
       { check: "SMTP certificate chain", ok: true, message: "verifies against the pool CA" },
       { check: "POP3", ok: true, message: "POP3 110 at 203.0.113.11: STLS, TLSv1.3" },
-      { check: "POP3 certificate name", ok: true, message: "valid for msgw1.example.com (DNS names: msgw1.example.com)" },
-      { check: "POP3 certificate expiry", ok: true, message: "334 days left (until 2027-12-01T00:00:00.000Z)" },
+      {
+        check: "POP3 certificate name",
+        ok: true,
+        message: "valid for msgw1.example.com (DNS names: msgw1.example.com)",
+      },
+      {
+        check: "POP3 certificate expiry",
+        ok: true,
+        message: "334 days left (until 2027-12-01T00:00:00.000Z)",
+      },
       { check: "POP3 certificate chain", ok: true, message: "verifies against the pool CA" },
     ]);
   });
 
   const table: Array<[string, GatewayObservation, Lookup<MxObservation>, string[]]> = [
-    ["a missing A record", observation({ a: { ok: false, error: "ENOTFOUND" } }), mx([0, H1]), ["A: no A record for msgw1.example.com (ENOTFOUND)"]],
+    [
+      "a missing A record",
+      observation({ a: { ok: false, error: "ENOTFOUND" } }),
+      mx([0, H1]),
+      ["A: no A record for msgw1.example.com (ENOTFOUND)"],
+    ],
     [
       "cloned A records",
       observation({ a: { ok: true, records: ["203.0.113.11", "203.0.113.12"] } }),
       mx([0, H1]),
-      ["A: 2 A records (203.0.113.11, 203.0.113.12); each gateway needs exactly one address of its own"],
+      [
+        "A: 2 A records (203.0.113.11, 203.0.113.12); each gateway needs exactly one address of its own",
+      ],
     ],
     [
       "an A record that differs from the stack",
@@ -97,73 +123,149 @@ describe("evaluateGateway", () => {
       mx([0, H1]),
       ["A: A record 203.0.113.99, but the stack assigned 203.0.113.11"],
     ],
-    ["an active host without MX", observation(), mx([0, "msgw2.example.com"]), ["MX: no MX record of msgw.example.com points here; this active gateway receives no mail"]],
-    ["a wrong MX preference", observation(), mx([10, H1]), ["MX: MX preference 10, but the stack says 0"]],
-    ["a failed MX lookup", observation(), { ok: false, error: "ESERVFAIL" }, ["MX: cannot check: MX lookup for msgw.example.com failed (ESERVFAIL)"]],
+    [
+      "an active host without MX",
+      observation(),
+      mx([0, "msgw2.example.com"]),
+      ["MX: no MX record of msgw.example.com points here; this active gateway receives no mail"],
+    ],
+    [
+      "a wrong MX preference",
+      observation(),
+      mx([10, H1]),
+      ["MX: MX preference 10, but the stack says 0"],
+    ],
+    [
+      "a failed MX lookup",
+      observation(),
+      { ok: false, error: "ESERVFAIL" },
+      ["MX: cannot check: MX lookup for msgw.example.com failed (ESERVFAIL)"],
+    ],
     [
       "a draining host that still has an MX record",
       observation({ target: target({ state: "draining", mxPreference: undefined }) }),
       mx([0, H1]),
-      ["MX: draining, but MX 0 of msgw.example.com still points here; remove it so the host can be archived empty"],
+      [
+        "MX: draining, but MX 0 of msgw.example.com still points here; remove it so the host can be archived empty",
+      ],
     ],
-    ["a draining host without MX", observation({ target: target({ state: "draining", mxPreference: undefined }) }), mx([0, "msgw2.example.com"]), []],
+    [
+      "a draining host without MX",
+      observation({ target: target({ state: "draining", mxPreference: undefined }) }),
+      mx([0, "msgw2.example.com"]),
+      [],
+    ],
     [
       "SMTP without STARTTLS",
-      observation({ smtp: tls("SMTP", { starttlsOffered: false, tlsVersion: undefined, certificate: undefined }) }),
+      observation({
+        smtp: tls("SMTP", {
+          starttlsOffered: false,
+          tlsVersion: undefined,
+          certificate: undefined,
+        }),
+      }),
       mx([0, H1]),
-      ["SMTP: SMTP 25 at 203.0.113.11 does not offer STARTTLS; credentials and mail would travel unencrypted"],
+      [
+        "SMTP: SMTP 25 at 203.0.113.11 does not offer STARTTLS; credentials and mail would travel unencrypted",
+      ],
     ],
     [
       "POP3 without STLS",
-      observation({ pop3: tls("POP3", { starttlsOffered: false, tlsVersion: undefined, certificate: undefined }) }),
+      observation({
+        pop3: tls("POP3", {
+          starttlsOffered: false,
+          tlsVersion: undefined,
+          certificate: undefined,
+        }),
+      }),
       mx([0, H1]),
-      ["POP3: POP3 110 at 203.0.113.11 does not offer STLS; credentials and mail would travel unencrypted"],
+      [
+        "POP3: POP3 110 at 203.0.113.11 does not offer STLS; credentials and mail would travel unencrypted",
+      ],
     ],
     [
       "a refused connection",
-      observation({ pop3: tls("POP3", { error: "connection refused", starttlsOffered: undefined, tlsVersion: undefined, certificate: undefined }) }),
+      observation({
+        pop3: tls("POP3", {
+          error: "connection refused",
+          starttlsOffered: undefined,
+          tlsVersion: undefined,
+          certificate: undefined,
+        }),
+      }),
       mx([0, H1]),
       ["POP3: POP3 110 at 203.0.113.11: connection refused"],
     ],
     [
       "a certificate for the mail domain",
-      observation({ smtp: tls("SMTP", { certificate: cert({ dnsNames: [DOMAIN], matchesHostname: false }) }) }),
+      observation({
+        smtp: tls("SMTP", { certificate: cert({ dnsNames: [DOMAIN], matchesHostname: false }) }),
+      }),
       mx([0, H1]),
-      ["SMTP certificate name: not valid for msgw1.example.com: DNS names msgw.example.com; issue the certificate for the host's own name"],
+      [
+        "SMTP certificate name: not valid for msgw1.example.com: DNS names msgw.example.com; issue the certificate for the host's own name",
+      ],
     ],
     [
       "a certificate without SANs",
-      observation({ smtp: tls("SMTP", { certificate: cert({ dnsNames: [], subject: "CN=gateway", matchesHostname: false }) }) }),
+      observation({
+        smtp: tls("SMTP", {
+          certificate: cert({ dnsNames: [], subject: "CN=gateway", matchesHostname: false }),
+        }),
+      }),
       mx([0, H1]),
-      ["SMTP certificate name: not valid for msgw1.example.com: DNS names none (subject CN=gateway); issue the certificate for the host's own name"],
+      [
+        "SMTP certificate name: not valid for msgw1.example.com: DNS names none (subject CN=gateway); issue the certificate for the host's own name",
+      ],
     ],
     [
       "an expired certificate (its chain error is covered by the expiry line)",
-      observation({ smtp: tls("SMTP", { chainError: "CERT_HAS_EXPIRED", certificate: cert({ validTo: "2026-12-29T12:00:00.000Z" }) }) }),
+      observation({
+        smtp: tls("SMTP", {
+          chainError: "CERT_HAS_EXPIRED",
+          certificate: cert({ validTo: "2026-12-29T12:00:00.000Z" }),
+        }),
+      }),
       mx([0, H1]),
       ["SMTP certificate expiry: expired 2 days ago (2026-12-29T12:00:00.000Z)"],
     ],
     [
       "a certificate that expired a day ago",
-      observation({ smtp: tls("SMTP", { chainError: "CERT_HAS_EXPIRED", certificate: cert({ validTo: "2026-12-30T23:00:00.000Z" }) }) }),
+      observation({
+        smtp: tls("SMTP", {
+          chainError: "CERT_HAS_EXPIRED",
+          certificate: cert({ validTo: "2026-12-30T23:00:00.000Z" }),
+        }),
+      }),
       mx([0, H1]),
       ["SMTP certificate expiry: expired 1 day ago (2026-12-30T23:00:00.000Z)"],
     ],
     [
       "a certificate that expired an hour ago",
-      observation({ smtp: tls("SMTP", { chainError: "CERT_HAS_EXPIRED", certificate: cert({ validTo: "2026-12-31T23:00:00.000Z" }) }) }),
+      observation({
+        smtp: tls("SMTP", {
+          chainError: "CERT_HAS_EXPIRED",
+          certificate: cert({ validTo: "2026-12-31T23:00:00.000Z" }),
+        }),
+      }),
       mx([0, H1]),
       ["SMTP certificate expiry: expired today (2026-12-31T23:00:00.000Z)"],
     ],
     [
       "a certificate close to expiry",
-      observation({ pop3: tls("POP3", { certificate: cert({ validTo: "2027-01-11T00:00:00.000Z" }) }) }),
+      observation({
+        pop3: tls("POP3", { certificate: cert({ validTo: "2027-01-11T00:00:00.000Z" }) }),
+      }),
       mx([0, H1]),
-      ["POP3 certificate expiry: expires in 10 days (2027-01-11T00:00:00.000Z), fewer than --min-days 30"],
+      [
+        "POP3 certificate expiry: expires in 10 days (2027-01-11T00:00:00.000Z), fewer than --min-days 30",
+      ],
     ],
     [
       "a certificate not yet valid",
-      observation({ pop3: tls("POP3", { certificate: cert({ validFrom: "2027-02-01T00:00:00.000Z" }) }) }),
+      observation({
+        pop3: tls("POP3", { certificate: cert({ validFrom: "2027-02-01T00:00:00.000Z" }) }),
+      }),
       mx([0, H1]),
       ["POP3 certificate expiry: not valid before 2027-02-01T00:00:00.000Z"],
     ],
@@ -171,7 +273,9 @@ describe("evaluateGateway", () => {
       "an untrusted chain",
       observation({ smtp: tls("SMTP", { chainError: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }) }),
       mx([0, H1]),
-      ["SMTP certificate chain: does not verify against the pool CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE"],
+      [
+        "SMTP certificate chain: does not verify against the pool CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      ],
     ],
     [
       "a handshake without a certificate",
@@ -192,7 +296,11 @@ describe("evaluatePool", () => {
 
   it("lists the MX set by preference", () => {
     assert.deepEqual(evaluatePool(DOMAIN, mx([10, "msgw2.example.com"], [0, H1]), gateways, true), [
-      { check: "MX", ok: true, message: "msgw.example.com MX 0 msgw1.example.com, 10 msgw2.example.com" },
+      {
+        check: "MX",
+        ok: true,
+        message: "msgw.example.com MX 0 msgw1.example.com, 10 msgw2.example.com",
+      },
     ]);
   });
 
@@ -201,7 +309,8 @@ describe("evaluatePool", () => {
     assert.deepEqual(evaluatePool(DOMAIN, records, gateways, true)[1], {
       check: "MX",
       ok: false,
-      message: "MX 5 old.example.com is not a gateway of this stack; mail sent there is not archived by this pool",
+      message:
+        "MX 5 old.example.com is not a gateway of this stack; mail sent there is not archived by this pool",
     });
     assert.deepEqual(evaluatePool(DOMAIN, records, gateways, false)[1], {
       check: "MX",
@@ -212,10 +321,18 @@ describe("evaluatePool", () => {
 
   it("fails when the mail domain has no MX records", () => {
     assert.deepEqual(evaluatePool(DOMAIN, { ok: false, error: "ENODATA" }, gateways, true), [
-      { check: "MX", ok: false, message: "MX lookup for msgw.example.com failed: ENODATA; journal mail cannot be delivered" },
+      {
+        check: "MX",
+        ok: false,
+        message: "MX lookup for msgw.example.com failed: ENODATA; journal mail cannot be delivered",
+      },
     ]);
     assert.deepEqual(evaluatePool(DOMAIN, mx(), gateways, true), [
-      { check: "MX", ok: false, message: "msgw.example.com has no MX record; journal mail cannot be delivered" },
+      {
+        check: "MX",
+        ok: false,
+        message: "msgw.example.com has no MX record; journal mail cannot be delivered",
+      },
     ]);
   });
 });

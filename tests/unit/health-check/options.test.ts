@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatResolverAddress, parseCheckOptions, parseResolverAddress } from "../../../components/health-check";
+import {
+  formatResolverAddress,
+  parseCheckOptions,
+  parseResolverAddress,
+} from "../../../components/health-check";
 
 describe("parseResolverAddress", () => {
   const good: Array<[string, string, number, string]> = [
@@ -17,7 +21,16 @@ describe("parseResolverAddress", () => {
       assert.equal(formatResolverAddress(parsed), formatted);
     });
   }
-  for (const input of ["dns.example.com", "10.0.0.53:0", "10.0.0.53:65536", "10.0.0.53:", "10.0.0:53", "[10.0.0.53]:53", "[::1]:x", ""]) {
+  for (const input of [
+    "dns.example.com",
+    "10.0.0.53:0",
+    "10.0.0.53:65536",
+    "10.0.0.53:",
+    "10.0.0:53",
+    "[10.0.0.53]:53",
+    "[::1]:x",
+    "",
+  ]) {
     it(`rejects "${input}"`, () => {
       assert.throws(() => parseResolverAddress(input), {
         name: "CheckInputError",
@@ -66,8 +79,14 @@ describe("parseCheckOptions", () => {
   });
 
   const bad: Array<[Record<string, unknown>, string]> = [
-    [{ outputs: "o.json", gateway: ["a.example.com"] }, "give either --outputs FILE or --mail-domain with --gateway, not both"],
-    [{ outputs: "o.json", mailDomain: "msgw.example.com" }, "give either --outputs FILE or --mail-domain with --gateway, not both"],
+    [
+      { outputs: "o.json", gateway: ["a.example.com"] },
+      "give either --outputs FILE or --mail-domain with --gateway, not both",
+    ],
+    [
+      { outputs: "o.json", mailDomain: "msgw.example.com" },
+      "give either --outputs FILE or --mail-domain with --gateway, not both",
+    ],
     [{ minDays: "-1" }, '--min-days "-1" must be a whole number from 0 to 3650'],
     [{ minDays: "1.5" }, '--min-days "1.5" must be a whole number from 0 to 3650'],
     [{ timeout: "50" }, '--timeout "50" must be a whole number from 100 to 120000'],

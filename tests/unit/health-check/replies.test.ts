@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { capaOffersStls, ehloOffersStarttls, isLastSmtpLine, isPop3Ok, parseSmtpReply } from "../../../components/health-check/replies";
+import {
+  capaOffersStls,
+  ehloOffersStarttls,
+  isLastSmtpLine,
+  isPop3Ok,
+  parseSmtpReply,
+} from "../../../components/health-check/replies";
 
 describe("SMTP replies", () => {
   it("tells continuation lines from the last line", () => {
@@ -11,8 +17,16 @@ describe("SMTP replies", () => {
   });
 
   it("parses a multi-line EHLO reply and finds STARTTLS", () => {
-    const reply = parseSmtpReply(["250-msgw1.example.com", "250-PIPELINING", "250-starttls", "250 8BITMIME"]);
-    assert.deepEqual(reply, { code: 250, lines: ["msgw1.example.com", "PIPELINING", "starttls", "8BITMIME"] });
+    const reply = parseSmtpReply([
+      "250-msgw1.example.com",
+      "250-PIPELINING",
+      "250-starttls",
+      "250 8BITMIME",
+    ]);
+    assert.deepEqual(reply, {
+      code: 250,
+      lines: ["msgw1.example.com", "PIPELINING", "starttls", "8BITMIME"],
+    });
     assert.equal(ehloOffersStarttls(reply), true);
   });
 
@@ -23,8 +37,12 @@ describe("SMTP replies", () => {
 
   it("rejects malformed replies with the reason", () => {
     assert.throws(() => parseSmtpReply([]), { message: "empty SMTP reply" });
-    assert.throws(() => parseSmtpReply(["hello"]), { message: 'malformed SMTP reply line "hello"' });
-    assert.throws(() => parseSmtpReply(["250-a", "550 b"]), { message: "SMTP reply mixes codes 250 and 550" });
+    assert.throws(() => parseSmtpReply(["hello"]), {
+      message: 'malformed SMTP reply line "hello"',
+    });
+    assert.throws(() => parseSmtpReply(["250-a", "550 b"]), {
+      message: "SMTP reply mixes codes 250 and 550",
+    });
   });
 });
 

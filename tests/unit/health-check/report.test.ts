@@ -6,9 +6,19 @@ const AT = new Date("2027-01-01T00:00:00Z");
 
 describe("report", () => {
   it("renders a healthy pool and exits 0", () => {
-    const report = buildReport("msgw.example.com", "system", AT, [{ check: "MX", ok: true, message: "msgw.example.com MX 0 msgw1.example.com" }], [
-      { hostname: "msgw1.example.com", state: "active", findings: [{ check: "A", ok: true, message: "203.0.113.11" }] },
-    ]);
+    const report = buildReport(
+      "msgw.example.com",
+      "system",
+      AT,
+      [{ check: "MX", ok: true, message: "msgw.example.com MX 0 msgw1.example.com" }],
+      [
+        {
+          hostname: "msgw1.example.com",
+          state: "active",
+          findings: [{ check: "A", ok: true, message: "203.0.113.11" }],
+        },
+      ],
+    );
     assert.equal(report.problems, 0);
     assert.equal(exitCodeOf(report), 0);
     assert.equal(
@@ -35,7 +45,11 @@ describe("report", () => {
       AT,
       [{ check: "MX", ok: false, message: "MX 5 old.example.com is not a gateway of this stack" }],
       [
-        { hostname: "msgw1.example.com", state: "active", findings: [{ check: "A", ok: true, message: "203.0.113.11" }] },
+        {
+          hostname: "msgw1.example.com",
+          state: "active",
+          findings: [{ check: "A", ok: true, message: "203.0.113.11" }],
+        },
         {
           hostname: "msgw2.example.com",
           state: "draining",
@@ -50,7 +64,11 @@ describe("report", () => {
     assert.equal(report.ok, false);
     assert.equal(exitCodeOf(report), 1);
     const text = renderText(report);
-    assert.ok(text.startsWith("msgw check: msgw.example.com, 2 gateways, resolver 10.0.0.53:53, at 2027-01-01T00:00:00.000Z\n"));
+    assert.ok(
+      text.startsWith(
+        "msgw check: msgw.example.com, 2 gateways, resolver 10.0.0.53:53, at 2027-01-01T00:00:00.000Z\n",
+      ),
+    );
     assert.ok(
       text.endsWith(
         [
@@ -62,6 +80,9 @@ describe("report", () => {
         ].join("\n"),
       ),
     );
-    assert.match(text, /^msgw2\.example\.com \(draining\)\n {2}PROBLEM {2}SMTP {2}SMTP 25 at 203\.0\.113\.12: connection refused$/m);
+    assert.match(
+      text,
+      /^msgw2\.example\.com \(draining\)\n {2}PROBLEM {2}SMTP {2}SMTP 25 at 203\.0\.113\.12: connection refused$/m,
+    );
   });
 });

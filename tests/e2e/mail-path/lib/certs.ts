@@ -38,7 +38,10 @@ export interface IssuedCert {
 
 /** `openssl ca` wants UTC times as YYYYMMDDHHMMSSZ. */
 function asnTime(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:T]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 async function openssl(args: string[]): Promise<void> {
@@ -57,9 +60,25 @@ async function generateKey(spec: KeySpec, keyFile: string): Promise<void> {
       spec.ecdsaCurve ?? "P256"
     ];
     if (curve === undefined) throw new Error(`unsupported ECDSA curve "${spec.ecdsaCurve}"`);
-    await openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:${curve}`, "-out", keyFile]);
+    await openssl([
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      `ec_paramgen_curve:${curve}`,
+      "-out",
+      keyFile,
+    ]);
   } else if (algorithm === "RSA") {
-    await openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyFile]);
+    await openssl([
+      "genpkey",
+      "-algorithm",
+      "RSA",
+      "-pkeyopt",
+      "rsa_keygen_bits:2048",
+      "-out",
+      keyFile,
+    ]);
   } else if (algorithm === "ED25519") {
     await openssl(["genpkey", "-algorithm", "ED25519", "-out", keyFile]);
   } else {
@@ -135,16 +154,41 @@ export async function issueCertificate(
   const certFile = join(dir, `${name}.crt`);
   const csrFile = join(work, "req.csr");
   await generateKey(spec, keyFile);
-  await openssl(["req", "-new", "-config", config, "-key", keyFile, "-subj", subject(spec), "-out", csrFile]);
+  await openssl([
+    "req",
+    "-new",
+    "-config",
+    config,
+    "-key",
+    keyFile,
+    "-subj",
+    subject(spec),
+    "-out",
+    csrFile,
+  ]);
   const notBefore = spec.notBefore ?? new Date(Date.now() - 5 * 60_000);
   const signer =
     issuer === undefined
       ? ["-selfsign", "-keyfile", keyFile]
       : ["-cert", issuer.certFile, "-keyfile", issuer.keyFile];
   await openssl([
-    "ca", "-batch", "-notext", "-config", config, "-in", csrFile, "-out", certFile,
-    "-subj", subject(spec), "-extfile", extFile,
-    "-startdate", asnTime(notBefore), "-enddate", asnTime(spec.notAfter),
+    "ca",
+    "-batch",
+    "-notext",
+    "-config",
+    config,
+    "-in",
+    csrFile,
+    "-out",
+    certFile,
+    "-subj",
+    subject(spec),
+    "-extfile",
+    extFile,
+    "-startdate",
+    asnTime(notBefore),
+    "-enddate",
+    asnTime(spec.notAfter),
     ...signer,
   ]);
   return { certFile, keyFile, certPem: readFileSync(certFile, "utf8") };

@@ -62,10 +62,17 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
 }
+
+/** Every daemon started by any network in this process, so an abrupt exit still stops them. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 /** A bridge-in-a-namespace test network; create with {@link TestNetwork.create}. */
 export class TestNetwork {
@@ -105,6 +112,10 @@ export class TestNetwork {
     for (const line of list.split("\n")) {
       const name = line.split(" ")[0];
       if (name !== undefined && name.startsWith(`${prefix}-`)) {
+        // Only this suite creates mp-* namespaces: whatever still runs in one is ours, from an
+        // aborted earlier run, and is stopped by PID before the namespace goes.
+        const pids = (await ip("netns", "pids", name)).split("\n").filter((p) => /^\d+$/.test(p));
+        for (const pid of pids) process.kill(Number(pid), "SIGKILL");
         await ip("netns", "delete", name);
         rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
       }
@@ -125,11 +136,27 @@ export class TestNetwork {
     this.namespaces.push(ns);
     if (resolver !== undefined) {
       mkdirSync(`/etc/netns/${ns}`, { recursive: true });
-      writeFileSync(`/etc/netns/${ns}/resolv.conf`, `nameserver ${resolver}\noptions timeout:1 attempts:2\n`);
+      writeFileSync(
+        `/etc/netns/${ns}/resolv.conf`,
+        `nameserver ${resolver}\noptions timeout:1 attempts:2\n`,
+      );
     }
     // The hub end keeps a short, index-based name (interface names are limited to 15 bytes).
     const hubEnd = `v${index}`;
-    await ip("-n", this.hub, "link", "add", hubEnd, "type", "veth", "peer", "name", "eth0", "netns", ns);
+    await ip(
+      "-n",
+      this.hub,
+      "link",
+      "add",
+      hubEnd,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "eth0",
+      "netns",
+      ns,
+    );
     await ip("-n", this.hub, "link", "set", hubEnd, "master", "br0", "up");
     await ip("-n", ns, "link", "set", "lo", "up");
     await ip("-n", ns, "addr", "add", `${address}/16`, "dev", "eth0");
@@ -188,8 +215,12 @@ export class TestNetwork {
       cwd: REPO_ROOT,
     });
     closeSync(fd);
+    running.add(child);
     const exited = new Promise<number | string>((resolve) => {
-      child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+      child.once("exit", (code, signal) => {
+        running.delete(child);
+        resolve(code ?? signal ?? "unknown");
+      });
     });
     const started: Started = { host, child, logFile, exited };
     this.started.push(started);
@@ -197,7 +228,12 @@ export class TestNetwork {
   }
 
   /** Waits until something listens on TCP/UDP `port` at `address` inside `host`. */
-  async waitListening(host: NetHost, port: number, proto: "tcp" | "udp" = "tcp", timeoutMs = 15_000) {
+  async waitListening(
+    host: NetHost,
+    port: number,
+    proto: "tcp" | "udp" = "tcp",
+    timeoutMs = 15_000,
+  ) {
     const flag = proto === "tcp" ? "-Hltn" : "-Hlun";
     await waitFor(
       `${proto} port ${port} listening in ${host.ns}`,
@@ -220,12 +256,41 @@ export class TestNetwork {
     clearTimeout(timer);
   }
 
+  /**
+   * Daemons fork (NSD's server and xfrd children, Postfix's services): anything of ours still in
+   * the namespace after its main process stopped gets SIGTERM, then SIGKILL after 2 s.
+   */
+  private async reapNamespace(ns: string): Promise<void> {
+    const pidsOf = async () =>
+      (await ip("netns", "pids", ns))
+        .split("\n")
+        .filter((p) => /^\d+$/.test(p))
+        .map(Number);
+    const signal = (pids: number[], sig: NodeJS.Signals) => {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          // already gone
+        }
+      }
+    };
+    signal(await pidsOf(), "SIGTERM");
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline) {
+      if ((await pidsOf()).length === 0) return;
+      await sleep(100);
+    }
+    signal(await pidsOf(), "SIGKILL");
+  }
+
   /** Stops every process started here (by PID) and deletes every namespace created here. */
   async destroy(): Promise<void> {
     for (const started of [...this.started].reverse()) {
       await this.stop(started).catch(() => undefined);
     }
     for (const ns of [...this.namespaces].reverse()) {
+      await this.reapNamespace(ns).catch(() => undefined);
       await ip("netns", "delete", ns).catch(() => undefined);
       rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     }

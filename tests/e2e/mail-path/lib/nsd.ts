@@ -19,7 +19,12 @@ export interface NsdServer {
 }
 
 /** The zone as served: SOA, NS and the name server's address, then the pool's fragment. */
-export function zoneText(zoneName: string, nsAddress: string, poolFragment: string, serial: number) {
+export function zoneText(
+  zoneName: string,
+  nsAddress: string,
+  poolFragment: string,
+  serial: number,
+) {
   return [
     `$ORIGIN ${zoneName}.`,
     "$TTL 300",

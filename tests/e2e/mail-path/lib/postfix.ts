@@ -112,7 +112,11 @@ export async function startPostfixSender(
   writeFileSync(join(dir, "master.cf"), MASTER_CF);
   await run("chown", ["postfix", join(dir, "data")]);
   await run("postfix", ["-c", dir, "check"], { timeout: 30_000 });
-  const started = net.start(host, "postfix-master", `${DAEMON_DIRECTORY}/master`, ["-c", dir, "-d"]);
+  const started = net.start(host, "postfix-master", `${DAEMON_DIRECTORY}/master`, [
+    "-c",
+    dir,
+    "-d",
+  ]);
   await net.waitListening(host, 25);
   return { dir, process: started, logFile: join(dir, "maillog") };
 }
@@ -145,7 +149,9 @@ export function mailLog(sender: PostfixSender): string {
  */
 export function verifiedSessions(sender: PostfixSender): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const match of mailLog(sender).matchAll(/Verified TLS connection established to ([^\[\s]+)\[/g)) {
+  for (const match of mailLog(sender).matchAll(
+    /Verified TLS connection established to ([^\[\s]+)\[/g,
+  )) {
     const host = match[1] as string;
     counts[host] = (counts[host] ?? 0) + 1;
   }

@@ -140,19 +140,39 @@ export class MailWorld {
       this.gateways.set(host.hostname, await net.addHost(`gw${index}`, addresses[host.hostname]));
     }
     if (plan.legacy?.phase === "migrating") {
-      this.gateways.set(plan.legacy.hostname, await net.addHost("legacy", addresses[plan.legacy.hostname]));
+      this.gateways.set(
+        plan.legacy.hostname,
+        await net.addHost("legacy", addresses[plan.legacy.hostname]),
+      );
     }
     await this.issueCertificates();
-    this.dns = await startNsd(net, dnsHost, join(this.dir, "nsd"), plan.zoneName, renderZoneFile(plan, addresses));
+    this.dns = await startNsd(
+      net,
+      dnsHost,
+      join(this.dir, "nsd"),
+      plan.zoneName,
+      renderZoneFile(plan, addresses),
+    );
     await Promise.all([...this.gateways.keys()].map((hostname) => this.startReceiver(hostname)));
     if (this.options.pop3 === true) {
       for (const [hostname, host] of this.gateways) {
         const cert = this.certs.get(hostname) as IssuedCert;
-        await startDovecot(net, host, join(this.dir, `dovecot-${host.role}`), cert.certFile, cert.keyFile);
+        await startDovecot(
+          net,
+          host,
+          join(this.dir, `dovecot-${host.role}`),
+          cert.certFile,
+          cert.keyFile,
+        );
       }
     }
     if (this.options.sender !== false) {
-      this.sender = await startPostfixSender(net, this.senderHost, join(this.dir, "postfix"), this.caFile);
+      this.sender = await startPostfixSender(
+        net,
+        this.senderHost,
+        join(this.dir, "postfix"),
+        this.caFile,
+      );
     }
   }
 
@@ -176,7 +196,12 @@ export class MailWorld {
     // A migrating legacy gateway keeps a certificate for its own name, from the same issuer.
     const legacy = this.plan.legacy;
     if (legacy?.phase === "migrating" && hostPlans[0] !== undefined) {
-      hostPlans.push({ ...hostPlans[0], hostname: legacy.hostname, commonName: legacy.hostname, dnsNames: [legacy.hostname] });
+      hostPlans.push({
+        ...hostPlans[0],
+        hostname: legacy.hostname,
+        commonName: legacy.hostname,
+        dnsNames: [legacy.hostname],
+      });
     }
     for (const host of hostPlans) {
       const deviation = this.options.certDeviations?.[host.hostname] ?? {};
@@ -217,11 +242,16 @@ export class MailWorld {
       "--import",
       "tsx",
       join(__dirname, "smtp-receiver.ts"),
-      "--listen", host.address,
-      "--hostname", hostname,
-      "--cert", cert.certFile,
-      "--key", cert.keyFile,
-      "--record", this.recordFile(hostname),
+      "--listen",
+      host.address,
+      "--hostname",
+      hostname,
+      "--cert",
+      cert.certFile,
+      "--key",
+      cert.keyFile,
+      "--record",
+      this.recordFile(hostname),
     ]);
     this.receivers.set(hostname, started);
     await this.net.waitListening(host, 25);
@@ -239,7 +269,12 @@ export class MailWorld {
   async replan(args: GatewayPoolArgs): Promise<void> {
     this.plan = planGatewayPool(args);
     this.serial += 1;
-    await replaceZone(this.net, this.dns, renderZoneFile(this.plan, addressesOf(args)), this.serial);
+    await replaceZone(
+      this.net,
+      this.dns,
+      renderZoneFile(this.plan, addressesOf(args)),
+      this.serial,
+    );
   }
 
   /** Serves a hand-written fragment instead of the plan's (e.g. the zone before a migration). */
@@ -264,13 +299,22 @@ export class MailWorld {
   /** Starts submitting `count` messages in the background. */
   startInjection(count: number, tag: string, intervalMs = 0): Injection {
     const started = this.net.start(this.senderHost, `inject-${tag}`, process.execPath, [
-      "--import", "tsx", join(__dirname, "inject.ts"),
-      "--count", String(count), "--to", this.recipient, "--tag", tag,
-      "--interval-ms", String(intervalMs),
+      "--import",
+      "tsx",
+      join(__dirname, "inject.ts"),
+      "--count",
+      String(count),
+      "--to",
+      this.recipient,
+      "--tag",
+      tag,
+      "--interval-ms",
+      String(intervalMs),
     ]);
     const done = started.exited.then((code) => {
       const lines = readFileSync(started.logFile, "utf8").split("\n");
-      if (code !== 0) throw new Error(`injection ${tag} exited with ${code}: ${lines.slice(-5).join(" ")}`);
+      if (code !== 0)
+        throw new Error(`injection ${tag} exited with ${code}: ${lines.slice(-5).join(" ")}`);
       return lines
         .filter((l) => l.startsWith("{"))
         .map((l) => (JSON.parse(l) as { messageId: string }).messageId);
@@ -290,7 +334,11 @@ export class MailWorld {
     await waitFor(
       `${wanted.size} messages to arrive`,
       () => {
-        const got = new Set(this.received().map((m) => m.messageId).filter((id) => wanted.has(id)));
+        const got = new Set(
+          this.received()
+            .map((m) => m.messageId)
+            .filter((id) => wanted.has(id)),
+        );
         return got.size === wanted.size ? true : undefined;
       },
       timeoutMs,
@@ -306,7 +354,14 @@ export class MailWorld {
   async resolveFromSender(name: string): Promise<string[]> {
     try {
       const out = await this.net.exec(this.senderHost, "getent", ["ahostsv4", name]);
-      return [...new Set(out.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(/\s+/)[0] as string))];
+      return [
+        ...new Set(
+          out
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => l.split(/\s+/)[0] as string),
+        ),
+      ];
     } catch {
       return [];
     }
