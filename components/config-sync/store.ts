@@ -1,6 +1,6 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { buildManifest, checkFileName, checkRevision, parseManifest, sha256 } from "./manifest";
+import { checkFileName, checkRevision, parseManifest, sha256 } from "./manifest";
 import type { FileContent, Manifest } from "./types";
 
 /** A stored snapshot: its manifest and the files' content (checked against the manifest on load). */
@@ -82,7 +82,10 @@ export class LocalStore implements BackupStore {
   }
 
   async putBackup(host: string, id: string, manifest: Manifest, files: FileContent[]): Promise<string> {
-    const dir = path.join(this.root, "backups", host, id);
+    checkFileName(host);
+    checkFileName(id);
+    let dir = path.join(this.root, "backups", host, id);
+    for (let n = 2; await exists(dir); n++) dir = path.join(this.root, "backups", host, `${id}-${n}`);
     await this.writeSet(dir, manifest, files);
     return dir;
   }
@@ -103,5 +106,7 @@ export class LocalStore implements BackupStore {
   }
 }
 
-/** A manifest for a backup (the revision field carries the backup id). */
-export const backupManifest = (id: string, host: string, files: FileContent[]): Manifest => buildManifest(id, host, files);
+const exists = (p: string) => fs.stat(p).then(
+  () => true,
+  () => false,
+);

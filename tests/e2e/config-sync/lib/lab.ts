@@ -123,6 +123,8 @@ export class Lab {
         "MaxSessions 50",
         "LogLevel ERROR",
         "Subsystem sftp internal-sftp",
+        // A clean home: bash run by sshd reads ~/.bashrc, and this machine's root has a slow one.
+        `SetEnv HOME=${dir}`,
         "",
       ].join("\n"),
     );
