@@ -32,15 +32,25 @@ function planSample(hosts: number, program: string): PlanSample {
   return JSON.parse(out.trim().split("\n").pop() as string) as PlanSample;
 }
 
-/** Wall time (ms) of a command, run to completion in a child process. */
-function wallMs(args: string[]): number {
+/** Wall time (ms) of a command, run to completion in a child process; returns its stdout too. */
+function timed(args: string[]): { ms: number; stdout: string } {
   const start = performance.now();
-  execFileSync(process.execPath, args, {
+  const stdout = execFileSync(process.execPath, args, {
     cwd: ROOT,
+    encoding: "utf8",
     timeout: CHILD_TIMEOUT_MS,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  return performance.now() - start;
+  return { ms: performance.now() - start, stdout };
+}
+
+/** `tsc --diagnostics` figures that do not depend on machine load: files read and memory used. */
+export function parseTscDiagnostics(stdout: string): { files: number; memoryMiB: number } {
+  const files = /^Files:\s+(\d+)/m.exec(stdout);
+  const memory = /^Memory used:\s+(\d+)K/m.exec(stdout);
+  if (!files || !memory)
+    throw new Error(`tsc --diagnostics printed no Files/Memory lines:\n${stdout}`);
+  return { files: Number(files[1]), memoryMiB: Number(memory[1]) / 1024 };
 }
 
 function main(): void {
@@ -56,6 +66,8 @@ function main(): void {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) {
     throw new Error(`--sizes ${opts.sizes}: give pool sizes between 1 and 250`);
   }
+
+  const machine = machineInfo();
 
   // 1. Plan time, memory and critical path per pool size.
   const plans = sizes.map((hosts) => {
@@ -83,34 +95,54 @@ function main(): void {
     timeRatio: p.planMs / unit.planMs,
     sizeRatio: p.hosts / unit.hosts,
     msPerHost: p.planMs / p.hosts,
+    // Cost of each host beyond the unit pool: flat when planning grows linearly.
+    msPerAddedHost:
+      p.hosts === unit.hosts ? undefined : (p.planMs - unit.planMs) / (p.hosts - unit.hosts),
   }));
 
   // 2. Type-check and start-up: the stack program against the @pulumi/aws root variant.
   const variants = writeProgramVariants(ROOT, STACK_PROGRAM);
-  let startup: { variant: string; typecheckMs: number; startupMs: number }[];
+  let startup: {
+    variant: string;
+    typecheckMs: number;
+    files: number;
+    tscMemoryMiB: number;
+    startupMs: number;
+  }[];
   try {
     startup = (
       [
         ["stack program (@pulumi/aws/provider)", variants.baseline],
         ["variant (@pulumi/aws root)", variants.rootAws],
       ] as const
-    ).map(([variant, v]) => ({
-      variant,
-      typecheckMs: median(Array.from({ length: runs }, () => wallMs([TSC, "-p", v.tsconfig]))),
-      startupMs: median(
-        Array.from({ length: runs }, () =>
-          wallMs(["--import", "tsx", join(__dirname, "lib", "plan-child.ts"), "2", v.program]),
+    ).map(([variant, v]) => {
+      const checks = Array.from({ length: runs }, () =>
+        timed([TSC, "-p", v.tsconfig, "--diagnostics"]),
+      );
+      const diagnostics = parseTscDiagnostics(checks[0].stdout);
+      return {
+        variant,
+        typecheckMs: median(checks.map((c) => c.ms)),
+        files: diagnostics.files,
+        tscMemoryMiB: diagnostics.memoryMiB,
+        startupMs: median(
+          Array.from(
+            { length: runs },
+            () =>
+              timed(["--import", "tsx", join(__dirname, "lib", "plan-child.ts"), "2", v.program])
+                .ms,
+          ),
         ),
-      ),
-    }));
+      };
+    });
   } finally {
     rmSync(variants.dir, { recursive: true, force: true });
   }
 
-  const machine = machineInfo();
   process.stdout.write(
     [
-      `Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; median of ${runs} runs`,
+      `Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
+        `load average ${machine.loadAverage.join(" ")} at the start; median of ${runs} runs`,
       "",
       renderTable(
         [
@@ -120,6 +152,7 @@ function main(): void {
           "x unit",
           "size x",
           "ms/host",
+          "ms/added host",
           "peak RSS MiB",
           "plan RSS MiB",
           "critical path",
@@ -131,6 +164,7 @@ function main(): void {
           round(p.timeRatio),
           round(p.sizeRatio),
           round(p.msPerHost, 1),
+          p.msPerAddedHost === undefined ? "-" : round(p.msPerAddedHost, 1),
           round(p.peakRssMiB, 0),
           round(p.planRssMiB, 0),
           p.criticalPath,
@@ -138,8 +172,20 @@ function main(): void {
       ),
       "",
       renderTable(
-        ["program", "tsc --noEmit ms", "start-up + plan (2 hosts) ms"],
-        startup.map((s) => [s.variant, round(s.typecheckMs, 0), round(s.startupMs, 0)]),
+        [
+          "program",
+          "tsc --noEmit ms",
+          "files read",
+          "tsc memory MiB",
+          "start-up + plan (2 hosts) ms",
+        ],
+        startup.map((s) => [
+          s.variant,
+          round(s.typecheckMs, 0),
+          s.files,
+          round(s.tscMemoryMiB, 0),
+          round(s.startupMs, 0),
+        ]),
       ),
       "",
       JSON.stringify({
@@ -153,18 +199,21 @@ function main(): void {
           timeRatio: round(p.timeRatio, 3),
           peakRssMiB: round(p.peakRssMiB, 1),
           planRssMiB: round(p.planRssMiB, 1),
+          msPerAddedHost: p.msPerAddedHost === undefined ? null : round(p.msPerAddedHost, 1),
           criticalPath: p.criticalPath,
         })),
         startup: startup.map((s) => ({
           ...s,
           typecheckMs: round(s.typecheckMs, 0),
+          tscMemoryMiB: round(s.tscMemoryMiB, 0),
           startupMs: round(s.startupMs, 0),
         })),
         typecheckRatio: round(startup[1].typecheckMs / startup[0].typecheckMs, 2),
+        typecheckFilesRatio: round(startup[1].files / startup[0].files, 2),
       }),
       "",
     ].join("\n"),
   );
 }
 
-main();
+if (require.main === module) main();
