@@ -91,7 +91,13 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 smtp_connect_timeout = 2s
 smtp_helo_timeout = 10s
-smtp_data_done_timeout = 20s
+smtp_starttls_timeout = 10s
+smtp_mail_timeout = 10s
+smtp_rcpt_timeout = 10s
+smtp_data_init_timeout = 10s
+smtp_data_xfer_timeout = 10s
+smtp_data_done_timeout = 10s
+smtp_quit_timeout = 5s
 default_destination_concurrency_limit = 10
 `;
 }

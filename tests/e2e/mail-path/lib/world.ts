@@ -265,6 +265,13 @@ export class MailWorld {
     this.receivers.delete(hostname);
   }
 
+  /** Takes a gateway host off the network (link down, like a power or network outage) or back on. */
+  async setLink(hostname: string, up: boolean): Promise<void> {
+    const host = this.gateways.get(hostname);
+    if (host === undefined) throw new Error(`no gateway host ${hostname}`);
+    await this.net.exec(host, "ip", ["link", "set", "eth0", up ? "up" : "down"]);
+  }
+
   /** Re-plans the pool with new arguments and serves the new zone. */
   async replan(args: GatewayPoolArgs): Promise<void> {
     this.plan = planGatewayPool(args);
