@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { inspectHost, loadSnapshot, mapBounded, restore, snapshot, type EngineOptions } from "./engine";
+import {
+  inspectHost,
+  loadSnapshot,
+  mapBounded,
+  restore,
+  snapshot,
+  type EngineOptions,
+} from "./engine";
 import { InventoryError, loadInventory, type Inventory, type StoreSpec } from "./inventory";
 import { renderRestoreSummary, renderStatus } from "./report";
 import { S3Store, sdkS3Objects } from "./s3-store";
@@ -8,7 +15,9 @@ import type { Manifest } from "./types";
 
 /** Opens the store an inventory names. */
 export function openStore(spec: StoreSpec): BackupStore {
-  return spec.kind === "local" ? new LocalStore(spec.path) : new S3Store(sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId), spec.bucket, spec.prefix);
+  return spec.kind === "local"
+    ? new LocalStore(spec.path)
+    : new S3Store(sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId), spec.bucket, spec.prefix);
 }
 
 interface HostFlags {
@@ -18,19 +27,36 @@ interface HostFlags {
 }
 
 /** Which hosts a command acts on: `--target`, `--targets a,b`, or `--all-targets` (every host but the snapshot's source). */
-export function selectHosts(inv: Inventory, flags: HostFlags, source: string | undefined, required: boolean): string[] {
-  const given = [flags.target !== undefined, flags.targets !== undefined, flags.allTargets === true].filter(Boolean).length;
+export function selectHosts(
+  inv: Inventory,
+  flags: HostFlags,
+  source: string | undefined,
+  required: boolean,
+): string[] {
+  const given = [
+    flags.target !== undefined,
+    flags.targets !== undefined,
+    flags.allTargets === true,
+  ].filter(Boolean).length;
   if (given > 1) throw new UsageError("give only one of --target, --targets and --all-targets");
   if (given === 0) {
-    if (required) throw new UsageError("say which hosts: --target HOST, --targets A,B or --all-targets");
+    if (required)
+      throw new UsageError("say which hosts: --target HOST, --targets A,B or --all-targets");
     return Object.keys(inv.hosts);
   }
   let names: string[];
   if (flags.allTargets) names = Object.keys(inv.hosts).filter((h) => h !== source);
-  else names = (flags.target ?? flags.targets!).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  else
+    names = (flags.target ?? flags.targets!)
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   if (names.length === 0) throw new UsageError("no hosts selected");
   const unknown = names.filter((n) => !inv.hosts[n]);
-  if (unknown.length > 0) throw new UsageError(`unknown host(s) ${unknown.join(", ")}; the inventory has ${Object.keys(inv.hosts).join(", ")}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown host(s) ${unknown.join(", ")}; the inventory has ${Object.keys(inv.hosts).join(", ")}`,
+    );
   return [...new Set(names)];
 }
 
@@ -53,7 +79,8 @@ async function guarded(name: string, body: () => Promise<number>): Promise<void>
 
 function parallelOf(v: string | undefined): number {
   const n = Number(v ?? "4");
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel ${JSON.stringify(v)} must be a whole number from 1 to 64`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--parallel ${JSON.stringify(v)} must be a whole number from 1 to 64`);
   return n;
 }
 
@@ -62,7 +89,10 @@ const hostOptions = (c: Command) =>
     .option("--target <host>", "one host")
     .option("--targets <hosts>", "comma-separated hosts")
     .option("--all-targets", "every host in the inventory except the snapshot's source")
-    .option("--inventory <file>", "inventory JSON file (default: the MSGW_INVENTORY environment variable)");
+    .option(
+      "--inventory <file>",
+      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
+    );
 
 /**
  * Adds `config snapshot|restore|verify|status` to a commander program. Exit codes: 0 all good,
@@ -71,18 +101,31 @@ const hostOptions = (c: Command) =>
 export function registerConfigCommands(program: Command): void {
   const config = program
     .command("config")
-    .description("replicate MailStore Gateway configuration between hosts over SSH (snapshot, restore, verify, status)");
+    .description(
+      "replicate MailStore Gateway configuration between hosts over SSH (snapshot, restore, verify, status)",
+    );
 
   config
     .command("snapshot")
-    .description("read the configuration files from --source and store them under --revision; prints only the manifest JSON")
+    .description(
+      "read the configuration files from --source and store them under --revision; prints only the manifest JSON",
+    )
     .requiredOption("--source <host>", "the host to read the configuration from")
     .requiredOption("--revision <rev>", "the revision to store it under (immutable)")
-    .option("--inventory <file>", "inventory JSON file (default: the MSGW_INVENTORY environment variable)")
+    .option(
+      "--inventory <file>",
+      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
+    )
     .action((o: { source: string; revision: string; inventory?: string }) =>
       guarded("snapshot", async () => {
         const inv = loadInventory(o.inventory);
-        const { manifest } = await snapshot(inv, openStore(inv.store), o.source, o.revision, engineOpts);
+        const { manifest } = await snapshot(
+          inv,
+          openStore(inv.store),
+          o.source,
+          o.revision,
+          engineOpts,
+        );
         process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
         return 0;
       }),
@@ -91,40 +134,78 @@ export function registerConfigCommands(program: Command): void {
   hostOptions(
     config
       .command("restore")
-      .description("restore a stored snapshot to hosts: backup, stop, write, verify, start; rolls back on failure")
+      .description(
+        "restore a stored snapshot to hosts: backup, stop, write, verify, start; rolls back on failure",
+      )
       .requiredOption("--revision <rev>", "the stored snapshot to restore")
-      .option("--allow-key-change", "proceed although the mailbox-password guard found changed or removed mailbox key material")
+      .option(
+        "--allow-key-change",
+        "proceed although the mailbox-password guard found changed or removed mailbox key material",
+      )
       .option("--parallel <n>", "hosts restored at once", "4")
       .option("--json", "print the per-host outcomes as JSON"),
-  ).action((o: HostFlags & { revision: string; inventory?: string; allowKeyChange?: boolean; parallel?: string; json?: boolean }) =>
-    guarded("restore", async () => {
-      const inv = loadInventory(o.inventory);
-      const store = openStore(inv.store);
-      const snap = await loadSnapshot(store, o.revision);
-      const hosts = selectHosts(inv, o, snap.manifest.source, true);
-      const outcomes = await restore(inv, store, o.revision, hosts, { ...engineOpts, allowKeyChange: o.allowKeyChange === true, parallel: parallelOf(o.parallel) });
-      process.stdout.write(o.json ? `${JSON.stringify(outcomes, null, 2)}\n` : renderRestoreSummary(outcomes));
-      return outcomes.every((x) => x.result === "updated" || x.result === "unchanged") ? 0 : 1;
-    }),
+  ).action(
+    (
+      o: HostFlags & {
+        revision: string;
+        inventory?: string;
+        allowKeyChange?: boolean;
+        parallel?: string;
+        json?: boolean;
+      },
+    ) =>
+      guarded("restore", async () => {
+        const inv = loadInventory(o.inventory);
+        const store = openStore(inv.store);
+        const snap = await loadSnapshot(store, o.revision);
+        const hosts = selectHosts(inv, o, snap.manifest.source, true);
+        const outcomes = await restore(inv, store, o.revision, hosts, {
+          ...engineOpts,
+          allowKeyChange: o.allowKeyChange === true,
+          parallel: parallelOf(o.parallel),
+        });
+        process.stdout.write(
+          o.json ? `${JSON.stringify(outcomes, null, 2)}\n` : renderRestoreSummary(outcomes),
+        );
+        return outcomes.every((x) => x.result === "updated" || x.result === "unchanged") ? 0 : 1;
+      }),
   );
 
-  const inspect = (name: "verify" | "status") => async (o: HostFlags & { revision?: string; inventory?: string; json?: boolean; parallel?: string }) =>
-    guarded(name, async () => {
-      const inv = loadInventory(o.inventory);
-      let manifest: Manifest | undefined;
-      if (o.revision !== undefined) manifest = (await loadSnapshot(openStore(inv.store), o.revision)).manifest;
-      const hosts = selectHosts(inv, o, manifest?.source, false);
-      const statuses = await mapBounded(hosts, parallelOf(o.parallel), (h) => inspectHost(inv, h, manifest, engineOpts));
-      process.stdout.write(o.json ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatus(statuses, o.revision));
-      if (statuses.some((s) => s.error !== undefined)) return 1;
-      if (name === "verify" && statuses.some((s) => s.matches !== true || s.interruptedRestore !== undefined || s.service !== "running")) return 1;
-      return 0;
-    });
+  const inspect =
+    (name: "verify" | "status") =>
+    async (
+      o: HostFlags & { revision?: string; inventory?: string; json?: boolean; parallel?: string },
+    ) =>
+      guarded(name, async () => {
+        const inv = loadInventory(o.inventory);
+        let manifest: Manifest | undefined;
+        if (o.revision !== undefined)
+          manifest = (await loadSnapshot(openStore(inv.store), o.revision)).manifest;
+        const hosts = selectHosts(inv, o, manifest?.source, false);
+        const statuses = await mapBounded(hosts, parallelOf(o.parallel), (h) =>
+          inspectHost(inv, h, manifest, engineOpts),
+        );
+        process.stdout.write(
+          o.json ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatus(statuses, o.revision),
+        );
+        if (statuses.some((s) => s.error !== undefined)) return 1;
+        if (
+          name === "verify" &&
+          statuses.some(
+            (s) =>
+              s.matches !== true || s.interruptedRestore !== undefined || s.service !== "running",
+          )
+        )
+          return 1;
+        return 0;
+      });
 
   hostOptions(
     config
       .command("verify")
-      .description("check that each host's configuration matches the snapshot's manifest and its service runs; exit 1 if not")
+      .description(
+        "check that each host's configuration matches the snapshot's manifest and its service runs; exit 1 if not",
+      )
       .requiredOption("--revision <rev>", "the stored snapshot to compare with")
       .option("--parallel <n>", "hosts read at once", "4")
       .option("--json", "print the per-host reports as JSON"),
@@ -133,7 +214,9 @@ export function registerConfigCommands(program: Command): void {
   hostOptions(
     config
       .command("status")
-      .description("report per host: configuration files, service state, mail files waiting in mailbox folders (what draining waits for)")
+      .description(
+        "report per host: configuration files, service state, mail files waiting in mailbox folders (what draining waits for)",
+      )
       .option("--revision <rev>", "also compare with this stored snapshot")
       .option("--parallel <n>", "hosts read at once", "4")
       .option("--json", "print the per-host reports as JSON"),

@@ -12,7 +12,13 @@ import {
   type RestoreMarker,
 } from "./host-ops";
 import type { HostSpec, Inventory } from "./inventory";
-import { buildManifest, checkRevision, compareToManifest, describeFiles, digestOf } from "./manifest";
+import {
+  buildManifest,
+  checkRevision,
+  compareToManifest,
+  describeFiles,
+  digestOf,
+} from "./manifest";
 import { isNoop, planRestore, type RestorePlan } from "./plan";
 import { TEMP_SUFFIX } from "./select";
 import type { BackupStore, StoredSnapshot } from "./store";
@@ -33,12 +39,16 @@ export interface EngineOptions {
 
 function hostOf(inv: Inventory, name: string, flag: string): HostSpec {
   const h = inv.hosts[name];
-  if (!h) throw new Error(`${flag} ${JSON.stringify(name)} is not in the inventory; known hosts: ${Object.keys(inv.hosts).join(", ")}`);
+  if (!h)
+    throw new Error(
+      `${flag} ${JSON.stringify(name)} is not in the inventory; known hosts: ${Object.keys(inv.hosts).join(", ")}`,
+    );
   return h;
 }
 
 const quiet = () => undefined;
-const conn = (o: EngineOptions) => o.connector ?? ((h: HostSpec, p: (l: string) => void) => connect(h, p));
+const conn = (o: EngineOptions) =>
+  o.connector ?? ((h: HostSpec, p: (l: string) => void) => connect(h, p));
 
 /**
  * Reads the configuration of `source` and stores it under `revision`. Refuses an empty or unreadable
@@ -70,9 +80,12 @@ export async function snapshot(
       );
     }
     const manifest = buildManifest(revision, source, files);
-    progress(`${source}: read ${files.length} configuration file(s); storing revision ${revision} in ${store.describe()}`);
+    progress(
+      `${source}: read ${files.length} configuration file(s); storing revision ${revision} in ${store.describe()}`,
+    );
     const stored = await store.putSnapshot({ manifest, files });
-    if (stored === "already-stored") progress(`${source}: revision ${revision} was already stored with the same content`);
+    if (stored === "already-stored")
+      progress(`${source}: revision ${revision} was already stored with the same content`);
     return { manifest, stored };
   } finally {
     r.close();
@@ -83,12 +96,19 @@ export async function snapshot(
 export async function loadSnapshot(store: BackupStore, revision: string): Promise<StoredSnapshot> {
   checkRevision(revision);
   const s = await store.getSnapshot(revision);
-  if (!s) throw new Error(`no snapshot stored under revision ${revision} in ${store.describe()}; take one first: msgw config snapshot --source HOST --revision ${revision}`);
+  if (!s)
+    throw new Error(
+      `no snapshot stored under revision ${revision} in ${store.describe()}; take one first: msgw config snapshot --source HOST --revision ${revision}`,
+    );
   return s;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; results keep the items' order. */
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -145,7 +165,11 @@ export async function restoreHost(
     r = await conn(opts)(host, (l) => (opts.progress ?? quiet)(l));
   } catch (e) {
     const msg = (e as Error).message.replace(new RegExp(`^${host.name}: `), "");
-    return { ...base, message: `${host.name}: cannot connect (${msg}); nothing was changed on this host`, elapsedMs: Date.now() - t0 };
+    return {
+      ...base,
+      message: `${host.name}: cannot connect (${msg}); nothing was changed on this host`,
+      elapsedMs: Date.now() - t0,
+    };
   }
   try {
     const out = await new Restorer(inv, store, snap, host, r, opts, progress).run(base);
@@ -191,10 +215,17 @@ class Restorer {
     let marker: RestoreMarker | undefined;
     try {
       marker = await readMarker(this.r, this.host);
-      if (marker) this.progress(`a restore of ${marker.revision} started ${marker.startedAt} was interrupted here; completing it with ${rev}`);
+      if (marker)
+        this.progress(
+          `a restore of ${marker.revision} started ${marker.startedAt} was interrupted here; completing it with ${rev}`,
+        );
       current = await readConfig(this.r, this.host, this.inv.files);
     } catch (e) {
-      return { ...base, service: await this.serviceState(), message: `${name}: ${(e as Error).message}; nothing was changed on this host` };
+      return {
+        ...base,
+        service: await this.serviceState(),
+        message: `${name}: ${(e as Error).message}; nothing was changed on this host`,
+      };
     }
     let plan = planRestore(this.snap.manifest, describeFiles(current), this.ci);
     if (isNoop(plan)) return this.ensureRunning(base, marker);
@@ -209,27 +240,49 @@ class Restorer {
         caseInsensitive: this.ci,
       });
     } catch (e) {
-      return { ...base, service: await this.serviceState(), message: `${name}: cannot count mailbox folders (${(e as Error).message}); nothing was changed on this host` };
+      return {
+        ...base,
+        service: await this.serviceState(),
+        message: `${name}: cannot count mailbox folders (${(e as Error).message}); nothing was changed on this host`,
+      };
     }
     if (findings.length > 0 && !this.opts.allowKeyChange) {
-      return { ...base, result: "blocked", findings, service: await this.serviceState(), message: explainFindings(name, findings) };
+      return {
+        ...base,
+        result: "blocked",
+        findings,
+        service: await this.serviceState(),
+        message: explainFindings(name, findings),
+      };
     }
-    if (findings.length > 0) this.progress(`--allow-key-change: proceeding despite ${findings.length} guard finding(s)`);
+    if (findings.length > 0)
+      this.progress(`--allow-key-change: proceeding despite ${findings.length} guard finding(s)`);
 
     // 1. Backup while the service runs (the vendor says a copy of the folder is a valid backup).
-    const id = `${(this.opts.now ?? (() => new Date()))().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-before-${rev}`;
+    const id = `${(this.opts.now ?? (() => new Date()))()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-before-${rev}`;
     let backup: { onHost: string; inStore: string };
     try {
       backup = await this.backup(id, current);
     } catch (e) {
-      return { ...base, service: await this.serviceState(), message: `${name}: backup failed (${(e as Error).message}); nothing was changed and the service was not touched` };
+      return {
+        ...base,
+        service: await this.serviceState(),
+        message: `${name}: backup failed (${(e as Error).message}); nothing was changed and the service was not touched`,
+      };
     }
     await this.step("backed-up");
 
     // 2. Marker, then stop the service.
     try {
       this.phase = "stopping the service";
-      const m: RestoreMarker = { revision: rev, startedAt: new Date().toISOString(), backup: backup.onHost };
+      const m: RestoreMarker = {
+        revision: rev,
+        startedAt: new Date().toISOString(),
+        backup: backup.onHost,
+      };
       await this.r.writeFile(this.paths.marker, Buffer.from(`${JSON.stringify(m)}\n`));
       this.progress(`stopping ${this.host.serviceName}`);
       await stopService(this.r, this.host);
@@ -258,14 +311,22 @@ class Restorer {
         if (again.length > 0 && !this.opts.allowKeyChange) {
           await startService(this.r, this.host);
           await this.r.remove(this.paths.marker);
-          return { ...base, result: "blocked", findings: again, service: "running", backup, message: explainFindings(name, again) };
+          return {
+            ...base,
+            result: "blocked",
+            findings: again,
+            service: "running",
+            backup,
+            message: explainFindings(name, again),
+          };
         }
         backup = await this.backup(`${id}-stopped`, current);
       }
 
       // 4. Write every changed file to a temporary name (checked after the renames, step 6).
       this.phase = "writing temporary files";
-      for (const stale of await staleTemps(this.r, this.host)) await this.r.remove(joinRemote(this.paths.dataDir, stale));
+      for (const stale of await staleTemps(this.r, this.host))
+        await this.r.remove(joinRemote(this.paths.dataDir, stale));
       for (const f of plan.write) {
         const tmp = joinRemote(this.paths.dataDir, f + TEMP_SUFFIX);
         temps.push(tmp);
@@ -276,7 +337,10 @@ class Restorer {
       // 5. Rename into place, remove files the snapshot does not have.
       this.phase = "renaming files into place";
       for (const f of plan.write) {
-        await this.r.rename(joinRemote(this.paths.dataDir, f + TEMP_SUFFIX), joinRemote(this.paths.dataDir, f));
+        await this.r.rename(
+          joinRemote(this.paths.dataDir, f + TEMP_SUFFIX),
+          joinRemote(this.paths.dataDir, f),
+        );
         touched.push(f);
         await this.step(`renamed:${f}`);
       }
@@ -287,8 +351,15 @@ class Restorer {
 
       // 6. Verify every checksum against the manifest.
       this.phase = "verifying checksums";
-      const diff = compareToManifest(this.snap.manifest, describeFiles(await readConfig(this.r, this.host, this.inv.files)), this.ci);
-      if (diff.length > 0) throw new Error(`after writing, ${diff.map((d) => `${d.name} is ${d.problem}`).join(", ")}`);
+      const diff = compareToManifest(
+        this.snap.manifest,
+        describeFiles(await readConfig(this.r, this.host, this.inv.files)),
+        this.ci,
+      );
+      if (diff.length > 0)
+        throw new Error(
+          `after writing, ${diff.map((d) => `${d.name} is ${d.problem}`).join(", ")}`,
+        );
       await this.step("verified");
 
       // 7. Start and confirm.
@@ -313,22 +384,32 @@ class Restorer {
     };
   }
 
-  private async backup(stamp: string, files: FileContent[]): Promise<{ onHost: string; inStore: string }> {
+  private async backup(
+    stamp: string,
+    files: FileContent[],
+  ): Promise<{ onHost: string; inStore: string }> {
     // Two restores within one second get distinct folders: never mix two backups.
     let id = stamp;
-    for (let n = 2; await this.r.stat(joinRemote(this.paths.backupDir, id)); n++) id = `${stamp}-${n}`;
+    for (let n = 2; await this.r.stat(joinRemote(this.paths.backupDir, id)); n++)
+      id = `${stamp}-${n}`;
     const dir = joinRemote(this.paths.backupDir, id);
     await this.r.mkdirp(dir);
     for (const f of files) await this.r.writeFile(joinRemote(dir, f.name), f.data);
     const manifest = buildManifest(id, this.host.name, files);
-    await this.r.writeFile(joinRemote(dir, "manifest.json"), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    await this.r.writeFile(
+      joinRemote(dir, "manifest.json"),
+      Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+    );
     const inStore = await this.store.putBackup(this.host.name, id, manifest, files);
     this.progress(`backed up ${files.length} file(s) to ${dir} and ${inStore}`);
     return { onHost: dir, inStore };
   }
 
   /** Nothing to write: make sure the service runs and clear an interrupted restore's marker. */
-  private async ensureRunning(base: RestoreOutcome, marker: RestoreMarker | undefined): Promise<RestoreOutcome> {
+  private async ensureRunning(
+    base: RestoreOutcome,
+    marker: RestoreMarker | undefined,
+  ): Promise<RestoreOutcome> {
     const name = this.host.name;
     try {
       const running = await serviceRunning(this.r, this.host);
@@ -336,10 +417,17 @@ class Restorer {
         this.progress(`configuration already matches; the service is stopped: starting it`);
         await startService(this.r, this.host);
       }
-      for (const stale of await staleTemps(this.r, this.host)) await this.r.remove(joinRemote(this.paths.dataDir, stale));
+      for (const stale of await staleTemps(this.r, this.host))
+        await this.r.remove(joinRemote(this.paths.dataDir, stale));
       if (marker) await this.r.remove(this.paths.marker);
       if (running && !marker) {
-        return { ...base, result: "unchanged", config: "unchanged", service: "running", message: `${name}: already at ${this.snap.manifest.revision}; nothing changed` };
+        return {
+          ...base,
+          result: "unchanged",
+          config: "unchanged",
+          service: "running",
+          message: `${name}: already at ${this.snap.manifest.revision}; nothing changed`,
+        };
       }
       return {
         ...base,
@@ -349,17 +437,31 @@ class Restorer {
         message: `${name}: configuration already matched ${this.snap.manifest.revision}; ${marker ? "completed an interrupted restore: " : ""}service started`,
       };
     } catch (e) {
-      return { ...base, config: "unchanged", service: await this.serviceState(), message: `${name}: configuration matches ${this.snap.manifest.revision} but starting the service failed: ${(e as Error).message}` };
+      return {
+        ...base,
+        config: "unchanged",
+        service: await this.serviceState(),
+        message: `${name}: configuration matches ${this.snap.manifest.revision} but starting the service failed: ${(e as Error).message}`,
+      };
     }
   }
 
   /** The stop failed: make sure the service runs again; no file was touched. */
-  private async undoStop(base: RestoreOutcome, backup: { onHost: string; inStore: string }, err: Error): Promise<RestoreOutcome> {
+  private async undoStop(
+    base: RestoreOutcome,
+    backup: { onHost: string; inStore: string },
+    err: Error,
+  ): Promise<RestoreOutcome> {
     const name = this.host.name;
     try {
       if (!(await serviceRunning(this.r, this.host))) await startService(this.r, this.host);
       await this.r.remove(this.paths.marker).catch(() => undefined);
-      return { ...base, backup, service: "running", message: `${name}: restore failed while ${this.phase}: ${err.message}; no file was changed; service running` };
+      return {
+        ...base,
+        backup,
+        service: "running",
+        message: `${name}: restore failed while ${this.phase}: ${err.message}; no file was changed; service running`,
+      };
     } catch (e2) {
       return {
         ...base,
@@ -383,7 +485,8 @@ class Restorer {
     const name = this.host.name;
     const what = `${name}: restore of ${this.snap.manifest.revision} failed while ${this.phase}: ${err.message}`;
     this.progress(`${err.message}; rolling back`);
-    let config: RestoreOutcome["config"] = touched.length > 0 ? "restored-from-backup" : "unchanged";
+    let config: RestoreOutcome["config"] =
+      touched.length > 0 ? "restored-from-backup" : "unchanged";
     try {
       for (const t of temps) if (await this.r.stat(t)) await this.r.remove(t);
       for (const f of touched) {
@@ -397,8 +500,15 @@ class Restorer {
           await this.r.remove(final);
         }
       }
-      const diff = compareToManifest(buildManifest("backup", name, current), describeFiles(await readConfig(this.r, this.host, this.inv.files)), this.ci);
-      if (diff.length > 0) throw new Error(`after putting the backup back, ${diff.map((d) => `${d.name} is ${d.problem}`).join(", ")}`);
+      const diff = compareToManifest(
+        buildManifest("backup", name, current),
+        describeFiles(await readConfig(this.r, this.host, this.inv.files)),
+        this.ci,
+      );
+      if (diff.length > 0)
+        throw new Error(
+          `after putting the backup back, ${diff.map((d) => `${d.name} is ${d.problem}`).join(", ")}`,
+        );
     } catch (e2) {
       config = "unknown";
       return {
@@ -438,9 +548,22 @@ class Restorer {
  * Reads one host's state: its configuration files, whether they match `manifest` (when given), its
  * mailbox folders' file counts, its service state and any interrupted restore. Never throws.
  */
-export async function inspectHost(inv: Inventory, hostName: string, manifest: Manifest | undefined, opts: EngineOptions = {}): Promise<HostStatus> {
+export async function inspectHost(
+  inv: Inventory,
+  hostName: string,
+  manifest: Manifest | undefined,
+  opts: EngineOptions = {},
+): Promise<HostStatus> {
   const host = hostOf(inv, hostName, "host");
-  const empty: HostStatus = { host: hostName, reachable: false, differences: [], files: [], mailboxes: [], mailFiles: 0, service: "unknown" };
+  const empty: HostStatus = {
+    host: hostName,
+    reachable: false,
+    differences: [],
+    files: [],
+    mailboxes: [],
+    mailFiles: 0,
+    service: "unknown",
+  };
   let r: RemoteHost;
   try {
     r = await conn(opts)(host, opts.progress ?? quiet);
@@ -452,7 +575,9 @@ export async function inspectHost(inv: Inventory, hostName: string, manifest: Ma
     const mailboxes = await countMailboxes(r, host);
     const marker = await readMarker(r, host);
     const service: ServiceState = (await serviceRunning(r, host)) ? "running" : "stopped";
-    const differences = manifest ? compareToManifest(manifest, files, host.platform === "windows") : [];
+    const differences = manifest
+      ? compareToManifest(manifest, files, host.platform === "windows")
+      : [];
     return {
       host: hostName,
       reachable: true,

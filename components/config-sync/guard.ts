@@ -54,7 +54,8 @@ export function guardFindings(input: GuardInput): GuardFinding[] {
   const ids = new Set<string>();
   const re = new RegExp(input.mailboxIdPattern, "g");
   for (const f of curText) for (const m of f.text.matchAll(re)) ids.add(m[0]);
-  for (const m of input.mailboxFolders) if (curText.some((f) => f.text.includes(m.folder))) ids.add(m.folder);
+  for (const m of input.mailboxFolders)
+    if (curText.some((f) => f.text.includes(m.folder))) ids.add(m.folder);
 
   for (const id of [...ids].sort()) {
     const inSnapshot = snapText.some((f) => f.text.includes(id));
@@ -66,7 +67,9 @@ export function guardFindings(input: GuardInput): GuardFinding[] {
         ...(held !== undefined ? { mailFiles: held } : {}),
         message:
           `mailbox ${id} is configured on the target but not in the snapshot` +
-          (held ? `; its folder still holds ${held} file(s) of mail that would become unreachable` : ""),
+          (held
+            ? `; its folder still holds ${held} file(s) of mail that would become unreachable`
+            : ""),
       });
       continue;
     }
@@ -92,7 +95,13 @@ export function mailboxRecord(id: string, files: { name: string; text: string }[
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!f.text.includes(id)) continue;
     const json = jsonRecords(id, f.text);
-    const body = json ?? f.text.split(/\r?\n/).filter((l) => l.includes(id)).map((l) => l.trim()).join("\n");
+    const body =
+      json ??
+      f.text
+        .split(/\r?\n/)
+        .filter((l) => l.includes(id))
+        .map((l) => l.trim())
+        .join("\n");
     parts.push(`${f.name}\n${body}`);
   }
   return parts.join("\n--\n");

@@ -13,7 +13,15 @@
  * ```
  */
 export { registerConfigCommands, openStore, selectHosts } from "./cli";
-export { snapshot, restore, restoreHost, inspectHost, loadSnapshot, mapBounded, type EngineOptions } from "./engine";
+export {
+  snapshot,
+  restore,
+  restoreHost,
+  inspectHost,
+  loadSnapshot,
+  mapBounded,
+  type EngineOptions,
+} from "./engine";
 export {
   loadInventory,
   validateInventory,

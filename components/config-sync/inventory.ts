@@ -125,7 +125,8 @@ const HOST_FIELDS = new Set([
 const SECRET_FIELDS = ["privateKey", "password", "passphrase", "key"];
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /** Parses the `"type base64"` form of a public key; returns undefined when it is not one. */
@@ -152,10 +153,13 @@ function isAbsoluteFor(platform: "windows" | "linux", p: string): boolean {
  */
 export function validateInventory(raw: unknown, baseDir: string): Inventory {
   const problems: string[] = [];
-  if (!isObject(raw)) throw new InventoryError([`the inventory must be a JSON object, got ${show(raw)}`]);
+  if (!isObject(raw))
+    throw new InventoryError([`the inventory must be a JSON object, got ${show(raw)}`]);
   for (const k of Object.keys(raw)) {
     if (!["store", "hosts", "files", "mailboxIdPattern"].includes(k)) {
-      problems.push(`unknown field "${k}"; the inventory has store, hosts, files and mailboxIdPattern`);
+      problems.push(
+        `unknown field "${k}"; the inventory has store, hosts, files and mailboxIdPattern`,
+      );
     }
   }
 
@@ -163,16 +167,25 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
   const s = raw.store;
   if (s !== undefined) {
     if (!isObject(s) || (s.kind !== "local" && s.kind !== "s3")) {
-      problems.push(`store.kind ${show(isObject(s) ? s.kind : s)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`);
+      problems.push(
+        `store.kind ${show(isObject(s) ? s.kind : s)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`,
+      );
     } else if (s.kind === "local") {
       if (typeof s.path !== "string" || s.path === "") {
-        problems.push(`store.path ${show(s.path)} must be a folder path, e.g. "${DEFAULT_STORE_PATH}"`);
+        problems.push(
+          `store.path ${show(s.path)} must be a folder path, e.g. "${DEFAULT_STORE_PATH}"`,
+        );
       } else store = { kind: "local", path: path.resolve(baseDir, s.path) };
     } else {
       const bad = ["bucket", "region"].filter((f) => typeof s[f] !== "string" || s[f] === "");
-      for (const f of bad) problems.push(`store.${f} ${show(s[f])} is required for an s3 store; give the bucket's ${f === "bucket" ? "name" : "region"}`);
-      if (s.prefix !== undefined && typeof s.prefix !== "string") problems.push(`store.prefix ${show(s.prefix)} must be a string such as "msgw/prod/"`);
-      if (s.kmsKeyId !== undefined && typeof s.kmsKeyId !== "string") problems.push(`store.kmsKeyId ${show(s.kmsKeyId)} must be a KMS key id or ARN`);
+      for (const f of bad)
+        problems.push(
+          `store.${f} ${show(s[f])} is required for an s3 store; give the bucket's ${f === "bucket" ? "name" : "region"}`,
+        );
+      if (s.prefix !== undefined && typeof s.prefix !== "string")
+        problems.push(`store.prefix ${show(s.prefix)} must be a string such as "msgw/prod/"`);
+      if (s.kmsKeyId !== undefined && typeof s.kmsKeyId !== "string")
+        problems.push(`store.kmsKeyId ${show(s.kmsKeyId)} must be a KMS key id or ARN`);
       if (bad.length === 0) {
         store = {
           kind: "s3",
@@ -188,16 +201,25 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
   const files: FileSelection = { include: ["*"], exclude: [] };
   if (raw.files !== undefined) {
     const f = raw.files;
-    if (!isObject(f)) problems.push(`files ${show(f)} must be an object {"include":["*"],"exclude":[]}`);
+    if (!isObject(f))
+      problems.push(`files ${show(f)} must be an object {"include":["*"],"exclude":[]}`);
     else {
       for (const k of ["include", "exclude"] as const) {
         const v = f[k];
         if (v === undefined) continue;
-        if (!Array.isArray(v) || v.some((p) => typeof p !== "string" || p === "" || /[/\\]/.test(p))) {
-          problems.push(`files.${k} ${show(v)} must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`);
+        if (
+          !Array.isArray(v) ||
+          v.some((p) => typeof p !== "string" || p === "" || /[/\\]/.test(p))
+        ) {
+          problems.push(
+            `files.${k} ${show(v)} must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`,
+          );
         } else files[k] = v as string[];
       }
-      if (files.include.length === 0) problems.push(`files.include is empty, so no file would be configuration; use ["*"] or list the configuration files`);
+      if (files.include.length === 0)
+        problems.push(
+          `files.include is empty, so no file would be configuration; use ["*"] or list the configuration files`,
+        );
     }
   }
 
@@ -213,12 +235,17 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
       }
     }
     if (ok) mailboxIdPattern = p as string;
-    else problems.push(`mailboxIdPattern ${show(p)} is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`);
+    else
+      problems.push(
+        `mailboxIdPattern ${show(p)} is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`,
+      );
   }
 
   const hosts: Record<string, HostSpec> = {};
   if (!isObject(raw.hosts) || Object.keys(raw.hosts).length === 0) {
-    problems.push(`hosts ${show(raw.hosts)} must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}`);
+    problems.push(
+      `hosts ${show(raw.hosts)} must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}`,
+    );
   } else {
     for (const [name, h] of Object.entries(raw.hosts)) {
       const spec = validateHost(name, h, baseDir, problems);
@@ -229,7 +256,12 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
   return { store, files, mailboxIdPattern, hosts };
 }
 
-function validateHost(name: string, h: unknown, baseDir: string, problems: string[]): HostSpec | undefined {
+function validateHost(
+  name: string,
+  h: unknown,
+  baseDir: string,
+  problems: string[],
+): HostSpec | undefined {
   const at = `hosts.${name}`;
   const before = problems.length;
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) {
@@ -241,7 +273,9 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
   }
   for (const k of Object.keys(h)) {
     if (SECRET_FIELDS.includes(k)) {
-      problems.push(`${at}.${k}: secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)`);
+      problems.push(
+        `${at}.${k}: secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)`,
+      );
     } else if (!HOST_FIELDS.has(k)) {
       problems.push(`${at}: unknown field "${k}"; a host has ${[...HOST_FIELDS].join(", ")}`);
     }
@@ -266,31 +300,45 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
   };
 
   const address = str("address");
-  if (h.address === undefined) problems.push(`${at}.address is missing; give the IP address or DNS name SSH connects to`);
+  if (h.address === undefined)
+    problems.push(`${at}.address is missing; give the IP address or DNS name SSH connects to`);
   const port = num("port", 22, 1, 65535);
-  if (h.port !== undefined && !Number.isInteger(h.port)) problems.push(`${at}.port ${show(h.port)} must be a whole number`);
+  if (h.port !== undefined && !Number.isInteger(h.port))
+    problems.push(`${at}.port ${show(h.port)} must be a whole number`);
   const username = str("username");
-  if (h.username === undefined) problems.push(`${at}.username is missing; give the SSH user (an administrator on Windows)`);
+  if (h.username === undefined)
+    problems.push(`${at}.username is missing; give the SSH user (an administrator on Windows)`);
 
   const privateKeyPath = str("privateKeyPath");
   const privateKeyEnv = str("privateKeyEnv");
   const passphraseEnv = str("passphraseEnv");
   if (h.privateKeyPath === undefined && h.privateKeyEnv === undefined) {
-    problems.push(`${at}: no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)`);
+    problems.push(
+      `${at}: no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)`,
+    );
   } else if (h.privateKeyPath !== undefined && h.privateKeyEnv !== undefined) {
     problems.push(`${at}: both privateKeyPath and privateKeyEnv are set; keep one`);
   }
-  for (const [k, v] of [["privateKeyEnv", privateKeyEnv], ["passphraseEnv", passphraseEnv]] as const) {
+  for (const [k, v] of [
+    ["privateKeyEnv", privateKeyEnv],
+    ["passphraseEnv", passphraseEnv],
+  ] as const) {
     if (v !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
-      problems.push(`${at}.${k} ${show(v)} must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value`);
+      problems.push(
+        `${at}.${k} ${show(v)} must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value`,
+      );
     }
   }
 
   const hostKey = str("hostKey");
   if (h.hostKey === undefined) {
-    problems.push(`${at}.hostKey is missing; pin the host's public key as "ssh-ed25519 AAAA..." (read it from the host's console or build, not by trusting the first connection)`);
+    problems.push(
+      `${at}.hostKey is missing; pin the host's public key as "ssh-ed25519 AAAA..." (read it from the host's console or build, not by trusting the first connection)`,
+    );
   } else if (hostKey !== undefined && !parseHostKey(hostKey)) {
-    problems.push(`${at}.hostKey ${show(hostKey.slice(0, 40))} is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."`);
+    problems.push(
+      `${at}.hostKey ${show(hostKey.slice(0, 40))} is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."`,
+    );
   }
 
   const platform = h.platform ?? "windows";
@@ -301,9 +349,14 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
   let dataDir = str("dataDir");
   if (dataDir === undefined && platform === "windows") dataDir = WINDOWS_DATA_DIR;
   if (dataDir === undefined) {
-    if (h.dataDir === undefined) problems.push(`${at}.dataDir is missing; linux hosts need the gateway's data directory, e.g. "/var/lib/msgw"`);
+    if (h.dataDir === undefined)
+      problems.push(
+        `${at}.dataDir is missing; linux hosts need the gateway's data directory, e.g. "/var/lib/msgw"`,
+      );
   } else if (!isAbsoluteFor(platform, dataDir)) {
-    problems.push(`${at}.dataDir ${show(dataDir)} must be an absolute ${platform} path, e.g. ${platform === "windows" ? show(WINDOWS_DATA_DIR) : '"/var/lib/msgw"'}`);
+    problems.push(
+      `${at}.dataDir ${show(dataDir)} must be an absolute ${platform} path, e.g. ${platform === "windows" ? show(WINDOWS_DATA_DIR) : '"/var/lib/msgw"'}`,
+    );
     dataDir = undefined;
   } else {
     dataDir = dataDir.replace(/[\\/]+$/, "");
@@ -311,33 +364,55 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
   let backupDir = str("backupDir");
   if (backupDir === undefined && dataDir !== undefined) backupDir = `${dataDir}.msgw-backups`;
   if (backupDir !== undefined && !isAbsoluteFor(platform, backupDir)) {
-    problems.push(`${at}.backupDir ${show(backupDir)} must be an absolute ${platform} path outside the data directory`);
+    problems.push(
+      `${at}.backupDir ${show(backupDir)} must be an absolute ${platform} path outside the data directory`,
+    );
   } else if (backupDir !== undefined && dataDir !== undefined) {
     const sep = platform === "windows" ? "\\" : "/";
-    const norm = (p: string) => (platform === "windows" ? p.toLowerCase() : p).replace(/[\\/]+$/, "") + sep;
+    const norm = (p: string) =>
+      (platform === "windows" ? p.toLowerCase() : p).replace(/[\\/]+$/, "") + sep;
     if (norm(backupDir).startsWith(norm(dataDir)) || norm(dataDir).startsWith(norm(backupDir))) {
-      problems.push(`${at}.backupDir ${show(backupDir)} must not be inside (or contain) the data directory ${show(dataDir)}: its sub-folders are mailboxes; use a sibling such as ${show(`${dataDir}.msgw-backups`)}`);
+      problems.push(
+        `${at}.backupDir ${show(backupDir)} must not be inside (or contain) the data directory ${show(dataDir)}: its sub-folders are mailboxes; use a sibling such as ${show(`${dataDir}.msgw-backups`)}`,
+      );
     }
   }
 
-  const serviceName = str("serviceName") ?? (platform === "windows" ? WINDOWS_SERVICE_NAME : "gateway");
+  const serviceName =
+    str("serviceName") ?? (platform === "windows" ? WINDOWS_SERVICE_NAME : "gateway");
   if (!/^[A-Za-z0-9_.\- ]+$/.test(serviceName)) {
-    problems.push(`${at}.serviceName ${show(serviceName)} may hold only letters, digits, spaces, dots, dashes and underscores`);
+    problems.push(
+      `${at}.serviceName ${show(serviceName)} may hold only letters, digits, spaces, dots, dashes and underscores`,
+    );
   }
   let serviceControl: ServiceControl | undefined;
   const sc = h.serviceControl;
   if (sc !== undefined) {
-    if (!isObject(sc) || ["start", "stop", "status"].some((k) => typeof sc[k] !== "string" || sc[k] === "")) {
-      problems.push(`${at}.serviceControl must be {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`);
+    if (
+      !isObject(sc) ||
+      ["start", "stop", "status"].some((k) => typeof sc[k] !== "string" || sc[k] === "")
+    ) {
+      problems.push(
+        `${at}.serviceControl must be {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
+      );
     } else {
       const extra = Object.keys(sc).filter((k) => !["start", "stop", "status"].includes(k));
-      if (extra.length > 0) problems.push(`${at}.serviceControl: unknown field "${extra[0]}"; it has start, stop and status`);
-      serviceControl = { start: sc.start as string, stop: sc.stop as string, status: sc.status as string };
+      if (extra.length > 0)
+        problems.push(
+          `${at}.serviceControl: unknown field "${extra[0]}"; it has start, stop and status`,
+        );
+      serviceControl = {
+        start: sc.start as string,
+        stop: sc.stop as string,
+        status: sc.status as string,
+      };
     }
   } else if (platform === "windows") {
     serviceControl = windowsServiceControl(serviceName);
   } else {
-    problems.push(`${at}.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`);
+    problems.push(
+      `${at}.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
+    );
   }
   const connectTimeoutSeconds = num("connectTimeoutSeconds", 300, 1, 3600);
   const serviceTimeoutSeconds = num("serviceTimeoutSeconds", 120, 1, 3600);
@@ -348,7 +423,9 @@ function validateHost(name: string, h: unknown, baseDir: string, problems: strin
     address: address!,
     port,
     username: username!,
-    ...(privateKeyPath !== undefined ? { privateKeyPath: path.resolve(baseDir, privateKeyPath) } : {}),
+    ...(privateKeyPath !== undefined
+      ? { privateKeyPath: path.resolve(baseDir, privateKeyPath) }
+      : {}),
     ...(privateKeyEnv !== undefined ? { privateKeyEnv } : {}),
     ...(passphraseEnv !== undefined ? { passphraseEnv } : {}),
     hostKey: hostKey!,
@@ -375,11 +452,18 @@ export function powershell(script: string): string {
  */
 export function windowsServiceControl(serviceName: string): ServiceControl {
   const n = serviceName.replace(/'/g, "''");
-  const wait = (state: string) => `(Get-Service -Name '${n}').WaitForStatus('${state}', [TimeSpan]::FromSeconds(110))`;
+  const wait = (state: string) =>
+    `(Get-Service -Name '${n}').WaitForStatus('${state}', [TimeSpan]::FromSeconds(110))`;
   return {
-    stop: powershell(`$ErrorActionPreference = 'Stop'; Stop-Service -Name '${n}'; ${wait("Stopped")}`),
-    start: powershell(`$ErrorActionPreference = 'Stop'; Start-Service -Name '${n}'; ${wait("Running")}`),
-    status: powershell(`$s = Get-Service -Name '${n}' -ErrorAction Stop; if ($s.Status -eq 'Running') { exit 0 } else { exit 3 }`),
+    stop: powershell(
+      `$ErrorActionPreference = 'Stop'; Stop-Service -Name '${n}'; ${wait("Stopped")}`,
+    ),
+    start: powershell(
+      `$ErrorActionPreference = 'Stop'; Start-Service -Name '${n}'; ${wait("Running")}`,
+    ),
+    status: powershell(
+      `$s = Get-Service -Name '${n}' -ErrorAction Stop; if ($s.Status -eq 'Running') { exit 0 } else { exit 3 }`,
+    ),
   };
 }
 
@@ -387,7 +471,10 @@ export function windowsServiceControl(serviceName: string): ServiceControl {
  * Loads the inventory from `--inventory FILE`, else from the `MSGW_INVENTORY` environment variable
  * (JSON text). Relative paths resolve against the file's folder, or the working directory for the variable.
  */
-export function loadInventory(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Inventory {
+export function loadInventory(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Inventory {
   if (file !== undefined) {
     let text: string;
     try {
@@ -395,11 +482,16 @@ export function loadInventory(file: string | undefined, env: NodeJS.ProcessEnv =
     } catch (e) {
       throw new InventoryError([`cannot read --inventory ${show(file)}: ${(e as Error).message}`]);
     }
-    return validateInventory(parseJson(text, `--inventory ${file}`), path.dirname(path.resolve(file)));
+    return validateInventory(
+      parseJson(text, `--inventory ${file}`),
+      path.dirname(path.resolve(file)),
+    );
   }
   const text = env.MSGW_INVENTORY;
   if (text === undefined || text.trim() === "") {
-    throw new InventoryError(["no inventory: pass --inventory FILE or set MSGW_INVENTORY to the inventory's JSON text"]);
+    throw new InventoryError([
+      "no inventory: pass --inventory FILE or set MSGW_INVENTORY to the inventory's JSON text",
+    ]);
   }
   return validateInventory(parseJson(text, "MSGW_INVENTORY"), process.cwd());
 }

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { FileContent, Manifest, ManifestFile } from "./types";
 
 /** Lower-case hex SHA-256. */
-export const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
+export const sha256 = (data: Buffer | string): string =>
+  createHash("sha256").update(data).digest("hex");
 
 /** Revisions are path-safe labels: they name folders and object keys in the store. */
 export const REVISION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -34,7 +35,13 @@ export function describeFiles(files: FileContent[]): ManifestFile[] {
 export function buildManifest(revision: string, source: string, files: FileContent[]): Manifest {
   const described = describeFiles(files);
   for (const f of described) checkFileName(f.name);
-  return { format: "msgw-config-manifest/1", revision, source, files: described, digest: digestOf(described) };
+  return {
+    format: "msgw-config-manifest/1",
+    revision,
+    source,
+    files: described,
+    digest: digestOf(described),
+  };
 }
 
 /** One checksum over a sorted file list. */
@@ -50,8 +57,14 @@ export function parseManifest(text: string, where: string): Manifest {
   } catch (e) {
     throw new Error(`${where}: manifest is not JSON (${(e as Error).message})`);
   }
-  if (m.format !== "msgw-config-manifest/1" || !Array.isArray(m.files) || m.digest !== digestOf(m.files)) {
-    throw new Error(`${where}: not a valid msgw-config-manifest/1 (format, file list or digest is wrong)`);
+  if (
+    m.format !== "msgw-config-manifest/1" ||
+    !Array.isArray(m.files) ||
+    m.digest !== digestOf(m.files)
+  ) {
+    throw new Error(
+      `${where}: not a valid msgw-config-manifest/1 (format, file list or digest is wrong)`,
+    );
   }
   return m;
 }
@@ -69,7 +82,8 @@ export function compareToManifest(
   for (const [k, f] of want) {
     const a = have.get(k);
     if (!a) out.push({ name: f.name, problem: "missing" });
-    else if (a.sha256 !== f.sha256 || a.size !== f.size || a.name !== f.name) out.push({ name: f.name, problem: "changed" });
+    else if (a.sha256 !== f.sha256 || a.size !== f.size || a.name !== f.name)
+      out.push({ name: f.name, problem: "changed" });
   }
   for (const [k, a] of have) if (!want.has(k)) out.push({ name: a.name, problem: "extra" });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

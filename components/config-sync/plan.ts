@@ -12,7 +12,11 @@ export interface RestorePlan {
 }
 
 /** Plans a restore (pure). An empty `write` and `remove` means the host already matches. */
-export function planRestore(manifest: Manifest, current: ManifestFile[], caseInsensitive: boolean): RestorePlan {
+export function planRestore(
+  manifest: Manifest,
+  current: ManifestFile[],
+  caseInsensitive: boolean,
+): RestorePlan {
   const diff = compareToManifest(manifest, current, caseInsensitive);
   const differing = new Set(diff.filter((d) => d.problem !== "extra").map((d) => d.name));
   return {

@@ -7,7 +7,9 @@ export function renderRestoreSummary(outcomes: RestoreOutcome[]): string {
     return `${head}\n  ${o.message.replace(/\n/g, "\n  ")}`;
   });
   const bad = outcomes.filter((o) => o.result === "failed" || o.result === "blocked").length;
-  lines.push(`${outcomes.length - bad} of ${outcomes.length} host(s) at the revision${bad ? `; ${bad} FAILED or BLOCKED` : ""}`);
+  lines.push(
+    `${outcomes.length - bad} of ${outcomes.length} host(s) at the revision${bad ? `; ${bad} FAILED or BLOCKED` : ""}`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -15,13 +17,20 @@ export function renderRestoreSummary(outcomes: RestoreOutcome[]): string {
 export function renderStatus(statuses: HostStatus[], revision: string | undefined): string {
   const lines = statuses.map((s) => {
     if (s.error) return `${s.host.padEnd(24)} ERROR     ${s.error}`;
-    const match = s.matches === undefined ? "" : s.matches ? `matches ${revision}` : `DIFFERS from ${revision}: ${s.differences.map((d) => `${d.name} ${d.problem}`).join(", ")}`;
+    const match =
+      s.matches === undefined
+        ? ""
+        : s.matches
+          ? `matches ${revision}`
+          : `DIFFERS from ${revision}: ${s.differences.map((d) => `${d.name} ${d.problem}`).join(", ")}`;
     const parts = [
       `${s.host.padEnd(24)} service=${s.service}`,
       `${s.files.length} config file(s)`,
       `${s.mailFiles} file(s) in ${s.mailboxes.length} mailbox folder(s)`,
       match,
-      s.interruptedRestore ? `INTERRUPTED restore of ${s.interruptedRestore.revision} (started ${s.interruptedRestore.startedAt}; backup ${s.interruptedRestore.backup}): re-run restore` : "",
+      s.interruptedRestore
+        ? `INTERRUPTED restore of ${s.interruptedRestore.revision} (started ${s.interruptedRestore.startedAt}; backup ${s.interruptedRestore.backup}): re-run restore`
+        : "",
     ];
     const detail = s.mailboxes.map((m) => `    ${m.folder}: ${m.files}`).join("\n");
     return parts.filter((p) => p !== "").join("; ") + (detail ? `\n${detail}` : "");

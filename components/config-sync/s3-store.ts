@@ -1,5 +1,10 @@
 import { checkFileName, checkRevision, parseManifest } from "./manifest";
-import { checkAgainstManifest, revisionTaken, type BackupStore, type StoredSnapshot } from "./store";
+import {
+  checkAgainstManifest,
+  revisionTaken,
+  type BackupStore,
+  type StoredSnapshot,
+} from "./store";
 import type { FileContent, Manifest } from "./types";
 
 /** The few S3 operations the store needs; {@link sdkS3Objects} adapts the AWS SDK v3 client. */
@@ -46,11 +51,17 @@ export class S3Store implements BackupStore {
     const base = `${this.prefix}snapshots/${revision}/`;
     const text = await this.s3.get(`${base}manifest.json`);
     if (!text) return undefined;
-    const manifest = parseManifest(text.toString("utf8"), `${this.describe()}snapshots/${revision}`);
+    const manifest = parseManifest(
+      text.toString("utf8"),
+      `${this.describe()}snapshots/${revision}`,
+    );
     const files: FileContent[] = [];
     for (const f of manifest.files) {
       checkFileName(f.name);
-      files.push({ name: f.name, data: (await this.s3.get(`${base}files/${f.name}`)) ?? Buffer.alloc(0) });
+      files.push({
+        name: f.name,
+        data: (await this.s3.get(`${base}files/${f.name}`)) ?? Buffer.alloc(0),
+      });
     }
     checkAgainstManifest(manifest, files, `${this.describe()}snapshots/${revision}`);
     return { manifest, files };
@@ -60,13 +71,27 @@ export class S3Store implements BackupStore {
     const old = await this.getSnapshot(snapshot.manifest.revision);
     if (old) {
       if (old.manifest.digest === snapshot.manifest.digest) return "already-stored";
-      throw revisionTaken(snapshot.manifest.revision, this.describe(), old.manifest, snapshot.manifest);
+      throw revisionTaken(
+        snapshot.manifest.revision,
+        this.describe(),
+        old.manifest,
+        snapshot.manifest,
+      );
     }
-    await this.putSet(`${this.prefix}snapshots/${snapshot.manifest.revision}/`, snapshot.manifest, snapshot.files);
+    await this.putSet(
+      `${this.prefix}snapshots/${snapshot.manifest.revision}/`,
+      snapshot.manifest,
+      snapshot.files,
+    );
     return "stored";
   }
 
-  async putBackup(host: string, id: string, manifest: Manifest, files: FileContent[]): Promise<string> {
+  async putBackup(
+    host: string,
+    id: string,
+    manifest: Manifest,
+    files: FileContent[],
+  ): Promise<string> {
     await this.ready();
     const base = `${this.prefix}backups/${host}/${id}/`;
     await this.putSet(base, manifest, files);
@@ -79,7 +104,10 @@ export class S3Store implements BackupStore {
       checkFileName(f.name);
       await this.s3.put(`${base}files/${f.name}`, f.data);
     }
-    await this.s3.put(`${base}manifest.json`, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    await this.s3.put(
+      `${base}manifest.json`,
+      Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+    );
   }
 }
 
@@ -87,15 +115,23 @@ export class S3Store implements BackupStore {
  * Adapts the AWS SDK v3 S3 client, loaded on first use so that a local store needs no AWS packages.
  * Install `@aws-sdk/client-s3` to use an s3 store. Credentials come from the SDK's usual chain.
  */
-export function sdkS3Objects(bucket: string, region: string, kmsKeyId: string | undefined): S3Objects {
+export function sdkS3Objects(
+  bucket: string,
+  region: string,
+  kmsKeyId: string | undefined,
+): S3Objects {
   let sdk: Record<string, new (...a: unknown[]) => unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     sdk = require("@aws-sdk/client-s3") as typeof sdk;
   } catch {
-    throw new Error(`the s3 store needs the package @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (or use {"kind":"local"})`);
+    throw new Error(
+      `the s3 store needs the package @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (or use {"kind":"local"})`,
+    );
   }
-  const client = new sdk.S3Client({ region }) as { send(c: unknown): Promise<Record<string, unknown>> };
+  const client = new sdk.S3Client({ region }) as {
+    send(c: unknown): Promise<Record<string, unknown>>;
+  };
   return {
     async get(key) {
       try {

@@ -22,17 +22,28 @@ export interface BackupStore {
 }
 
 /** Checks loaded content against its manifest (a store must never hand out a corrupted snapshot). */
-export function checkAgainstManifest(manifest: Manifest, files: FileContent[], where: string): void {
+export function checkAgainstManifest(
+  manifest: Manifest,
+  files: FileContent[],
+  where: string,
+): void {
   for (const f of manifest.files) {
     const c = files.find((x) => x.name === f.name);
     if (!c || c.data.length !== f.size || sha256(c.data) !== f.sha256) {
-      throw new Error(`${where}: stored file ${f.name} does not match its manifest (missing or corrupted); do not restore from it`);
+      throw new Error(
+        `${where}: stored file ${f.name} does not match its manifest (missing or corrupted); do not restore from it`,
+      );
     }
   }
 }
 
 /** The error for a revision that already holds different content. */
-export function revisionTaken(revision: string, where: string, old: Manifest, now: Manifest): Error {
+export function revisionTaken(
+  revision: string,
+  where: string,
+  old: Manifest,
+  now: Manifest,
+): Error {
   return new Error(
     `revision ${revision} already holds a different snapshot in ${where} (source ${old.source}, digest ${old.digest.slice(0, 12)}; now ${now.source}, ${now.digest.slice(0, 12)}); snapshots are immutable: use a new revision`,
   );
@@ -64,7 +75,10 @@ export class LocalStore implements BackupStore {
     const files: FileContent[] = [];
     for (const f of manifest.files) {
       checkFileName(f.name);
-      files.push({ name: f.name, data: await fs.readFile(path.join(dir, "files", f.name)).catch(() => Buffer.alloc(0)) });
+      files.push({
+        name: f.name,
+        data: await fs.readFile(path.join(dir, "files", f.name)).catch(() => Buffer.alloc(0)),
+      });
     }
     checkAgainstManifest(manifest, files, dir);
     return { manifest, files };
@@ -81,11 +95,17 @@ export class LocalStore implements BackupStore {
     return "stored";
   }
 
-  async putBackup(host: string, id: string, manifest: Manifest, files: FileContent[]): Promise<string> {
+  async putBackup(
+    host: string,
+    id: string,
+    manifest: Manifest,
+    files: FileContent[],
+  ): Promise<string> {
     checkFileName(host);
     checkFileName(id);
     let dir = path.join(this.root, "backups", host, id);
-    for (let n = 2; await exists(dir); n++) dir = path.join(this.root, "backups", host, `${id}-${n}`);
+    for (let n = 2; await exists(dir); n++)
+      dir = path.join(this.root, "backups", host, `${id}-${n}`);
     await this.writeSet(dir, manifest, files);
     return dir;
   }
@@ -100,13 +120,16 @@ export class LocalStore implements BackupStore {
       checkFileName(f.name);
       await fs.writeFile(path.join(tmp, "files", f.name), f.data, { mode: 0o600 });
     }
-    await fs.writeFile(path.join(tmp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    await fs.writeFile(path.join(tmp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, {
+      mode: 0o600,
+    });
     await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
     await fs.rename(tmp, dir);
   }
 }
 
-const exists = (p: string) => fs.stat(p).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );

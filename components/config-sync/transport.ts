@@ -47,18 +47,25 @@ export function sftpPath(platform: "windows" | "linux", p: string): string {
 /** Joins SFTP path parts with `/`. */
 export const joinRemote = (...parts: string[]): string => parts.join("/").replace(/\/{2,}/g, "/");
 
-function readPrivateKey(host: HostSpec, env: NodeJS.ProcessEnv): { privateKey: Buffer | string; passphrase?: string } {
+function readPrivateKey(
+  host: HostSpec,
+  env: NodeJS.ProcessEnv,
+): { privateKey: Buffer | string; passphrase?: string } {
   let privateKey: Buffer | string;
   if (host.privateKeyPath !== undefined) {
     try {
       privateKey = fs.readFileSync(host.privateKeyPath);
     } catch (e) {
-      throw new Error(`${host.name}: cannot read privateKeyPath ${host.privateKeyPath}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+      throw new Error(
+        `${host.name}: cannot read privateKeyPath ${host.privateKeyPath}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+      );
     }
   } else {
     const v = env[host.privateKeyEnv!];
     if (v === undefined || v === "") {
-      throw new Error(`${host.name}: environment variable ${host.privateKeyEnv} (privateKeyEnv) is empty or unset; put the private key text in it`);
+      throw new Error(
+        `${host.name}: environment variable ${host.privateKeyEnv} (privateKeyEnv) is empty or unset; put the private key text in it`,
+      );
     }
     privateKey = v;
   }
@@ -66,13 +73,18 @@ function readPrivateKey(host: HostSpec, env: NodeJS.ProcessEnv): { privateKey: B
   return { privateKey, ...(passphrase !== undefined ? { passphrase } : {}) };
 }
 
-const RETRYABLE = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN|Timed out while waiting for handshake|connection lost before handshake|Connection lost before handshake|Not connected/i;
+const RETRYABLE =
+  /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EAI_AGAIN|Timed out while waiting for handshake|connection lost before handshake|Connection lost before handshake|Not connected/i;
 
 /**
  * Connects to a host over SSH with its pinned host key, waiting (bounded by the host's
  * `connectTimeoutSeconds`) while it refuses or drops connections, as a freshly booted host does.
  */
-export async function connect(host: HostSpec, progress: ProgressSink, env: NodeJS.ProcessEnv = process.env): Promise<RemoteHost> {
+export async function connect(
+  host: HostSpec,
+  progress: ProgressSink,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RemoteHost> {
   const pinned = parseHostKey(host.hostKey);
   if (!pinned) throw new Error(`${host.name}: hostKey is not a public key`);
   const key = readPrivateKey(host, env);
@@ -82,7 +94,12 @@ export async function connect(host: HostSpec, progress: ProgressSink, env: NodeJ
   for (;;) {
     attempt++;
     try {
-      return await connectOnce(host, pinned, key, Math.min(20000, Math.max(1000, deadline - Date.now())));
+      return await connectOnce(
+        host,
+        pinned,
+        key,
+        Math.min(20000, Math.max(1000, deadline - Date.now())),
+      );
     } catch (e) {
       const err = e as Error;
       if (err instanceof HostKeyMismatchError || !RETRYABLE.test(err.message)) throw err;
@@ -92,7 +109,9 @@ export async function connect(host: HostSpec, progress: ProgressSink, env: NodeJ
           `${host.name}: no SSH connection to ${host.address}:${host.port} within ${host.connectTimeoutSeconds}s (${attempt} attempts; last: ${err.message})`,
         );
       }
-      progress(`${host.name}: waiting for SSH on ${host.address}:${host.port} (${err.message}); attempt ${attempt}, ${Math.ceil(left / 1000)}s left`);
+      progress(
+        `${host.name}: waiting for SSH on ${host.address}:${host.port} (${err.message}); attempt ${attempt}, ${Math.ceil(left / 1000)}s left`,
+      );
       await new Promise((r) => setTimeout(r, Math.min(delay, left)));
       delay = Math.min(delay * 2, 5000);
     }
@@ -151,7 +170,9 @@ function connectOnce(
           ),
         );
       } else if (err.level === "client-authentication") {
-        reject(new Error(`${host.name}: SSH login as ${host.username} was refused (key not authorized)`));
+        reject(
+          new Error(`${host.name}: SSH login as ${host.username} was refused (key not authorized)`),
+        );
       } else {
         reject(new Error(err.message));
       }
@@ -185,7 +206,10 @@ class SshHost implements RemoteHost {
     });
   }
 
-  private async op<T>(what: string, fn: (cb: (err: Error | undefined | null, v: T) => void) => void): Promise<T> {
+  private async op<T>(
+    what: string,
+    fn: (cb: (err: Error | undefined | null, v: T) => void) => void,
+  ): Promise<T> {
     if (this.lost) throw new Error(`${what}: ${this.lost}`);
     try {
       return await promisify(fn);
@@ -195,25 +219,33 @@ class SshHost implements RemoteHost {
   }
 
   async list(dir: string): Promise<RemoteEntry[]> {
-    const entries = await this.op<{ filename: string; attrs: { size: number; isFile(): boolean; isDirectory(): boolean } }[]>(
-      `list ${dir}`,
-      (cb) => this.sftp.readdir(dir, cb as never),
-    );
+    const entries = await this.op<
+      { filename: string; attrs: { size: number; isFile(): boolean; isDirectory(): boolean } }[]
+    >(`list ${dir}`, (cb) => this.sftp.readdir(dir, cb as never));
     return entries
       .filter((e) => e.filename !== "." && e.filename !== "..")
       .map((e) => ({
         name: e.filename,
-        kind: e.attrs.isFile() ? ("file" as const) : e.attrs.isDirectory() ? ("dir" as const) : ("other" as const),
+        kind: e.attrs.isFile()
+          ? ("file" as const)
+          : e.attrs.isDirectory()
+            ? ("dir" as const)
+            : ("other" as const),
         size: e.attrs.size,
       }));
   }
 
   async stat(p: string): Promise<RemoteEntry | undefined> {
     try {
-      const s = await this.op<{ size: number; isFile(): boolean; isDirectory(): boolean }>(`stat ${p}`, (cb) =>
-        this.sftp.stat(p, cb as never),
+      const s = await this.op<{ size: number; isFile(): boolean; isDirectory(): boolean }>(
+        `stat ${p}`,
+        (cb) => this.sftp.stat(p, cb as never),
       );
-      return { name: p.split("/").pop()!, kind: s.isFile() ? "file" : s.isDirectory() ? "dir" : "other", size: s.size };
+      return {
+        name: p.split("/").pop()!,
+        kind: s.isFile() ? "file" : s.isDirectory() ? "dir" : "other",
+        size: s.size,
+      };
     } catch (e) {
       if (/No such file/i.test((e as Error).message)) return undefined;
       throw e;
@@ -225,27 +257,36 @@ class SshHost implements RemoteHost {
   }
 
   async writeFile(p: string, data: Buffer): Promise<void> {
-    const handle = await this.op<Buffer>(`create ${p}`, (cb) => this.sftp.open(p, "w", 0o600, cb as never));
+    const handle = await this.op<Buffer>(`create ${p}`, (cb) =>
+      this.sftp.open(p, "w", 0o600, cb as never),
+    );
     try {
       let off = 0;
       while (off < data.length) {
         const n = Math.min(32768, data.length - off);
-        await this.op<void>(`write ${p}`, (cb) => this.sftp.write(handle, data, off, n, off, cb as never));
+        await this.op<void>(`write ${p}`, (cb) =>
+          this.sftp.write(handle, data, off, n, off, cb as never),
+        );
         off += n;
       }
-      const ext = (this.sftp as unknown as { _extensions: Record<string, string> })._extensions ?? {};
+      const ext =
+        (this.sftp as unknown as { _extensions: Record<string, string> })._extensions ?? {};
       if (ext["fsync@openssh.com"]) {
         await this.op<void>(`flush ${p}`, (cb) => this.sftp.ext_openssh_fsync(handle, cb as never));
       }
     } finally {
-      await this.op<void>(`close ${p}`, (cb) => this.sftp.close(handle, cb as never)).catch(() => undefined);
+      await this.op<void>(`close ${p}`, (cb) => this.sftp.close(handle, cb as never)).catch(
+        () => undefined,
+      );
     }
   }
 
   async rename(from: string, to: string): Promise<void> {
     const ext = (this.sftp as unknown as { _extensions: Record<string, string> })._extensions ?? {};
     if (ext["posix-rename@openssh.com"]) {
-      await this.op<void>(`rename ${from} to ${to}`, (cb) => this.sftp.ext_openssh_rename(from, to, cb as never));
+      await this.op<void>(`rename ${from} to ${to}`, (cb) =>
+        this.sftp.ext_openssh_rename(from, to, cb as never),
+      );
       return;
     }
     // Plain SFTP rename refuses to replace: remove the old file first (the service is stopped and a
@@ -266,7 +307,9 @@ class SshHost implements RemoteHost {
       if (/^\/[A-Za-z]:$/.test(cur)) continue;
       const s = await this.stat(cur);
       if (s?.kind === "dir") continue;
-      await this.op<void>(`create folder ${cur}`, (cb) => this.sftp.mkdir(cur, { mode: 0o700 }, cb as never));
+      await this.op<void>(`create folder ${cur}`, (cb) =>
+        this.sftp.mkdir(cur, { mode: 0o700 }, cb as never),
+      );
     }
   }
 
@@ -284,8 +327,15 @@ class SshHost implements RemoteHost {
           code = c ?? -1;
         });
         stream.on("close", () => {
-          if (code === undefined) return reject(new Error(`run a command: ${this.lost ?? "session closed without an exit status"}`));
-          resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8") });
+          if (code === undefined)
+            return reject(
+              new Error(`run a command: ${this.lost ?? "session closed without an exit status"}`),
+            );
+          resolve({
+            code,
+            stdout: Buffer.concat(out).toString("utf8"),
+            stderr: Buffer.concat(errOut).toString("utf8"),
+          });
         });
       });
     });

@@ -59,11 +59,7 @@ export type ServiceState = "running" | "stopped" | "unknown";
 
 /** One finding of the password-trap guard. */
 export interface GuardFinding {
-  kind:
-    | "file-removed"
-    | "file-shrinks"
-    | "mailbox-removed"
-    | "mailbox-record-changed";
+  kind: "file-removed" | "file-shrinks" | "mailbox-removed" | "mailbox-record-changed";
   /** The configuration file concerned, when there is one. */
   file?: string;
   /** The mailbox concerned, when there is one. */

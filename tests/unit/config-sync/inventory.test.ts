@@ -9,7 +9,12 @@ import {
 } from "../../../components/config-sync";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
-const win = { address: "203.0.113.10", username: "Administrator", privateKeyPath: "keys/id_ed25519", hostKey: KEY };
+const win = {
+  address: "203.0.113.10",
+  username: "Administrator",
+  privateKeyPath: "keys/id_ed25519",
+  hostKey: KEY,
+};
 
 function problems(raw: unknown): string[] {
   try {
@@ -43,7 +48,10 @@ describe("inventory", () => {
   test("Windows service control is PowerShell Stop-/Start-/Get-Service, encoded so no quoting can break it", () => {
     const sc = windowsServiceControl("MailStoreGateway");
     const decode = (cmd: string) => {
-      const m = /^powershell\.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand (\S+)$/.exec(cmd);
+      const m =
+        /^powershell\.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand (\S+)$/.exec(
+          cmd,
+        );
       assert.ok(m, cmd);
       return Buffer.from(m[1], "base64").toString("utf16le");
     };
@@ -63,41 +71,70 @@ describe("inventory", () => {
 
   test("an s3 store and file selection are taken as given", () => {
     const inv = validateInventory(
-      { store: { kind: "s3", bucket: "b", region: "eu-central-1", prefix: "msgw/" }, files: { include: ["*.xml", "*.json"], exclude: ["*.log"] }, hosts: { h1: win } },
+      {
+        store: { kind: "s3", bucket: "b", region: "eu-central-1", prefix: "msgw/" },
+        files: { include: ["*.xml", "*.json"], exclude: ["*.log"] },
+        hosts: { h1: win },
+      },
       "/base",
     );
-    assert.deepEqual(inv.store, { kind: "s3", bucket: "b", region: "eu-central-1", prefix: "msgw/" });
+    assert.deepEqual(inv.store, {
+      kind: "s3",
+      bucket: "b",
+      region: "eu-central-1",
+      prefix: "msgw/",
+    });
     assert.deepEqual(inv.files, { include: ["*.xml", "*.json"], exclude: ["*.log"] });
   });
 
   const bad: [string, unknown, string[]][] = [
     ["not an object", [], ["the inventory must be a JSON object, got []"]],
-    ["no hosts", {}, ['hosts undefined must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}']],
-    ["unknown top-level field", { hosts: { h: win }, host: {} }, ['unknown field "host"; the inventory has store, hosts, files and mailboxIdPattern']],
+    [
+      "no hosts",
+      {},
+      [
+        'hosts undefined must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}',
+      ],
+    ],
+    [
+      "unknown top-level field",
+      { hosts: { h: win }, host: {} },
+      ['unknown field "host"; the inventory has store, hosts, files and mailboxIdPattern'],
+    ],
     [
       "missing host key",
       { hosts: { h: { ...win, hostKey: undefined } } },
-      ['hosts.h.hostKey is missing; pin the host\'s public key as "ssh-ed25519 AAAA..." (read it from the host\'s console or build, not by trusting the first connection)'],
+      [
+        "hosts.h.hostKey is missing; pin the host's public key as \"ssh-ed25519 AAAA...\" (read it from the host's console or build, not by trusting the first connection)",
+      ],
     ],
     [
       "host key that is not a key",
       { hosts: { h: { ...win, hostKey: "ssh-ed25519 AAAAB3NzaC1yc2E" } } },
-      ['hosts.h.hostKey "ssh-ed25519 AAAAB3NzaC1yc2E" is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."'],
+      [
+        'hosts.h.hostKey "ssh-ed25519 AAAAB3NzaC1yc2E" is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."',
+      ],
     ],
     [
       "inline private key",
       { hosts: { h: { ...win, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } } },
-      ["hosts.h.privateKey: secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)"],
+      [
+        "hosts.h.privateKey: secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)",
+      ],
     ],
     [
       "no private key",
       { hosts: { h: { ...win, privateKeyPath: undefined } } },
-      ["hosts.h: no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)"],
+      [
+        "hosts.h: no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)",
+      ],
     ],
     [
       "a key value where an env var name belongs",
       { hosts: { h: { ...win, privateKeyPath: undefined, privateKeyEnv: "-----BEGIN" } } },
-      ['hosts.h.privateKeyEnv "-----BEGIN" must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value'],
+      [
+        'hosts.h.privateKeyEnv "-----BEGIN" must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value',
+      ],
     ],
     [
       "linux without commands or data dir",
@@ -114,13 +151,47 @@ describe("inventory", () => {
         'hosts.h.backupDir "C:\\\\ProgramData\\\\MailStore\\\\Gateway\\\\backups" must not be inside (or contain) the data directory "C:\\\\ProgramData\\\\MailStore\\\\Gateway": its sub-folders are mailboxes; use a sibling such as "C:\\\\ProgramData\\\\MailStore\\\\Gateway.msgw-backups"',
       ],
     ],
-    ["relative data dir", { hosts: { h: { ...win, dataDir: "Gateway" } } }, ['hosts.h.dataDir "Gateway" must be an absolute windows path, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway"']],
-    ["bad port", { hosts: { h: { ...win, port: 70000 } } }, ["hosts.h.port 70000 must be a number from 1 to 65535"]],
-    ["bad platform", { hosts: { h: { ...win, platform: "macos" } } }, ['hosts.h.platform "macos" must be "windows" or "linux"']],
-    ["unknown host field", { hosts: { h: { ...win, adress: "x" } } }, [`hosts.h: unknown field "adress"; a host has address, port, username, privateKeyPath, privateKeyEnv, passphraseEnv, hostKey, platform, dataDir, backupDir, serviceName, serviceControl, connectTimeoutSeconds, serviceTimeoutSeconds, settleSeconds`]],
-    ["s3 without bucket", { store: { kind: "s3", region: "r" }, hosts: { h: win } }, ["store.bucket undefined is required for an s3 store; give the bucket's name"]],
-    ["include with a folder", { files: { include: ["sub/*"] }, hosts: { h: win } }, ['files.include ["sub/*"] must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)']],
-    ["bad mailbox pattern", { mailboxIdPattern: "mbx-[", hosts: { h: win } }, ['mailboxIdPattern "mbx-[" is not a regular expression; use e.g. "mbx-[0-9a-f]{32}"']],
+    [
+      "relative data dir",
+      { hosts: { h: { ...win, dataDir: "Gateway" } } },
+      [
+        'hosts.h.dataDir "Gateway" must be an absolute windows path, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway"',
+      ],
+    ],
+    [
+      "bad port",
+      { hosts: { h: { ...win, port: 70000 } } },
+      ["hosts.h.port 70000 must be a number from 1 to 65535"],
+    ],
+    [
+      "bad platform",
+      { hosts: { h: { ...win, platform: "macos" } } },
+      ['hosts.h.platform "macos" must be "windows" or "linux"'],
+    ],
+    [
+      "unknown host field",
+      { hosts: { h: { ...win, adress: "x" } } },
+      [
+        `hosts.h: unknown field "adress"; a host has address, port, username, privateKeyPath, privateKeyEnv, passphraseEnv, hostKey, platform, dataDir, backupDir, serviceName, serviceControl, connectTimeoutSeconds, serviceTimeoutSeconds, settleSeconds`,
+      ],
+    ],
+    [
+      "s3 without bucket",
+      { store: { kind: "s3", region: "r" }, hosts: { h: win } },
+      ["store.bucket undefined is required for an s3 store; give the bucket's name"],
+    ],
+    [
+      "include with a folder",
+      { files: { include: ["sub/*"] }, hosts: { h: win } },
+      [
+        'files.include ["sub/*"] must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)',
+      ],
+    ],
+    [
+      "bad mailbox pattern",
+      { mailboxIdPattern: "mbx-[", hosts: { h: win } },
+      ['mailboxIdPattern "mbx-[" is not a regular expression; use e.g. "mbx-[0-9a-f]{32}"'],
+    ],
   ];
   for (const [name, raw, want] of bad) {
     test(`rejects ${name} with a message that names the field and the fix`, () => {
@@ -148,9 +219,16 @@ describe("inventory", () => {
     const env = { MSGW_INVENTORY: JSON.stringify({ hosts: { fromenv: win } }) };
     assert.deepEqual(Object.keys(loadInventory(undefined, env).hosts), ["fromenv"]);
     assert.throws(() => loadInventory(undefined, {}), {
-      message: "inventory is not valid:\n  - no inventory: pass --inventory FILE or set MSGW_INVENTORY to the inventory's JSON text",
+      message:
+        "inventory is not valid:\n  - no inventory: pass --inventory FILE or set MSGW_INVENTORY to the inventory's JSON text",
     });
-    assert.throws(() => loadInventory(undefined, { MSGW_INVENTORY: "{" }), /MSGW_INVENTORY is not valid JSON/);
-    assert.throws(() => loadInventory("/nonexistent/inv.json", env), /cannot read --inventory "\/nonexistent\/inv.json": ENOENT/);
+    assert.throws(
+      () => loadInventory(undefined, { MSGW_INVENTORY: "{" }),
+      /MSGW_INVENTORY is not valid JSON/,
+    );
+    assert.throws(
+      () => loadInventory("/nonexistent/inv.json", env),
+      /cannot read --inventory "\/nonexistent\/inv.json": ENOENT/,
+    );
   });
 });

@@ -1,7 +1,15 @@
 // Restore paths that a real sshd cannot easily provoke, driven through an in-memory host.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { buildManifest, restoreHost, validateInventory, type RemoteHost, type BackupStore, type Manifest, type FileContent } from "../../../components/config-sync";
+import {
+  buildManifest,
+  restoreHost,
+  validateInventory,
+  type RemoteHost,
+  type BackupStore,
+  type Manifest,
+  type FileContent,
+} from "../../../components/config-sync";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const inv = validateInventory(
@@ -39,12 +47,18 @@ class FakeHost implements RemoteHost {
   async list(dir: string) {
     this.check("list", dir);
     const out = new Map<string, { name: string; kind: "file" | "dir"; size: number }>();
-    for (const [p, d] of this.files) if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")) out.set(p, { name: p.slice(dir.length + 1), kind: "file", size: d.length });
-    for (const p of this.dirs) if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")) out.set(p, { name: p.slice(dir.length + 1), kind: "dir", size: 0 });
+    for (const [p, d] of this.files)
+      if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/"))
+        out.set(p, { name: p.slice(dir.length + 1), kind: "file", size: d.length });
+    for (const p of this.dirs)
+      if (p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/"))
+        out.set(p, { name: p.slice(dir.length + 1), kind: "dir", size: 0 });
     return [...out.values()];
   }
   async stat(p: string) {
-    return this.files.has(p) ? { name: p, kind: "file" as const, size: this.files.get(p)!.length } : undefined;
+    return this.files.has(p)
+      ? { name: p, kind: "file" as const, size: this.files.get(p)!.length }
+      : undefined;
   }
   async readFile(p: string) {
     this.check("read", p);
@@ -81,7 +95,11 @@ class FakeHost implements RemoteHost {
   }
   close() {}
   config(): Record<string, string> {
-    return Object.fromEntries([...this.files].filter(([p]) => /^\/d\/[^/]+$/.test(p)).map(([p, d]) => [p.slice(3), d.toString()]));
+    return Object.fromEntries(
+      [...this.files]
+        .filter(([p]) => /^\/d\/[^/]+$/.test(p))
+        .map(([p, d]) => [p.slice(3), d.toString()]),
+    );
   }
 }
 
@@ -116,7 +134,10 @@ function host(): FakeHost {
 }
 
 const run = (h: FakeHost, store = new MemStore()) =>
-  restoreHost(inv, store, snap, inv.hosts.h, { connector: async () => h, now: () => new Date("2026-11-28T12:00:00Z") });
+  restoreHost(inv, store, snap, inv.hosts.h, {
+    connector: async () => h,
+    now: () => new Date("2026-11-28T12:00:00Z"),
+  });
 
 describe("restore paths (in-memory host)", () => {
   test("a stop that fails leaves every file alone and the service running", async () => {
@@ -126,7 +147,10 @@ describe("restore paths (in-memory host)", () => {
     assert.equal(o.result, "failed");
     assert.equal(o.config, "unchanged");
     assert.equal(o.service, "running");
-    assert.equal(o.message, "h: restore failed while stopping the service: exec STOP: access denied; no file was changed; service running");
+    assert.equal(
+      o.message,
+      "h: restore failed while stopping the service: exec STOP: access denied; no file was changed; service running",
+    );
     assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
     assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);
   });
@@ -137,8 +161,14 @@ describe("restore paths (in-memory host)", () => {
     h.onStop = () => h.files.set("/d/a.json", Buffer.from('{"v":9}'));
     const o = await run(h, store);
     assert.equal(o.result, "updated");
-    assert.deepEqual(store.backups, ["h/20261128T120000Z-before-r2", "h/20261128T120000Z-before-r2-stopped"]);
-    assert.equal(h.files.get("/d.msgw-backups/20261128T120000Z-before-r2-stopped/a.json")?.toString(), '{"v":9}');
+    assert.deepEqual(store.backups, [
+      "h/20261128T120000Z-before-r2",
+      "h/20261128T120000Z-before-r2-stopped",
+    ]);
+    assert.equal(
+      h.files.get("/d.msgw-backups/20261128T120000Z-before-r2-stopped/a.json")?.toString(),
+      '{"v":9}',
+    );
     assert.deepEqual(h.config(), { "a.json": '{"v":2}', "b.xml": "<v2/>" });
   });
 
@@ -148,7 +178,10 @@ describe("restore paths (in-memory host)", () => {
     const o = await run(h);
     assert.equal(o.result, "blocked");
     assert.equal(o.service, "running");
-    assert.deepEqual(o.findings.map((f) => f.kind), ["file-removed"]);
+    assert.deepEqual(
+      o.findings.map((f) => f.kind),
+      ["file-removed"],
+    );
     assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>", "keys.dat": "k" });
     assert.equal(h.running, true);
     assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);

@@ -44,7 +44,8 @@ case "$cmd" in
 esac
 `;
 
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+const run = (cmd: string, args: string[]) =>
+  execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 const tryRun = (cmd: string, args: string[]) => {
   try {
     run(cmd, args);
@@ -67,7 +68,17 @@ export class Lab {
     this.tag = (process.pid % 46656).toString(36).padStart(3, "0");
     this.slot = (process.pid % 250) + 1;
     this.clientKey = path.join(this.dir, "client_ed25519");
-    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "cs-lab-client", "-f", this.clientKey]);
+    run("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "cs-lab-client",
+      "-f",
+      this.clientKey,
+    ]);
     fs.writeFileSync(path.join(this.dir, "fake-gateway.sh"), SERVICE_SCRIPT, { mode: 0o755 });
     fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   }
@@ -100,11 +111,15 @@ export class Lab {
       stateDir: path.join(dir, "run"),
       hostKey: "",
     };
-    for (const d of [dir, h.dataDir, h.stateDir, path.join(dir, "etc")]) fs.mkdirSync(d, { recursive: true });
+    for (const d of [dir, h.dataDir, h.stateDir, path.join(dir, "etc")])
+      fs.mkdirSync(d, { recursive: true });
     const keyFile = path.join(dir, "etc", "ssh_host_ed25519_key");
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", keyFile]);
     h.hostKey = fs.readFileSync(`${keyFile}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
-    fs.writeFileSync(path.join(dir, "etc", "authorized_keys"), fs.readFileSync(`${this.clientKey}.pub`));
+    fs.writeFileSync(
+      path.join(dir, "etc", "authorized_keys"),
+      fs.readFileSync(`${this.clientKey}.pub`),
+    );
     fs.writeFileSync(
       path.join(dir, "etc", "sshd_config"),
       [
@@ -141,9 +156,22 @@ export class Lab {
   /** Starts the host's sshd and waits (bounded) until it accepts TCP connections. */
   async startSshd(name: string): Promise<void> {
     const h = this.host(name);
-    const child = spawn("ip", ["netns", "exec", h.ns, "/usr/sbin/sshd", "-D", "-e", "-f", path.join(h.dir, "etc", "sshd_config")], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        h.ns,
+        "/usr/sbin/sshd",
+        "-D",
+        "-e",
+        "-f",
+        path.join(h.dir, "etc", "sshd_config"),
+      ],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     h.sshd = child;
@@ -223,7 +251,11 @@ export class Lab {
   }
 
   /** Writes an inventory file for the given hosts and returns its path. */
-  inventory(names: string[], tweak: (host: Record<string, unknown>, name: string) => void = () => undefined, file = "inventory.json"): string {
+  inventory(
+    names: string[],
+    tweak: (host: Record<string, unknown>, name: string) => void = () => undefined,
+    file = "inventory.json",
+  ): string {
     const hosts: Record<string, unknown> = {};
     for (const n of names) {
       const h = this.host(n);
@@ -235,7 +267,11 @@ export class Lab {
         platform: "linux",
         dataDir: h.dataDir,
         serviceName: "fake-gateway",
-        serviceControl: { start: this.serviceCommand(n, "start"), stop: this.serviceCommand(n, "stop"), status: this.serviceCommand(n, "status") },
+        serviceControl: {
+          start: this.serviceCommand(n, "start"),
+          stop: this.serviceCommand(n, "stop"),
+          status: this.serviceCommand(n, "status"),
+        },
         connectTimeoutSeconds: 20,
         serviceTimeoutSeconds: 10,
         settleSeconds: 0.2,
@@ -244,7 +280,14 @@ export class Lab {
       hosts[n] = spec;
     }
     const p = path.join(this.dir, file);
-    fs.writeFileSync(p, JSON.stringify({ store: { kind: "local", path: path.join(this.dir, "store") }, hosts }, null, 2));
+    fs.writeFileSync(
+      p,
+      JSON.stringify(
+        { store: { kind: "local", path: path.join(this.dir, "store") }, hosts },
+        null,
+        2,
+      ),
+    );
     return p;
   }
 
