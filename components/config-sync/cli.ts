@@ -159,7 +159,7 @@ export function registerConfigCommands(program: Command): void {
         const store = openStore(inv.store);
         const snap = await loadSnapshot(store, o.revision);
         const hosts = selectHosts(inv, o, snap.manifest.source, true);
-        const outcomes = await restore(inv, store, o.revision, hosts, {
+        const outcomes = await restore(inv, store, snap, hosts, {
           ...engineOpts,
           allowKeyChange: o.allowKeyChange === true,
           parallel: parallelOf(o.parallel),

@@ -122,17 +122,17 @@ export async function mapBounded<T, R>(
 }
 
 /**
- * Restores a stored snapshot to several hosts, at most `parallel` at once. One host's failure neither
- * stops nor touches the others; every host gets an outcome.
+ * Restores a stored snapshot (by revision, or already loaded) to several hosts, at most `parallel`
+ * at once. One host's failure neither stops nor touches the others; every host gets an outcome.
  */
 export async function restore(
   inv: Inventory,
   store: BackupStore,
-  revision: string,
+  revision: string | StoredSnapshot,
   targets: string[],
   opts: EngineOptions & { allowKeyChange?: boolean; parallel?: number } = {},
 ): Promise<RestoreOutcome[]> {
-  const snap = await loadSnapshot(store, revision);
+  const snap = typeof revision === "string" ? await loadSnapshot(store, revision) : revision;
   const hosts = targets.map((t) => hostOf(inv, t, "target"));
   return mapBounded(hosts, opts.parallel ?? 4, (h) => restoreHost(inv, store, snap, h, opts));
 }
