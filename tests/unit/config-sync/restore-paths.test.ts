@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import {
   buildManifest,
   restoreHost,
+  snapshot,
   validateInventory,
   type RemoteHost,
   type BackupStore,
@@ -216,5 +217,22 @@ describe("restore paths (in-memory host)", () => {
         "The host may hold a mix of old and new configuration files and the service is probably stopped. Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
         "Re-run restore when the host is reachable (it completes the change), or copy the backup back by hand and start the service.",
     );
+  });
+});
+
+describe("snapshot paths (in-memory host)", () => {
+  test("an unreadable source file is refused with its name, and nothing is stored", async () => {
+    const h = host();
+    h.failOn = (op, p) => (op === "read" && p === "/d/b.xml" ? "Permission denied" : undefined);
+    const store = new MemStore();
+    let stored = false;
+    store.putSnapshot = async () => {
+      stored = true;
+      return "stored" as const;
+    };
+    await assert.rejects(snapshot(inv, store, "h", "r9", { connector: async () => h }), {
+      message: "source h: cannot read b.xml: Permission denied; nothing was stored",
+    });
+    assert.equal(stored, false);
   });
 });
