@@ -15,7 +15,8 @@ import { MailWorld } from "../mail-path/lib/world";
 import { gatewayHost, poolArgs } from "../mail-path/lib/pools";
 
 const DAY = 86_400_000;
-const CLI = join(__dirname, "cli.ts");
+/** The real msgw CLI entry, so the test also covers its wiring of `check`. */
+const CLI = join(__dirname, "..", "..", "..", "bin", "msgw.ts");
 const G1 = "msgw1.example.test";
 const G2 = "msgw2.example.test";
 const G3 = "msgw3.example.test";
