@@ -66,7 +66,11 @@ export class Lab {
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-lab-"));
     this.tag = (process.pid % 46656).toString(36).padStart(3, "0");
-    this.slot = (process.pid % 250) + 1;
+    // A /24 of 10.231.0.0/16 that no other lab (a concurrent run) has addresses in.
+    const used = run("ip", ["-4", "-o", "addr", "show"]);
+    let slot = (process.pid % 250) + 1;
+    for (let i = 0; i < 250 && used.includes(`10.231.${slot}.`); i++) slot = (slot % 250) + 1;
+    this.slot = slot;
     this.clientKey = path.join(this.dir, "client_ed25519");
     run("ssh-keygen", [
       "-q",
