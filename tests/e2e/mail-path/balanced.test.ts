@@ -56,3 +56,36 @@ for (const size of [2, 3]) {
     },
   );
 }
+
+test(
+  "self-signed certificates (no pool CA): the sender trusts each host's own certificate",
+  { timeout: 120_000 },
+  async () => {
+    const args = poolArgs([gatewayHost(1), gatewayHost(2)], "balanced", {
+      certificates: { mode: "self-signed" },
+    });
+    const world = await MailWorld.create({ prefix: "mp-self", args });
+    try {
+      assert.equal(world.certPlan.ca, undefined);
+      assert.deepEqual(
+        world.certPlan.hosts.map((h) => [h.hostname, h.issuer]),
+        [
+          ["msgw1.example.test", "self"],
+          ["msgw2.example.test", "self"],
+        ],
+      );
+      const sent = await world.inject(60, "self");
+      await world.waitDelivered(sent, 60_000);
+      await world.settle();
+      const t = tally(sent, world.received(), [...world.gateways.keys()]);
+      console.log(formatTally("balanced x2, self-signed", t));
+      assert.deepEqual(t.lost, []);
+      assert.deepEqual(t.duplicated, []);
+      assert.deepEqual(verifiedSessions(world.sender as PostfixSender), t.perHost);
+      for (const [host, n] of Object.entries(t.perHost))
+        assert.ok(n > 0, `${host} received nothing`);
+    } finally {
+      await world.destroy();
+    }
+  },
+);
