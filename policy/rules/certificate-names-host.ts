@@ -22,14 +22,20 @@ function dnsNames(props: Record<string, unknown>): string[] {
   return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
 }
 
+/** A CA certificate (`isCaCertificate: true`) signs host certificates and names no host itself. */
+export function isCaCertificate(props: Record<string, unknown>): boolean {
+  return props.isCaCertificate === true;
+}
+
 /**
  * A certificate names its host: `subject.commonName` is set and is one of `dnsNames` (clients match
- * the SAN, not the CN). Applies to tls SelfSignedCert and CertRequest; other types pass.
+ * the SAN, not the CN). Applies to tls SelfSignedCert and CertRequest; other types and CA
+ * certificates pass.
  *
  * @returns violation messages for the certificate's properties (empty when it complies)
  */
 export function checkCertificateNamesHost(type: string, props: Record<string, unknown>): string[] {
-  if (!CERTIFICATE_TYPES.includes(type)) return [];
+  if (!CERTIFICATE_TYPES.includes(type) || isCaCertificate(props)) return [];
   const cn = commonName(props);
   if (cn === undefined) {
     return [

@@ -34,6 +34,17 @@ describe("certificates name their host", () => {
       assert.equal(checkCertificateNamesHost(type, { subject: { commonName: " " } }).length, 1);
     });
   }
+  it("exempts a CA certificate, which names no host", () => {
+    const ca = {
+      subject: { commonName: "msgw.example.com gateway pool CA" },
+      isCaCertificate: true,
+    };
+    assert.deepEqual(checkCertificateNamesHost(SELF_SIGNED_CERT, ca), []);
+    assert.equal(
+      checkCertificateNamesHost(SELF_SIGNED_CERT, { ...ca, isCaCertificate: false }).length,
+      1,
+    );
+  });
   it("ignores other resource types", () => {
     assert.deepEqual(checkCertificateNamesHost(DNS_RECORD, {}), []);
     assert.deepEqual(
