@@ -252,7 +252,11 @@ class Restorer {
         result: "blocked",
         findings,
         service: await this.serviceState(),
-        message: explainFindings(name, findings),
+        message:
+          explainFindings(name, findings) +
+          (marker
+            ? `\n  A restore of ${marker.revision} was interrupted on this host (${marker.startedAt}); if it ran with --allow-key-change, complete it the same way.`
+            : ""),
       };
     }
     if (findings.length > 0)
