@@ -83,7 +83,7 @@ describe("test.yml", () => {
   it("runs .ci/run and the lint script, with no secrets", () => {
     assert.deepEqual(Object.keys(wf.jobs), ["test", "lint"]);
     assert.deepEqual(wf.jobs.test.steps?.map((s) => s.run).filter(Boolean), [
-      "sudo -E bash .ci/run",
+      'sudo -E env "PATH=$PATH" bash .ci/run',
     ]);
     assert.deepEqual(wf.jobs.lint.steps?.map((s) => s.run).filter(Boolean), [
       "npm ci",
