@@ -1,0 +1,96 @@
+/**
+ * The policy pack as another project uses it: `policy/` copied out of the repository, its own
+ * dependencies installed from its package.json, type-checked on its own tsconfig, and started the way
+ * the Pulumi engine starts a pack (it serves gRPC and prints its port). Needs the npm registry or a
+ * warm npm cache. Run with `npm run test:package`.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const root = join(__dirname, "..", "..");
+const env = {
+  ...process.env,
+  PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+};
+const MINUTE = 60_000;
+
+function run(cmd: string, args: string[], cwd: string, timeout: number): string {
+  try {
+    return execFileSync(cmd, args, { cwd, env, timeout, encoding: "utf8", stdio: "pipe" });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed in ${cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+    );
+  }
+}
+
+describe("policy pack used outside this repository", { timeout: 8 * MINUTE }, () => {
+  let dir = "";
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "msgw-policy-"));
+    cpSync(join(root, "policy"), dir, {
+      recursive: true,
+      filter: (src) => !src.split(/[\\/]/).includes("node_modules"),
+    });
+    run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+      ],
+      dir,
+      5 * MINUTE,
+    );
+  });
+
+  after(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("type-checks with its own tsconfig and dependencies", () => {
+    run(
+      process.execPath,
+      [join(dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", dir],
+      dir,
+      2 * MINUTE,
+    );
+  });
+
+  it("starts and serves the pack, printing its gRPC port", async () => {
+    const tsx = pathToFileURL(require.resolve("tsx", { paths: [root] })).href;
+    const child = spawn(process.execPath, ["--import", tsx, "index.ts"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    try {
+      // Bounded wait: 30 s for the port line, checked every 100 ms.
+      for (let i = 0; i < 300 && !/^\d+\s*$/m.test(stdout) && child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(child.exitCode, null, `policy pack exited early: ${stderr}`);
+      const port = Number(/^(\d+)\s*$/m.exec(stdout)?.[1]);
+      assert.ok(
+        port > 0 && port < 65536,
+        `policy pack printed no port; stdout: ${stdout} stderr: ${stderr}`,
+      );
+    } finally {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+    }
+  });
+});
