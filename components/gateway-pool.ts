@@ -179,6 +179,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: h.sshPort,
           username: h.sshUser,
           platform: h.platform,
+          freshlyCreated: h.placement === "aws",
         };
       });
       if (legacy?.phase === "migrating") {
@@ -189,6 +190,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: legacy.sshPort,
           username: legacy.sshUser,
           platform: legacy.platform,
+          freshlyCreated: false,
         });
       }
       this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, this).manifest;

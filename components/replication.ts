@@ -13,6 +13,8 @@ export interface InventoryHost {
   platform: "windows" | "linux";
   dataDir: string;
   serviceName: string;
+  /** How long to wait for SSH: a fresh EC2 Windows host installs OpenSSH on first boot, which takes minutes. */
+  connectTimeoutSeconds: number;
 }
 
 /** Connection facts of one host, resolved or not. */
@@ -23,6 +25,8 @@ export interface ReplicationEndpoint {
   port: number;
   username: string;
   platform: "windows" | "linux";
+  /** True for a host the pool just created (long first boot). */
+  freshlyCreated: boolean;
 }
 
 /** The inventory JSON: addresses, pinned public host keys and a key *path*; never key material. */
@@ -43,6 +47,7 @@ export function inventoryJson(
       platform: e.platform,
       dataDir: plan.gateway.dataDirectory,
       serviceName: plan.gateway.serviceName,
+      connectTimeoutSeconds: e.freshlyCreated ? 900 : 300,
     });
   }
   return pulumi.jsonStringify({ store: { kind: "local", path: sync.backupDirectory }, hosts });

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** Where snapshots and backups are kept. */
@@ -143,6 +144,12 @@ export function parseHostKey(text: string): { type: string; blob: Buffer } | und
   return { type: expected, blob };
 }
 
+/** A path on the operator's machine: `~/…` is the home directory (as a shell would read it), others resolve against baseDir. */
+export function resolveLocalPath(baseDir: string, p: string): string {
+  if (p === "~" || p.startsWith("~/")) return path.join(os.homedir(), p.slice(1));
+  return path.resolve(baseDir, p);
+}
+
 function isAbsoluteFor(platform: "windows" | "linux", p: string): boolean {
   return platform === "windows" ? /^[A-Za-z]:\\/.test(p) : p.startsWith("/");
 }
@@ -175,7 +182,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
         problems.push(
           `store.path ${show(s.path)} must be a folder path, e.g. "${DEFAULT_STORE_PATH}"`,
         );
-      } else store = { kind: "local", path: path.resolve(baseDir, s.path) };
+      } else store = { kind: "local", path: resolveLocalPath(baseDir, s.path) };
     } else {
       const bad = ["bucket", "region"].filter((f) => typeof s[f] !== "string" || s[f] === "");
       for (const f of bad)
@@ -424,7 +431,7 @@ function validateHost(
     port,
     username: username!,
     ...(privateKeyPath !== undefined
-      ? { privateKeyPath: path.resolve(baseDir, privateKeyPath) }
+      ? { privateKeyPath: resolveLocalPath(baseDir, privateKeyPath) }
       : {}),
     ...(privateKeyEnv !== undefined ? { privateKeyEnv } : {}),
     ...(passphraseEnv !== undefined ? { passphraseEnv } : {}),

@@ -343,6 +343,7 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
+    connectTimeoutSeconds: 900,
   });
   assert.match(
     inventory.hosts["msgw2.example.com"].hostKey,

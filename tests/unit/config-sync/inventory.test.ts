@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   InventoryError,
   loadInventory,
@@ -27,6 +29,18 @@ function problems(raw: unknown): string[] {
 }
 
 describe("inventory", () => {
+  test("~/ in privateKeyPath and the store path means the operator's home directory, as in a shell", () => {
+    const inv = validateInventory(
+      {
+        store: { kind: "local", path: "~/msgw-store" },
+        hosts: { h: { ...win, privateKeyPath: "~/.ssh/id_ed25519" } },
+      },
+      "/base",
+    );
+    assert.equal(inv.hosts.h.privateKeyPath, path.join(os.homedir(), ".ssh/id_ed25519"));
+    assert.deepEqual(inv.store, { kind: "local", path: path.join(os.homedir(), "msgw-store") });
+  });
+
   test("a Windows host gets the documented defaults; relative paths resolve against the inventory's folder", () => {
     const inv = validateInventory({ hosts: { "msgw1.example.com": win } }, "/base");
     assert.deepEqual(inv.store, { kind: "local", path: "/base/.msgw/config-store" });
