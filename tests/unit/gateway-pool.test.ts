@@ -2,7 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { baseArgs, criticalPath, namesOf, ofType, runPool } from "../helpers/pool-harness";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { GatewayOutput } from "../../components";
+import { validateInventory } from "../../components/config-sync";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -350,6 +353,14 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,
   );
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
+  // The replication engine accepts exactly this inventory (the contract between wiring and CLI).
+  const accepted = validateInventory(inventory, "/work");
+  assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 900);
+  assert.equal(
+    accepted.hosts["msgw2.example.com"].privateKeyPath,
+    path.join(os.homedir(), ".ssh/id_ed25519"),
+  );
+  assert.deepEqual(accepted.store, { kind: "local", path: "/work/.msgw/backups" });
   const triggers = restore.inputs.triggers as string[];
   assert.equal(triggers.length, 3);
   assert.equal(triggers[0], "2026-11-28");
