@@ -9,7 +9,8 @@ const poolArgs = config.requireObject<GatewayPoolArgs>("pool") satisfies Gateway
 
 const aws = new AwsProvider("aws", { region: new pulumi.Config("aws").require("region") });
 const cf = new cloudflare.Provider("cloudflare", {
-  apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
+  // Unset: the provider reads CLOUDFLARE_API_TOKEN (how CI passes a read-only token to previews).
+  apiToken: new pulumi.Config("cloudflare").getSecret("apiToken"),
 });
 
 const pool = new GatewayPool(config.get("poolName") ?? "msgw", poolArgs, {

@@ -164,10 +164,9 @@ async function main(): Promise<void> {
     return fail((err as Error).message);
   }
   try {
-    // The stack program must load after the mocks are installed, hence a late require.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // The stack program must load after the mocks are installed, hence a late import.
     const plan = await planOffline(
-      () => require(path.join(ROOT, "stacks")) as Record<string, unknown>,
+      async () => ({ ...((await import(path.join(ROOT, "stacks"))) as Record<string, unknown>) }),
       {
         project: PROJECT,
         stack: opts.stack,
