@@ -26,7 +26,7 @@ export { renderWindowsUserData } from "./hosts/user-data";
 export type { WindowsUserDataInput } from "./hosts/user-data";
 export { certificateFingerprint } from "./certificates";
 export { inventoryJson, replicationCommands } from "./replication";
-export type { InventoryHost } from "./replication";
+export type { InventoryHost, ReplicationEndpoint } from "./replication";
 export { normalizeDnsName, isValidHostName, hostKey } from "./names";
 // Operator tooling, also usable as a library.
 export { registerConfigCommands } from "./config-sync";

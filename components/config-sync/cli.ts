@@ -20,7 +20,7 @@ export function openStore(spec: StoreSpec): BackupStore {
     : new S3Store(sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId), spec.bucket, spec.prefix);
 }
 
-interface HostFlags {
+export interface HostFlags {
   target?: string;
   targets?: string;
   allTargets?: boolean;

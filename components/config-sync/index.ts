@@ -12,7 +12,7 @@
  * await program.parseAsync();
  * ```
  */
-export { registerConfigCommands, openStore, selectHosts } from "./cli";
+export { registerConfigCommands, openStore, selectHosts, type HostFlags } from "./cli";
 export {
   snapshot,
   restore,
@@ -41,8 +41,14 @@ export { buildManifest, compareToManifest, digestOf, parseManifest } from "./man
 export { planRestore, type RestorePlan } from "./plan";
 export { guardFindings, type GuardInput } from "./guard";
 export { LocalStore, type BackupStore, type StoredSnapshot } from "./store";
-export { S3Store, type S3Objects } from "./s3-store";
-export { connect, HostKeyMismatchError, type RemoteHost } from "./transport";
+export { S3Store, sdkS3Objects, type S3Objects } from "./s3-store";
+export {
+  connect,
+  HostKeyMismatchError,
+  type RemoteHost,
+  type RemoteEntry,
+  type ProgressSink,
+} from "./transport";
 export type {
   Manifest,
   ManifestFile,
