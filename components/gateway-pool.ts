@@ -5,6 +5,7 @@ import { archivingProfile, type ArchivingProfileSettings } from "./archiving-pro
 import { certificateFingerprint, createCertificates } from "./certificates";
 import { planCertificates } from "./certificates-plan";
 import { planIngressRules } from "./firewall";
+import { mxTable } from "./mx";
 import { createAwsHost, type GatewayHostResources } from "./hosts/aws-host";
 import { existingHost } from "./hosts/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./pool-plan";
@@ -221,26 +222,16 @@ export class GatewayPool extends pulumi.ComponentResource {
         ),
       ),
     );
-    this.mxRecords = pulumi.output(
-      plan.hosts
-        .filter((h) => h.mxPreference !== undefined)
-        .map((h, order) => ({ h, order }))
-        .sort(
-          (x, y) =>
-            (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order,
-        )
-        .map(({ h }) => ({ preference: h.mxPreference as number, target: h.hostname })),
-    );
+    this.mxRecords = pulumi.output(mxTable(plan));
     const legacyAddress = legacy ? pulumi.output(legacy.address) : pulumi.output(undefined);
-    const publicGateways = this.gateways;
-    this.zoneFile = pulumi.all([publicGateways, legacyAddress]).apply(([gws, legacyAddr]) => {
+    this.zoneFile = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) => {
       const addresses: Record<string, string> = Object.fromEntries(
         gws.map((g) => [g.hostname, g.address]),
       );
       if (legacy && legacyAddr !== undefined) addresses[legacy.hostname] = legacyAddr;
       return renderZoneFile(plan, addresses);
     });
-    this.runbook = pulumi.all([publicGateways, legacyAddress]).apply(([gws, legacyAddr]) =>
+    this.runbook = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) =>
       renderRunbook({
         poolName: name,
         stack: pulumi.getStack(),

@@ -8,7 +8,7 @@ export {
 } from "./validate";
 export { planGatewayPool, GATEWAY_DEFAULTS } from "./pool-plan";
 export type { GatewayPoolPlan, HostPlan, LegacyPlan } from "./pool-plan";
-export { planMxPreferences } from "./mx";
+export { planMxPreferences, mxTable } from "./mx";
 export type { MxHostInput } from "./mx";
 export { ownedRecords, renderZoneFile } from "./zone-file";
 export type { OwnedRecord } from "./zone-file";

@@ -1,4 +1,5 @@
 import type { HostState, MxStrategy } from "./args";
+import type { GatewayPoolPlan } from "./pool-plan";
 
 /** The inputs of MX planning for one host, in pool order. */
 export interface MxHostInput {
@@ -21,4 +22,13 @@ export function planMxPreferences(
     if (host.mxPriority !== undefined) return host.mxPriority;
     return mx.strategy === "tiered" ? mx.priority + i * mx.step : mx.priority;
   });
+}
+
+/** The mail domain's MX records: one per active host, by preference, ties in host order (stable sort). */
+export function mxTable(plan: GatewayPoolPlan): Array<{ preference: number; target: string }> {
+  return plan.hosts
+    .flatMap((h) =>
+      h.mxPreference === undefined ? [] : [{ preference: h.mxPreference, target: h.hostname }],
+    )
+    .sort((x, y) => x.preference - y.preference);
 }

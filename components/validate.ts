@@ -160,6 +160,7 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   const hostNames = new Map<string, number>();
   const keys = new Map<string, number>();
   let activeCount = 0;
+  let invalidState = false;
   if (!Array.isArray(hosts) || hosts.length === 0) {
     problems.push(
       `hosts is ${Array.isArray(hosts) ? "empty" : show(hosts)}; list at least one gateway host, e.g. [{ hostname: "msgw1.example.com" }]`,
@@ -209,6 +210,7 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         problems.push(
           `${at}.state ${show(h.state)} is not a host state; use "active" or "draining"`,
         );
+        invalidState = true;
       } else if (state === "active") {
         activeCount++;
       }
@@ -267,7 +269,7 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         }
       }
     });
-    if (activeCount === 0 && hosts.length > 0 && problems.every((p) => !p.includes(".state "))) {
+    if (activeCount === 0 && hosts.length > 0 && !invalidState) {
       problems.push(
         `hosts[*].state: every host is "draining", so mailDomain would have no MX record and mail would bounce; keep at least one host "active"`,
       );

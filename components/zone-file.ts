@@ -1,4 +1,5 @@
 import type { GatewayPoolPlan } from "./pool-plan";
+import { mxTable } from "./mx";
 import { relativeName } from "./names";
 
 /** One DNS record the pool owns, with plain values. */
@@ -46,19 +47,13 @@ export function ownedRecords(
       content: addressOf(plan.legacy.hostname),
     });
   }
-  const mx = plan.hosts
-    .filter((h) => h.mxPreference !== undefined)
-    .map((h, order) => ({ h, order }))
-    .sort(
-      (x, y) => (x.h.mxPreference as number) - (y.h.mxPreference as number) || x.order - y.order,
-    );
-  for (const { h } of mx) {
+  for (const { preference, target } of mxTable(plan)) {
     records.push({
       name: plan.mailDomain,
       type: "MX",
       ttl: plan.mxTtl,
-      content: h.hostname,
-      priority: h.mxPreference,
+      content: target,
+      priority: preference,
     });
   }
   return records;

@@ -42,8 +42,6 @@ const hex = (text: string, length: number): string =>
 /** Deterministic fake outputs for the resources and data sources the pool uses. */
 export class PoolMocks implements pulumi.runtime.Mocks {
   private addresses = 0;
-  /** Invokes seen, for the plan printout. */
-  readonly calls: Array<{ token: string; inputs: Record<string, unknown> }> = [];
 
   constructor(private readonly opts: { realCertificates?: boolean } = {}) {}
 
@@ -107,7 +105,6 @@ export class PoolMocks implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const inputs = args.inputs as Record<string, unknown>;
-    this.calls.push({ token: args.token, inputs });
     switch (args.token) {
       case "aws:ec2/getAmi:getAmi":
         return {

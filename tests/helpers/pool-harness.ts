@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { GatewayPool, type GatewayPoolArgs } from "../../components";
 import { PoolMocks } from "../../tools/mocks";
 import { planOffline, type OfflinePlan, type PlannedResource } from "../../tools/offline-plan";
@@ -72,5 +71,3 @@ export function criticalPath(plan: OfflinePlan): number {
   };
   return Math.max(0, ...plan.resources.map((r) => depth(r.urn, new Set())));
 }
-
-export { pulumi };

@@ -6,10 +6,10 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   CONSUMER_PROGRAM,
@@ -18,23 +18,7 @@ import {
   consumerPackageJson,
   type ConsumerVersions,
 } from "./consumer-project";
-
-const root = join(__dirname, "..", "..");
-const bin = join(root, "node_modules", ".bin");
-// npm and every script it starts run on the repository's Node 22 (first on PATH).
-const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
-const MINUTE = 60_000;
-
-function run(cmd: string, args: string[], cwd: string, timeout: number): string {
-  try {
-    return execFileSync(cmd, args, { cwd, env, timeout, encoding: "utf8", stdio: "pipe" });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed in ${cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
-    );
-  }
-}
+import { MINUTE, npmInstall, root, run } from "./npm-steps";
 
 const installedVersion = (pkg: string): string =>
   (
@@ -71,19 +55,7 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
     writeFileSync(join(dir, "program.ts"), CONSUMER_PROGRAM);
     writeFileSync(join(dir, "run-mocks.ts"), CONSUMER_RUNNER);
     // Install scripts are not needed (ssh2's optional native addon) and would slow the test down.
-    run(
-      "npm",
-      [
-        "install",
-        "--prefer-offline",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-      ],
-      dir,
-      5 * MINUTE,
-    );
+    npmInstall(dir);
   });
 
   after(() => {

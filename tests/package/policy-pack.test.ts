@@ -6,29 +6,12 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-
-const root = join(__dirname, "..", "..");
-const env = {
-  ...process.env,
-  PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
-};
-const MINUTE = 60_000;
-
-function run(cmd: string, args: string[], cwd: string, timeout: number): string {
-  try {
-    return execFileSync(cmd, args, { cwd, env, timeout, encoding: "utf8", stdio: "pipe" });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed in ${cwd}: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
-    );
-  }
-}
+import { MINUTE, env, npmInstall, root, run } from "./npm-steps";
 
 describe("policy pack used outside this repository", { timeout: 8 * MINUTE }, () => {
   let dir = "";
@@ -39,19 +22,7 @@ describe("policy pack used outside this repository", { timeout: 8 * MINUTE }, ()
       recursive: true,
       filter: (src) => !src.split(/[\\/]/).includes("node_modules"),
     });
-    run(
-      "npm",
-      [
-        "install",
-        "--prefer-offline",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-      ],
-      dir,
-      5 * MINUTE,
-    );
+    npmInstall(dir);
   });
 
   after(() => {

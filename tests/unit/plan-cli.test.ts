@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -73,7 +72,6 @@ test("unknown stack and bad stack configuration: clear message, exit 2, nothing 
     'plan: no stack "staging": stacks/Pulumi.staging.yaml does not exist; known stacks: dev, prod\n',
   );
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-plan-"));
   const file = path.join(ROOT, "stacks", "Pulumi.bad-test.yaml");
   try {
     fs.writeFileSync(
@@ -103,6 +101,5 @@ test("unknown stack and bad stack configuration: clear message, exit 2, nothing 
     );
   } finally {
     fs.rmSync(file, { force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -27,26 +27,20 @@ test(
       args: poolArgs([gatewayHost(1), gatewayHost(2)], "tiered"),
     });
     try {
-      const countAt = (host: string) => world.received().filter((m) => m.host === host).length;
       const injection = world.startInjection(MESSAGES, "outage", 20);
       await waitFor(
         "primary to receive 60 messages",
-        () => (countAt(PRIMARY) >= 60 ? true : undefined),
+        () => (world.countAt(PRIMARY) >= 60 ? true : undefined),
         60_000,
       );
       const downAt = Date.now();
       await world.setLink(PRIMARY, false);
       await waitFor(
         "fallback to receive 60 messages",
-        () => (countAt(FALLBACK) >= 60 ? true : undefined),
+        () => (world.countAt(FALLBACK) >= 60 ? true : undefined),
         60_000,
       );
-      const firstAtFallback = Math.min(
-        ...world
-          .received()
-          .filter((m) => m.host === FALLBACK)
-          .map((m) => m.at),
-      );
+      const firstAtFallback = world.firstArrivalAt(FALLBACK);
       const upAt = Date.now();
       await world.setLink(PRIMARY, true);
       const sent = await injection.done;

@@ -30,32 +30,30 @@ test(
           [FALLBACK, 10],
         ],
       );
-      const countAt = (host: string) => world.received().filter((m) => m.host === host).length;
       const injection = world.startInjection(MESSAGES, "tier", 20);
 
       // Phase 1: primary up. Let a third of the run reach it, then stop its SMTP service.
       await waitFor(
         "primary to receive 100 messages",
-        () => (countAt(PRIMARY) >= 100 ? true : undefined),
+        () => (world.countAt(PRIMARY) >= 100 ? true : undefined),
         60_000,
       );
-      assert.equal(countAt(FALLBACK), 0, "the fallback received mail while the primary was up");
+      assert.equal(
+        world.countAt(FALLBACK),
+        0,
+        "the fallback received mail while the primary was up",
+      );
       const stoppedAt = Date.now();
       await world.stopReceiver(PRIMARY);
-      const primaryBeforeStop = countAt(PRIMARY);
+      const primaryBeforeStop = world.countAt(PRIMARY);
 
       // Phase 2: primary down. Mail must move to the fallback.
       await waitFor(
         "fallback to receive 80 messages",
-        () => (countAt(FALLBACK) >= 80 ? true : undefined),
+        () => (world.countAt(FALLBACK) >= 80 ? true : undefined),
         60_000,
       );
-      const firstAtFallback = Math.min(
-        ...world
-          .received()
-          .filter((m) => m.host === FALLBACK)
-          .map((m) => m.at),
-      );
+      const firstAtFallback = world.firstArrivalAt(FALLBACK);
       const restartedAt = Date.now();
       await world.startReceiver(PRIMARY);
 

@@ -290,6 +290,20 @@ export class MailWorld {
     await replaceZone(this.net, this.dns, fragment, this.serial);
   }
 
+  /** How many messages `hostname` has recorded so far. */
+  countAt(hostname: string): number {
+    return this.received().filter((m) => m.host === hostname).length;
+  }
+
+  /** When `hostname` recorded its first message (ms since the epoch; Infinity if none yet). */
+  firstArrivalAt(hostname: string): number {
+    return Math.min(
+      ...this.received()
+        .filter((m) => m.host === hostname)
+        .map((m) => m.at),
+    );
+  }
+
   /** Every message recorded by every receiver so far. */
   received(): ReceivedMessage[] {
     const all: ReceivedMessage[] = [];
