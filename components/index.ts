@@ -1,33 +1,33 @@
 // The public API of the package: named exports only.
-export * from "./args";
+export * from "./gateway-pool/args";
 export {
   GatewayPoolArgsError,
   validateGatewayPoolArgs,
   assertValidGatewayPoolArgs,
   isValidTtl,
-} from "./validate";
-export { planGatewayPool, GATEWAY_DEFAULTS } from "./pool-plan";
-export type { GatewayPoolPlan, HostPlan, LegacyPlan } from "./pool-plan";
-export { planMxPreferences, mxTable } from "./mx";
-export type { MxHostInput } from "./mx";
-export { ownedRecords, renderZoneFile } from "./zone-file";
-export type { OwnedRecord } from "./zone-file";
-export { planCertificates, SERVER_USES, CA_USES } from "./certificates-plan";
-export type { CertificatePlan, HostCertificatePlan } from "./certificates-plan";
-export { GatewayPool } from "./gateway-pool";
-export type { GatewayOutput, MxRecordOutput } from "./gateway-pool";
-export { archivingProfile } from "./archiving-profile";
-export type { ArchivingProfileSettings } from "./archiving-profile";
-export { renderRunbook } from "./runbook";
-export type { RunbookInput, RunbookGateway } from "./runbook";
-export { planIngressRules, openPorts } from "./firewall";
-export type { IngressRule } from "./firewall";
-export { renderWindowsUserData } from "./hosts/user-data";
-export type { WindowsUserDataInput } from "./hosts/user-data";
-export { certificateFingerprint } from "./certificates";
-export { inventoryJson, replicationCommands } from "./replication";
-export type { InventoryHost, ReplicationEndpoint } from "./replication";
-export { normalizeDnsName, isValidHostName, hostKey } from "./names";
+} from "./gateway-pool/validate";
+export { planGatewayPool, GATEWAY_DEFAULTS } from "./gateway-pool/plan/pool-plan";
+export type { GatewayPoolPlan, HostPlan, LegacyPlan } from "./gateway-pool/plan/pool-plan";
+export { planMxPreferences, mxTable } from "./gateway-pool/plan/mx";
+export type { MxHostInput } from "./gateway-pool/plan/mx";
+export { ownedRecords, renderZoneFile } from "./gateway-pool/plan/zone-file";
+export type { OwnedRecord } from "./gateway-pool/plan/zone-file";
+export { planCertificates, SERVER_USES, CA_USES } from "./gateway-pool/plan/certificates-plan";
+export type { CertificatePlan, HostCertificatePlan } from "./gateway-pool/plan/certificates-plan";
+export { GatewayPool } from "./gateway-pool/gateway-pool";
+export type { GatewayOutput, MxRecordOutput } from "./gateway-pool/gateway-pool";
+export { archivingProfile } from "./gateway-pool/plan/archiving-profile";
+export type { ArchivingProfileSettings } from "./gateway-pool/plan/archiving-profile";
+export { renderRunbook } from "./gateway-pool/plan/runbook";
+export type { RunbookInput, RunbookGateway } from "./gateway-pool/plan/runbook";
+export { planIngressRules, openPorts } from "./gateway-pool/plan/firewall";
+export type { IngressRule } from "./gateway-pool/plan/firewall";
+export { renderWindowsUserData } from "./gateway-pool/plan/user-data";
+export type { WindowsUserDataInput } from "./gateway-pool/plan/user-data";
+export { certificateFingerprint } from "./gateway-pool/resources/certificates";
+export { inventoryJson, replicationCommands } from "./gateway-pool/resources/replication";
+export type { InventoryHost, ReplicationEndpoint } from "./gateway-pool/resources/replication";
+export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
 // Operator tooling, also usable as a library.
 export { registerConfigCommands } from "./config-sync";
 export { registerCheckCommand } from "./health-check";

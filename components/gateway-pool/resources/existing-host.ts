@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { HostPlan } from "../pool-plan";
+import type { HostPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 
 /**

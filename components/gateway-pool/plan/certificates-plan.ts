@@ -1,4 +1,4 @@
-import type { CertificateMode } from "./args";
+import type { CertificateMode } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
 
 /** The certificate one host gets. Subject and SAN are the host's own name, never the mail domain. */

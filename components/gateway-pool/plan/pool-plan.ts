@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrategy } from "./args";
+import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrategy } from "../args";
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
-import { assertValidGatewayPoolArgs } from "./validate";
+import { assertValidGatewayPoolArgs } from "../validate";
 
 /** Defaults for the facts DESIGN.md marks as unconfirmed. Exported so docs and tests quote one source. */
 export const GATEWAY_DEFAULTS = {

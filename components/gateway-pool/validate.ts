@@ -8,7 +8,7 @@ import {
   isValidHostName,
   normalizeDnsName,
   parseCidr,
-} from "./names";
+} from "./plan/names";
 
 /** Thrown for arguments that would produce a broken or unsafe pool; lists every problem found. */
 export class GatewayPoolArgsError extends Error {

@@ -1,4 +1,4 @@
-import type { GatewayPoolPlan } from "../pool-plan";
+import type { GatewayPoolPlan } from "./pool-plan";
 
 /** What one Windows host's first-boot script needs. All plain values: the script is pure text. */
 export interface WindowsUserDataInput {

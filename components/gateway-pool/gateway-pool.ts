@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { GatewayPoolArgs } from "./args";
-import { archivingProfile, type ArchivingProfileSettings } from "./archiving-profile";
-import { certificateFingerprint, createCertificates } from "./certificates";
-import { planCertificates } from "./certificates-plan";
-import { planIngressRules } from "./firewall";
-import { mxTable } from "./mx";
-import { createAwsHost, type GatewayHostResources } from "./hosts/aws-host";
-import { existingHost } from "./hosts/existing-host";
-import { planGatewayPool, type GatewayPoolPlan } from "./pool-plan";
-import { createReplication, type ReplicationEndpoint } from "./replication";
-import { renderRunbook } from "./runbook";
+import { archivingProfile, type ArchivingProfileSettings } from "./plan/archiving-profile";
+import { certificateFingerprint, createCertificates } from "./resources/certificates";
+import { planCertificates } from "./plan/certificates-plan";
+import { planIngressRules } from "./plan/firewall";
+import { mxTable } from "./plan/mx";
+import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
+import { existingHost } from "./resources/existing-host";
+import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
+import { createReplication, type ReplicationEndpoint } from "./resources/replication";
+import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
-import { renderZoneFile } from "./zone-file";
+import { renderZoneFile } from "./plan/zone-file";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {

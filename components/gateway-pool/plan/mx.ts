@@ -1,4 +1,4 @@
-import type { HostState, MxStrategy } from "./args";
+import type { HostState, MxStrategy } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
 
 /** The inputs of MX planning for one host, in pool order. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { GatewayPoolPlan } from "./pool-plan";
-import type { GatewayHostResources } from "./hosts/aws-host";
+import type { GatewayPoolPlan } from "../plan/pool-plan";
+import type { GatewayHostResources } from "./aws-host";
 
 /** One host entry of the replication inventory (the format `msgw config` reads from MSGW_INVENTORY). */
 export interface InventoryHost {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { X509Certificate } from "node:crypto";
-import type { CertificatePlan } from "./certificates-plan";
+import type { CertificatePlan } from "../plan/certificates-plan";
 
 /** Issued material for one host. */
 export interface HostCertificate {

@@ -5,11 +5,11 @@ import * as ssm from "@pulumi/aws/ssm";
 import * as vpc from "@pulumi/aws/vpc";
 import * as tls from "@pulumi/tls";
 import type { AwsHostArgs, AwsPoolDefaultsArgs } from "../args";
-import type { IngressRule } from "../firewall";
-import type { GatewayPoolPlan, HostPlan } from "../pool-plan";
-import { GATEWAY_DEFAULTS } from "../pool-plan";
-import { renderWindowsUserData } from "./user-data";
-import { openPorts } from "../firewall";
+import type { IngressRule } from "../plan/firewall";
+import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
+import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
+import { renderWindowsUserData } from "../plan/user-data";
+import { openPorts } from "../plan/firewall";
 
 /** What the pool needs back from a host, whatever runs it. */
 export interface GatewayHostResources {
