@@ -19,6 +19,12 @@ export function folderProblem(platform: "windows" | "linux", value: unknown): st
   if (typeof value !== "string" || value.trim() === "") {
     return `is not a folder path; give an absolute ${platform} folder such as ${show(example)}`;
   }
+  // A character no folder name may hold is named first, whatever else is wrong with the path.
+  const anyChar = platform === "windows" ? /^[A-Za-z0-9 ._()\-\\/:]$/ : /^[A-Za-z0-9._@+\-/]$/;
+  const stray = firstUnsafeChar(value, anyChar);
+  if (stray !== undefined) {
+    return `contains ${showChar(stray)}; folder names may hold only letters, digits${platform === "windows" ? ", spaces and . _ - ( )" : " and . _ @ + -"} (the path is used in PowerShell and shell commands)`;
+  }
   if (platform === "windows") {
     if (/^[\\/]{2}/.test(value)) {
       return `is a network share; give a local folder such as ${show(example)}`;
