@@ -54,7 +54,8 @@ export function stackConfigJsonSchema(): Record<string, unknown> {
           "msgw:pool": poolArgsJsonSchema(),
           "msgw:poolName": {
             type: "string",
-            description: 'Name of the GatewayPool component (prefix of every child name). Default "msgw".',
+            description:
+              'Name of the GatewayPool component (prefix of every child name). Default "msgw".',
           },
           "aws:region": { type: "string", description: "Region of the default AWS provider." },
           "cloudflare:apiToken": { ...secret, description: "Cloudflare API token (a secret)." },

@@ -185,9 +185,7 @@ describe("inventory", () => {
     [
       "unknown host field",
       { hosts: { h: { ...win, adress: "x" } } },
-      [
-        "hosts.h.adress is not an inventory field; did you mean address?",
-      ],
+      ["hosts.h.adress is not an inventory field; did you mean address?"],
     ],
     [
       "s3 without bucket",
