@@ -18,7 +18,7 @@ export function poolArgsJsonSchema(): Record<string, unknown> {
       io: "input",
       unrepresentable: "any",
       override: (ctx) => {
-        const inner = INPUT_INNER.get(ctx.zodSchema as z.ZodType);
+        const inner = INPUT_INNER.get(ctx.zodSchema as unknown as z.ZodType);
         if (inner !== undefined) {
           const plain = toJson(inner);
           delete plain.$schema;

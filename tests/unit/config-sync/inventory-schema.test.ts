@@ -244,8 +244,6 @@ for (const [what, values, set] of probes) {
         configSync: { revision: 1 },
         ...set(value),
       });
-      if (args.configSync && !("revision" in args.configSync))
-        args.configSync = { revision: 1, ...args.configSync };
       const poolRefuses = validateGatewayPoolArgs(args).length > 0;
       if (poolRefuses) continue;
       assert.deepEqual(
