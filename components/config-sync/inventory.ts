@@ -341,7 +341,7 @@ export function resolveLocalPath(baseDir: string, p: string): string {
 }
 
 /**
- * Validates an inventory object (pure) against {@link inventorySchema}, then fills in the defaults.
+ * Validates an inventory object (pure) against `inventorySchema`, then fills in the defaults.
  * Relative local paths are resolved against `baseDir`.
  * Throws an {@link InventoryError} naming each bad field, its value and the fix.
  */

@@ -741,7 +741,7 @@ export const POOL_ARGUMENT_ORDER = Object.keys(poolShape);
 
 /**
  * The schema of {@link GatewayPoolArgs}: every field's rule, strict keys at every level, and the rules that
- * compare several arguments ({@link poolRules}). Values that are still Outputs are skipped.
+ * compare several arguments (`poolRules` in pool-rules.ts). Values that are still Outputs are skipped.
  */
 export const gatewayPoolArgsSchema = exact<GatewayPoolArgs>()(
   strictObject(poolShape, ARG).superRefine((args, ctx) => poolRules(args, ctx), {
