@@ -134,7 +134,6 @@ function unwrapSecrets(value: unknown): unknown {
 
 /** The text of an error the program logged: without colours, the error class prefix and the stack. */
 export function errorText(message: string): string {
-  // eslint-disable-next-line no-control-regex
   const plain = message.replace(/\u001b\[[0-9;]*m/g, "");
   const lines: string[] = [];
   for (const line of plain.split("\n")) {
