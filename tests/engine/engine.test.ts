@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { ROOT } from "../../tools/engine/paths";
 import { readStackConfig } from "../../tools/plan";
 import { planProgram } from "../../tools/program-plan";
-import { CLOUDFLARE_TOKEN, World, changeSummary } from "./lib/world";
+import { CLOUDFLARE_TOKEN, World, changeSummary, stepsOf, type Step } from "./lib/world";
 
 /** The stand-ins' own helpers (loaded by path: that tree belongs to the stand-in providers). */
 interface StandInAws {
@@ -41,13 +41,6 @@ const load = async <T>(name: string): Promise<T> =>
   (await import(path.join(PROVIDERS, `${name}.ts`))) as T;
 
 const RECORDER = "sh tests/engine/fixtures/record-cli.sh";
-
-interface Step {
-  op: string;
-  urn: string;
-}
-const stepsOf = (stdout: string): Step[] =>
-  ((JSON.parse(stdout) as { steps?: Step[] }).steps ?? []).map((s) => ({ op: s.op, urn: s.urn }));
 
 /** A stack made ready as a user would: init, the provider secret, the recorder as replication CLI. */
 function initStack(w: World, stack: string): void {
@@ -86,7 +79,7 @@ describe("dev stack under the real engine", () => {
     assert.match(text.stdout, /Resources:\n {4}\+ 44 to create\n/);
     const json = w.ok(["preview", "--stack", "dev", "--json"]);
     assert.deepEqual(changeSummary("preview", json.stdout), { create: 44 });
-    assert.deepEqual(programUrns(stepsOf(json.stdout)), await offlinePlanUrns(w, "dev"));
+    assert.deepEqual(programUrns(stepsOf("preview", json.stdout)), await offlinePlanUrns(w, "dev"));
   });
 
   it("pulumi up creates everything; a second preview reports no changes", () => {
@@ -143,7 +136,7 @@ describe("dev stack under the real engine", () => {
   it("adding a host creates only its resources; removing it deletes only those", () => {
     w.config("dev", ["set", "--path", "msgw:pool.hosts[2].hostname", "msgw3.example.com"]);
     const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
-    const changed = stepsOf(up.stdout).filter((s) => s.op !== "same");
+    const changed = stepsOf("up", up.stdout).filter((s) => s.op !== "same");
     assert.ok(changed.length > 0);
     for (const s of changed) assert.equal(s.op, "create", s.urn);
     for (const s of changed) assert.match(s.urn, /msgw3/);
@@ -152,7 +145,7 @@ describe("dev stack under the real engine", () => {
 
     w.config("dev", ["rm", "--path", "msgw:pool.hosts[2]"]);
     const down = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
-    const removed = stepsOf(down.stdout).filter((s) => s.op !== "same");
+    const removed = stepsOf("up", down.stdout).filter((s) => s.op !== "same");
     for (const s of removed) assert.equal(s.op, "delete", s.urn);
     for (const s of removed) assert.match(s.urn, /msgw3/);
     assert.deepEqual(changeSummary("up", down.stdout), { delete: created, same: 44 });
@@ -214,7 +207,7 @@ describe("prod stack under the real engine", () => {
   it("preview plans what the offline plan plans; up, then preview shows no changes; destroy", async () => {
     const json = w.ok(["preview", "--stack", "prod", "--json"]);
     const planned = await offlinePlanUrns(w, "prod");
-    assert.deepEqual(programUrns(stepsOf(json.stdout)), planned);
+    assert.deepEqual(programUrns(stepsOf("preview", json.stdout)), planned);
     const total = planned.length + 1; // and the stack itself
     assert.deepEqual(changeSummary("preview", json.stdout), { create: total });
     assert.deepEqual(w.summary("up", "prod"), { create: total });

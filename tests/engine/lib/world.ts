@@ -164,19 +164,53 @@ export class World {
   }
 }
 
+/** One step of the engine: operation and resource. */
+export interface Step {
+  op: string;
+  urn: string;
+}
+
+type EngineEvent = {
+  summaryEvent?: { resourceChanges?: ChangeSummary };
+  resOutputsEvent?: { metadata: Step };
+};
+
+/** `--json` output: one document (preview) or a stream of engine events, one per line (up, destroy). */
+function parseJsonOutput(op: string, stdout: string): { doc?: unknown; events: EngineEvent[] } {
+  try {
+    return { doc: JSON.parse(stdout), events: [] };
+  } catch {
+    try {
+      const events = stdout
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as EngineEvent);
+      return { events };
+    } catch {
+      throw new Error(`pulumi ${op} --json printed no JSON:\n${stdout.slice(0, 2000)}`);
+    }
+  }
+}
+
 /**
- * The engine's change summary from `--json` output: `changeSummary` of a preview, or the `resourceChanges`
- * of an update/destroy. Operations with a zero count are left out.
+ * The engine's change summary from `--json` output: `changeSummary` of a preview document, or the
+ * `resourceChanges` of the summary event of an update or destroy. Operations with a zero count are left out.
  */
 export function changeSummary(op: string, stdout: string): ChangeSummary {
-  let doc: { changeSummary?: ChangeSummary; resourceChanges?: ChangeSummary };
-  try {
-    doc = JSON.parse(stdout) as typeof doc;
-  } catch {
-    throw new Error(`pulumi ${op} --json printed no JSON document:\n${stdout.slice(0, 2000)}`);
-  }
-  const summary = doc.changeSummary ?? doc.resourceChanges;
+  const { doc, events } = parseJsonOutput(op, stdout);
+  const summary =
+    (doc as { changeSummary?: ChangeSummary } | undefined)?.changeSummary ??
+    events.find((e) => e.summaryEvent)?.summaryEvent?.resourceChanges;
   if (!summary)
     throw new Error(`pulumi ${op} --json has no change summary:\n${stdout.slice(0, 2000)}`);
   return Object.fromEntries(Object.entries(summary).filter(([, n]) => n !== 0));
+}
+
+/** The steps of `--json` output: a preview's `steps`, or the finished steps of an update's event stream. */
+export function stepsOf(op: string, stdout: string): Step[] {
+  const { doc, events } = parseJsonOutput(op, stdout);
+  const steps = doc
+    ? ((doc as { steps?: Step[] }).steps ?? [])
+    : events.flatMap((e) => (e.resOutputsEvent ? [e.resOutputsEvent.metadata] : []));
+  return steps.map((s) => ({ op: s.op, urn: s.urn }));
 }
