@@ -60,6 +60,17 @@ function cliVersion(binary: string): string | undefined {
 
 /** Builds the CLI with `go build`, printing a progress line every 20 s; resolves with the build time. */
 async function buildCli(p: EnginePaths): Promise<number> {
+  let go: string;
+  try {
+    go = execFileSync("go", ["version"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error(
+      "Go is not on PATH: the Pulumi CLI is built from its Go module (tools/engine/go.mod asks for Go " +
+        `${/^go (\S+)/m.exec(fs.readFileSync(path.join(ENGINE_MODULE_DIR, "go.mod"), "utf8"))?.[1] ?? "?"}); ` +
+        "install Go and make the Go module proxy reachable, then run npm run engine:setup again",
+    );
+  }
+  log(`using ${go}`);
   fs.mkdirSync(p.binDir, { recursive: true });
   const tmp = `${p.pulumi}.partial`;
   const args = [
@@ -71,7 +82,9 @@ async function buildCli(p: EnginePaths): Promise<number> {
     `-s -w -X ${VERSION_SYMBOL}=v${p.version}`,
     CLI_PACKAGE,
   ];
-  log(`building the Pulumi CLI v${p.version}: (cd tools/engine && go ${args.join(" ")})`);
+  log(
+    `building the Pulumi CLI v${p.version}: (cd tools/engine && go ${args.map((a) => (a.includes(" ") ? `'${a}'` : a)).join(" ")})`,
+  );
   const start = performance.now();
   const child = spawn("go", args, {
     cwd: ENGINE_MODULE_DIR,
