@@ -68,8 +68,10 @@ async function main(): Promise<void> {
   const opts = new Command("bench:engine")
     .option("--runs <n>", "runs per measurement", "3")
     .option("--sizes <list>", "pool sizes", "2,16,64")
+    .option("--parts <list>", "what to measure: preview,startup,flat", "preview,startup,flat")
     .parse(process.argv)
-    .opts<{ runs: string; sizes: string }>();
+    .opts<{ runs: string; sizes: string; parts: string }>();
+  const parts = new Set(opts.parts.split(","));
   const runs = Number(opts.runs);
   const sizes = opts.sizes.split(",").map(Number);
   if (!Number.isInteger(runs) || runs < 1 || runs > 10)
@@ -78,28 +80,49 @@ async function main(): Promise<void> {
   const machine = machineInfo();
 
   // 1. Real pulumi preview per pool size.
-  const world = await World.create();
   const previews: Array<{ hosts: number; resources: number; ms: number }> = [];
-  try {
-    world.ok(["stack", "init", "bench"]);
-    world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
-    for (const n of sizes) {
-      fs.writeFileSync(path.join(world.project, "stacks", "Pulumi.bench.yaml"), benchStackFile(n));
+  const world = parts.has("preview") ? await World.create() : undefined;
+  if (world)
+    try {
+      world.ok(["stack", "init", "bench"]);
       world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
-      const times: number[] = [];
-      let resources = 0;
-      for (let i = 0; i < runs; i++) {
-        const r = world.ok(["preview", "--stack", "bench", "--json"]);
-        times.push(r.ms);
-        const summary = (JSON.parse(r.stdout) as { changeSummary: Record<string, number> })
-          .changeSummary;
-        resources = Object.values(summary).reduce((a, b) => a + b, 0);
+      for (const n of sizes) {
+        fs.writeFileSync(
+          path.join(world.project, "stacks", "Pulumi.bench.yaml"),
+          benchStackFile(n),
+        );
+        world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
+        const times: number[] = [];
+        let resources = 0;
+        for (let i = 0; i < runs; i++) {
+          const r = world.ok(["preview", "--stack", "bench", "--json"]);
+          times.push(r.ms);
+          const summary = (JSON.parse(r.stdout) as { changeSummary: Record<string, number> })
+            .changeSummary;
+          resources = Object.values(summary).reduce((a, b) => a + b, 0);
+        }
+        previews.push({ hosts: n, resources, ms: median(times) });
+        process.stderr.write(`preview ${n} hosts: ${times.map(Math.round).join(", ")} ms\n`);
       }
-      previews.push({ hosts: n, resources, ms: median(times) });
-      process.stderr.write(`preview ${n} hosts: ${times.map(Math.round).join(", ")} ms\n`);
+    } finally {
+      world.cleanup();
     }
-  } finally {
-    world.cleanup();
+  const say = (text: string) => process.stdout.write(`${text}\n\n`);
+  say(
+    `machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}`,
+  );
+  if (previews.length) {
+    say(
+      renderTable(
+        ["hosts", "engine steps", "pulumi preview ms", "x unit"],
+        previews.map((p) => [
+          p.hosts,
+          p.resources,
+          Math.round(p.ms),
+          round(p.ms / previews[0].ms, 2),
+        ]),
+      ),
+    );
   }
 
   // 2. Start-up with type-checking and transpile-only (2 hosts), 3. flat program.
@@ -110,13 +133,36 @@ async function main(): Promise<void> {
   const checked: number[] = [];
   const transpiled: number[] = [];
   let resources2 = 0;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; parts.has("startup") && i < runs; i++) {
     checked.push(
       (await timedPlan(ROOT, "dev", cfg2, { PULUMI_NODEJS_TRANSPILE_ONLY: "false" })).ms,
     );
     const t = await timedPlan(ROOT, "dev", cfg2);
     transpiled.push(t.ms);
     resources2 = t.resources;
+  }
+
+  if (checked.length) {
+    say(
+      renderTable(
+        ["start-up + plan, 2 hosts (cmd/run)", "ms", "resources"],
+        [
+          [
+            "type-check (PULUMI_NODEJS_TRANSPILE_ONLY=false)",
+            Math.round(median(checked)),
+            resources2,
+          ],
+          [
+            "transpile-only (stacks/tsconfig.json noCheck)",
+            Math.round(median(transpiled)),
+            resources2,
+          ],
+        ],
+      ),
+    );
+    process.stderr.write(
+      `start-up: checked ${checked.map(Math.round).join(", ")} ms, transpile-only ${transpiled.map(Math.round).join(", ")} ms\n`,
+    );
   }
 
   const flatDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-flat-"));
@@ -130,10 +176,17 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(flatDir, "package.json"), '{ "name": "flat" }\n');
     fs.writeFileSync(
       path.join(flatDir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noCheck: true, module: "commonjs" } }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noCheck: true,
+          module: "commonjs",
+          moduleResolution: "node",
+        },
+      }),
     );
     fs.writeFileSync(path.join(flatDir, "index.ts"), FLAT_PROGRAM);
-    for (const n of sizes) {
+    for (const n of parts.has("flat") ? sizes : []) {
       const { config } = readStackConfig("dev");
       const pool = JSON.parse(config["msgw:pool"]) as { hosts: unknown[] };
       pool.hosts = benchHostnames(n).map((hostname) => ({ hostname }));
@@ -159,56 +212,36 @@ async function main(): Promise<void> {
         count = f.resources;
       }
       flat.push({ hosts: n, component: median(comp), flat: median(fl), resources: count });
+      process.stderr.write(
+        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms\n`,
+      );
     }
   } finally {
     fs.rmSync(flatDir, { recursive: true, force: true });
   }
 
-  process.stdout.write(
-    `\nmachine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}\n\n`,
-  );
-  process.stdout.write(
-    renderTable(
-      ["hosts", "engine steps", "pulumi preview ms", "x unit"],
-      previews.map((p) => [
-        String(p.hosts),
-        String(p.resources),
-        String(Math.round(p.ms)),
-        String(round(p.ms / previews[0].ms, 2)),
-      ]),
-    ) + "\n\n",
-  );
-  process.stdout.write(
-    renderTable(
-      ["start-up + plan, 2 hosts (cmd/run)", "ms", "resources"],
-      [
+  if (flat.length) {
+    say(
+      renderTable(
         [
-          "type-check (PULUMI_NODEJS_TRANSPILE_ONLY=false)",
-          String(Math.round(median(checked))),
-          String(resources2),
+          "hosts",
+          "custom resources",
+          "component program ms",
+          "flat program ms",
+          "component / flat",
         ],
-        [
-          "transpile-only (stacks/tsconfig.json noCheck)",
-          String(Math.round(median(transpiled))),
-          String(resources2),
-        ],
-      ],
-    ) + "\n\n",
-  );
+        flat.map((f) => [
+          f.hosts,
+          f.resources,
+          Math.round(f.component),
+          Math.round(f.flat),
+          round(f.component / f.flat, 2),
+        ]),
+      ),
+    );
+  }
   process.stdout.write(
-    renderTable(
-      ["hosts", "custom resources", "component program ms", "flat program ms", "component / flat"],
-      flat.map((f) => [
-        String(f.hosts),
-        String(f.resources),
-        String(Math.round(f.component)),
-        String(Math.round(f.flat)),
-        String(round(f.component / f.flat, 2)),
-      ]),
-    ) + "\n\n",
-  );
-  process.stdout.write(
-    `${JSON.stringify({ machine, runs, previews, startup: { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled) }, flat })}\n`,
+    `${JSON.stringify({ machine, runs, previews, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled) } : undefined, flat })}\n`,
   );
 }
 
