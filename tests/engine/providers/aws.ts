@@ -45,8 +45,10 @@ function regionOf(p: Props): string {
   return (p.region as string | undefined) ?? defaultRegion();
 }
 
-function requestId(): string {
-  return `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+/** A request id in AWS's format, derived from the request so error texts are reproducible in tests. */
+function requestId(seed: string): string {
+  const h = stableHex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The text the bridged provider prints for an AWS API error (aws-sdk-go-v2 OperationError, smithy API error). */
@@ -60,7 +62,7 @@ export function awsError(
 ): ApiError {
   return new ApiError(
     `${action}: operation error ${service}: ${operation}, https response error StatusCode: ${status}, ` +
-      `RequestID: ${requestId()}, api error ${code}: ${message}`,
+      `RequestID: ${requestId(`${action}/${operation}/${code}/${message}`)}, api error ${code}: ${message}`,
   );
 }
 
@@ -471,8 +473,11 @@ function checkPolicyJson(p: Props, failures: Failure[], key: string, max: number
   if (typeof v !== "string" || containsUnknown(v)) return;
   try {
     JSON.parse(v);
-  } catch (e) {
-    failures.push({ property: key, reason: `invalid JSON: ${(e as Error).message}` });
+  } catch {
+    failures.push({
+      property: key,
+      reason: "the policy document is not valid JSON (MalformedPolicyDocument)",
+    });
     return;
   }
   const size = v.replace(/\s/g, "").length;

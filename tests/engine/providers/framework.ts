@@ -225,8 +225,9 @@ export function buildProvider(
       const inputs: Props = { ...(type.defaults ?? {}), ...present(news) };
       if (type.autoName && inputs[type.autoName.property] === undefined) {
         const previous = olds?.[type.autoName.property];
-        inputs[type.autoName.property] =
-          previous ?? `${urnName(urn)}-${hex(7)}`.slice(0, Math.max(type.autoName.maxLength, 8));
+        // Pulumi auto-naming: `<name>-<7 random hex>`; a long name is cut so the whole fits the limit.
+        const prefix = urnName(urn).slice(0, type.autoName.maxLength - 8);
+        inputs[type.autoName.property] = previous ?? `${prefix}-${hex(7)}`;
       }
       const failures = type.check?.(unwrap(inputs) as Props, makeContext(urn)) ?? [];
       return { inputs, failures };
