@@ -15,6 +15,7 @@
  * The `remote` types are not used by this project and not implemented.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import type { StandInContext } from "./context";
 import type { Failure, InitFailed, Props, ResourceType, StandInPackage } from "./framework";
 import { UNKNOWN, hex, sdkVersion, urnName } from "./framework";
@@ -57,6 +58,16 @@ export async function runCommand(
   const logStdout = logging === "stdout" || logging === "stdoutAndStderr";
   const logStderr = logging === "stderr" || logging === "stdoutAndStderr";
   const cwd = (p.dir as string | undefined) ?? process.cwd();
+  if (!existsSync(cwd)) {
+    // Go's os/exec fails the same way before starting the interpreter.
+    throw new CommandFailed(
+      `chdir ${cwd}: no such file or directory: running ${JSON.stringify(command)}:\n`,
+      {
+        stdout: "",
+        stderr: "",
+      },
+    );
+  }
   return await new Promise<RunResult>((resolve, reject) => {
     const child = spawn(interpreter[0], [...interpreter.slice(1), command], {
       cwd,

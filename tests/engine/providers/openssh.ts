@@ -28,6 +28,8 @@ function mpint(b: Buffer): Buffer {
 
 const b64u = (s: string) => Buffer.from(s, "base64url");
 
+/** Curves OpenSSH has a form for (node:crypto names of P-256, P-384, P-521). */
+const NODE_CURVES = ["prime256v1", "secp384r1", "secp521r1"];
 const CURVES: Record<string, string> = {
   "P-256": "nistp256",
   "P-384": "nistp384",
@@ -36,6 +38,12 @@ const CURVES: Record<string, string> = {
 
 /** Public blob and private fields of a key; undefined for keys OpenSSH has no form for (ECDSA P-224). */
 function parts(key: KeyObject): { type: string; pub: Buffer; priv: Buffer } | undefined {
+  if (
+    key.asymmetricKeyType === "ec" &&
+    !NODE_CURVES.includes(key.asymmetricKeyDetails?.namedCurve ?? "")
+  ) {
+    return undefined;
+  }
   const jwk = key.export({ format: "jwk" });
   if (jwk.kty === "OKP" && jwk.crv === "Ed25519") {
     const pk = b64u(jwk.x as string);

@@ -136,6 +136,11 @@ function algorithmsOf(key: KeyObject): {
   signAlg: webcrypto.Algorithm | webcrypto.EcdsaParams;
   name: string;
 } {
+  if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "secp224r1") {
+    throw new ApiError(
+      "the stand-in tls provider cannot sign with ECDSA P224 keys (WebCrypto has no P-224); use P256",
+    );
+  }
   const jwk = key.export({ format: "jwk" });
   if (jwk.kty === "RSA") {
     const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
