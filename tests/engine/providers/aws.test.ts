@@ -244,6 +244,22 @@ describe("aws stand-in: SSM parameters (unique per account and region)", () => {
     await prod.create(PARAM, "after-delete", param("/msgw/msgw/msgw1/ssh-host-key"));
   });
 
+  it("a parameter without region lands in the provider's configured region (and collides there)", async () => {
+    const dev = aws();
+    dev.config.region = REGION;
+    const prod = aws({}, dev.cloud.dir);
+    await dev.create(PARAM, "dev-key", { name: "/msgw/k", type: "SecureString", value: "v" });
+    await assert.rejects(
+      prod.create(PARAM, "prod-key", param("/msgw/k")),
+      /api error ParameterAlreadyExists/,
+    );
+    const none = aws();
+    await assert.rejects(none.create(PARAM, "k", { name: "/msgw/k", type: "String", value: "v" }), {
+      message:
+        'missing required configuration key "aws:region": The region where AWS operations will take place.',
+    });
+  });
+
   it("refuses names and values the SSM API refuses", async () => {
     const t = aws();
     await assert.rejects(

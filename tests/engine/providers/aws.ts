@@ -37,12 +37,18 @@ function forceNew(file: string, keys: string[]): Record<string, string> {
   return out;
 }
 
-function defaultRegion(): string {
-  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
-}
-
-function regionOf(p: Props): string {
-  return (p.region as string | undefined) ?? defaultRegion();
+/** The resource's `region`, else the provider's (configuration `region`, then AWS_REGION/AWS_DEFAULT_REGION). */
+function regionOf(p: Props, ctx: StandInContext): string {
+  const configured = ctx.config.region as string | undefined;
+  const fallback = configured ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const region = (p.region as string | undefined) ?? fallback;
+  if (!region) {
+    // The provider's own error when no region is configured anywhere.
+    throw new ApiError(
+      'missing required configuration key "aws:region": The region where AWS operations will take place.',
+    );
+  }
+  return region;
 }
 
 /** A request id in AWS's format, derived from the request so error texts are reproducible in tests. */
@@ -237,7 +243,7 @@ const securityGroup: ResourceType = {
     return failures;
   },
   async create(p, ctx) {
-    const region = regionOf(p);
+    const region = regionOf(p, ctx);
     const vpcId = (p.vpcId as string | undefined) ?? defaultVpcId(region);
     if (!validEc2Description(p.description)) {
       throw awsError(
@@ -373,7 +379,7 @@ function sgRule(direction: "ingress" | "egress"): ResourceType {
       return failures;
     },
     async create(p, ctx) {
-      const region = regionOf(p);
+      const region = regionOf(p, ctx);
       const operation = `Authorize SecurityGroup${Direction}`.replace(" ", "");
       const action = `authorizing Security Group (${String(p.securityGroupId)}) ${direction} rule`;
       checkDescription(p, action, operation);
@@ -727,7 +733,7 @@ const parameter: ResourceType = {
     return failures;
   },
   async create(p, ctx) {
-    const region = regionOf(p);
+    const region = regionOf(p, ctx);
     const name = p.name as string;
     const action = `creating SSM Parameter (${name})`;
     const invalid = (message: string) =>
@@ -781,7 +787,7 @@ const parameter: ResourceType = {
     return { id: name, outs };
   },
   async read(id, state, ctx) {
-    const region = regionOf(state);
+    const region = regionOf(state, ctx);
     const found = load(ctx, "parameter", `${region}/${id}`);
     if (!found) return undefined;
     const inputs: Props = {};
@@ -791,7 +797,7 @@ const parameter: ResourceType = {
     return { id, outs: found.outs, inputs };
   },
   async update(id, olds, news, ctx) {
-    const region = regionOf(olds);
+    const region = regionOf(olds, ctx);
     const version =
       (olds.version as number) +
       (olds.value !== news.value || olds.description !== news.description ? 1 : 0);
@@ -808,7 +814,7 @@ const parameter: ResourceType = {
     };
   },
   async delete(id, state, ctx) {
-    const region = regionOf(state);
+    const region = regionOf(state, ctx);
     ctx.cloud.remove("aws-parameter", `${region}/${id}`);
     releaseName(ctx.cloud, `ssm/${region}`, id);
   },
@@ -878,7 +884,7 @@ function globToRegExp(glob: string): RegExp {
 const getAmi: FunctionType = {
   token: "aws:ec2/getAmi:getAmi",
   async invoke(args, ctx) {
-    const region = regionOf(args);
+    const region = regionOf(args, ctx);
     let images = regionImages(ctx.cloud, region);
     const owners = (args.owners as string[] | undefined) ?? [];
     if (owners.length) {
@@ -945,8 +951,8 @@ const getAmi: FunctionType = {
 
 const getVpc: FunctionType = {
   token: "aws:ec2/getVpc:getVpc",
-  async invoke(args) {
-    const region = regionOf(args);
+  async invoke(args, ctx) {
+    const region = regionOf(args, ctx);
     if (args.id !== undefined && args.id !== defaultVpcId(region)) {
       throw new ApiError("no matching EC2 VPC found");
     }
@@ -967,8 +973,8 @@ const getVpc: FunctionType = {
 
 const getSubnet: FunctionType = {
   token: "aws:ec2/getSubnet:getSubnet",
-  async invoke(args) {
-    const region = regionOf(args);
+  async invoke(args, ctx) {
+    const region = regionOf(args, ctx);
     const id = (args.id as string | undefined) ?? defaultSubnetId(region);
     if (!SUBNET_ID.test(id)) throw new ApiError("no matching EC2 Subnet found");
     return {
@@ -1073,7 +1079,7 @@ const instance: ResourceType = {
     return failures;
   },
   async create(p, ctx) {
-    const region = regionOf(p);
+    const region = regionOf(p, ctx);
     const action = "creating EC2 Instance";
     const refuse = (code: string, message: string) =>
       awsError(action, "EC2", "RunInstances", 400, code, message);
@@ -1254,7 +1260,7 @@ const eip: ResourceType = {
     return failures;
   },
   async create(p, ctx) {
-    const region = regionOf(p);
+    const region = regionOf(p, ctx);
     const quota = ctx.settings.eipQuotaPerRegion ?? DEFAULT_EIP_QUOTA;
     return await ctx.cloud.withLock("eip-pool", async () => {
       const all = [...ctx.cloud.list<Stored>("aws-eip").values()];

@@ -43,6 +43,11 @@ export type Severity = "debug" | "info" | "warning" | "error";
 /** Context of one provider operation. */
 export interface StandInContext {
   urn: string;
+  /**
+   * The provider's configuration as the engine sent it in Configure (`region` for aws), plain values. The
+   * Node.js provider SDK drops it; main.ts captures it (see `captureProviderConfig`).
+   */
+  config: Record<string, unknown>;
   cloud: Cloud;
   settings: StandInSettings;
   now(): Date;

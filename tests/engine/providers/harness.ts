@@ -17,6 +17,8 @@ export interface TestProvider {
   cloud: Cloud;
   settings: StandInSettings;
   logs: { urn: string; severity: Severity; message: string }[];
+  /** The provider configuration (what Configure would carry; settable). */
+  config: Record<string, unknown>;
   /** The clock the provider sees (settable). */
   clock: { now: Date };
   urn(type: string, name: string): string;
@@ -49,8 +51,10 @@ export function testProvider(
   const cloud = new Cloud(dir);
   const logs: TestProvider["logs"] = [];
   const clock = { now: new Date("2026-11-29T10:00:00Z") };
+  const config: Record<string, unknown> = {};
   const p = buildProvider(pkg, (urn) => ({
     urn,
+    config,
     cloud,
     settings,
     now: () => clock.now,
@@ -63,6 +67,7 @@ export function testProvider(
     settings,
     logs,
     clock,
+    config,
     urn,
     async create(type, name, inputs) {
       const u = urn(type, name);

@@ -7,6 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { main } from "@pulumi/pulumi/provider";
 import * as engrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engproto from "@pulumi/pulumi/proto/engine_pb";
+import type { ConfigureRequest } from "@pulumi/pulumi/proto/provider_pb";
 import {
   CLOUD_DIR_ENV,
   Cloud,
@@ -15,7 +16,7 @@ import {
   type Severity,
   type StandInContext,
 } from "./context";
-import { buildProvider, type StandInPackage } from "./framework";
+import { buildProvider, unwrap, type StandInPackage } from "./framework";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /** Every stand-in package by plugin name, loaded on demand (a plugin loads only its own code). */
@@ -52,6 +53,34 @@ function engineLogger(
   };
 }
 
+/**
+ * The Node.js provider SDK answers Configure without handing the configuration to the provider
+ * (provider/server.js `configure`). Real providers read it (the aws provider's `region`), so wrap the
+ * Configure handler the SDK registers with gRPC and keep the arguments (secrets unwrapped).
+ */
+function captureProviderConfig(config: Record<string, unknown>): void {
+  const original = grpc.Server.prototype.addService;
+  grpc.Server.prototype.addService = function (service, implementation) {
+    const impl = implementation as Record<
+      string,
+      (call: { request: ConfigureRequest }, cb: unknown) => void
+    >;
+    const configure = impl.configure;
+    if (configure) {
+      impl.configure = (call, cb) => {
+        const args = call.request.getArgs()?.toJavaScript() as Record<string, unknown> | undefined;
+        if (args) Object.assign(config, unwrap(args));
+        else {
+          for (const [k, v] of call.request.getVariablesMap().entries())
+            config[k.split(":").pop() as string] = v;
+        }
+        configure(call, cb);
+      };
+    }
+    return original.call(this, service, implementation);
+  };
+}
+
 async function run(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
   const load = PACKAGES[name];
@@ -69,8 +98,11 @@ async function run(): Promise<void> {
   const settings = loadSettings();
   const engineAddress = args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "--tracing");
   const log = engineLogger(engineAddress);
+  const config: Record<string, unknown> = {};
+  captureProviderConfig(config);
   const provider = buildProvider(pkg, (urn): StandInContext => ({
     urn,
+    config,
     cloud,
     settings,
     now: standInNow,

@@ -85,8 +85,9 @@ export class PluginClient {
     return res.getVersion();
   }
 
-  async configure(): Promise<provproto.ConfigureResponse> {
+  async configure(args: Props = {}): Promise<provproto.ConfigureResponse> {
     const req = new provproto.ConfigureRequest();
+    req.setArgs(Struct.fromJavaScript(args as never));
     req.setAcceptsecrets(true);
     req.setAcceptresources(true);
     return await this.call("configure", req);
