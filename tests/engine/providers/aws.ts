@@ -558,21 +558,28 @@ const role: ResourceType = {
     };
   },
   async delete(id, _state, ctx) {
-    const profiles = [...ctx.cloud.list<Stored>("aws-profile").values()].filter(
+    // iam/role.go deleteRole: removes the role from its instance profiles itself; inline and managed
+    // policies not owned by the role resource must be gone first (DeleteConflict otherwise).
+    const inline = [...ctx.cloud.list<Stored>("aws-rolepolicy").values()].filter(
       (x) => x.outs.role === id,
     );
-    const policies = [...ctx.cloud.list<Stored>("aws-rolepolicy").values()].filter(
+    const attached = [...ctx.cloud.list<Stored>("aws-attachment").values()].filter(
       (x) => x.outs.role === id,
     );
-    if (profiles.length || policies.length) {
+    if (inline.length || attached.length) {
       throw awsError(
         `deleting IAM Role (${id})`,
         "IAM",
         "DeleteRole",
         409,
         "DeleteConflict",
-        "Cannot delete entity, must remove roles from instance profile first.",
+        inline.length
+          ? "Cannot delete entity, must delete policies first."
+          : "Cannot delete entity, must detach all policies first.",
       );
+    }
+    for (const [profileId, p] of ctx.cloud.list<Stored>("aws-profile")) {
+      if (p.outs.role === id) store(ctx, "profile", profileId, { ...p.outs, role: undefined });
     }
     ctx.cloud.remove("aws-role", id);
     releaseName(ctx.cloud, "iam-role", id);
@@ -1342,6 +1349,1007 @@ const eip: ResourceType = {
   },
 };
 
+// --- Types added later in the project: data volumes, backups, alarms, keys, buckets -------------------------
+
+/** A generic stored AWS object: id from `makeId`, state recorded, read/update/delete on the record. */
+function storedType(spec: {
+  token: string;
+  kind: string;
+  replaceOn: Record<string, string>;
+  computed: string[];
+  autoName?: ResourceType["autoName"];
+  defaults?: Props;
+  check?: ResourceType["check"];
+  /** API checks and computed outputs; throws the API's error. */
+  make(
+    p: Props,
+    ctx: StandInContext,
+    region: string,
+  ): Promise<{ id: string; outs: Props }> | { id: string; outs: Props };
+  /** API checks of an update; returns changed computed outputs. */
+  modify?(id: string, olds: Props, news: Props, ctx: StandInContext): Promise<Props> | Props;
+  /** API checks of a delete; throw to refuse. */
+  remove?(id: string, state: Props, ctx: StandInContext): Promise<void> | void;
+  regional?: boolean;
+}): ResourceType {
+  const regional = spec.regional ?? true;
+  return {
+    token: spec.token,
+    replaceOn: regional ? { ...spec.replaceOn, region: REGION_SOURCE } : spec.replaceOn,
+    computed: [...spec.computed, "tagsAll", ...(regional ? ["region"] : [])],
+    autoName: spec.autoName,
+    defaults: spec.defaults,
+    check(p, ctx) {
+      const failures = spec.check?.(p, ctx) ?? [];
+      checkTags(p, failures);
+      return failures;
+    },
+    async create(p, ctx) {
+      const region = regional ? regionOf(p, ctx) : "";
+      const { id, outs } = await spec.make(p, ctx, region);
+      const all = { ...outs, tagsAll: tagsAll(p), ...(regional ? { region } : {}) };
+      store(ctx, spec.kind, id, { ...p, ...all });
+      return { id, outs: all };
+    },
+    async read(id, _state, ctx) {
+      const found = load(ctx, spec.kind, id);
+      if (!found) return undefined;
+      const inputs: Props = {};
+      for (const [k, v] of Object.entries(found.outs)) {
+        if (!spec.computed.includes(k) && k !== "tagsAll" && v !== undefined) inputs[k] = v;
+      }
+      return { id, outs: found.outs, inputs };
+    },
+    async update(id, olds, news, ctx) {
+      const changed = (await spec.modify?.(id, olds, news, ctx)) ?? {};
+      const keep: Props = {};
+      for (const k of [...spec.computed, ...(regional ? ["region"] : [])])
+        if (olds[k] !== undefined) keep[k] = olds[k];
+      const outs = { ...keep, ...changed, tagsAll: tagsAll(news) };
+      store(ctx, spec.kind, id, { ...olds, ...news, ...outs });
+      return outs;
+    },
+    async delete(id, state, ctx) {
+      await spec.remove?.(id, state, ctx);
+      ctx.cloud.remove(`aws-${spec.kind}`, id);
+    },
+  };
+}
+
+/** EBS volume sizes by type (EBS User Guide, "Amazon EBS volume types"): GiB. */
+const VOLUME_SIZES: Record<string, [number, number]> = {
+  gp3: [1, 16384],
+  gp2: [1, 16384],
+  io1: [4, 16384],
+  io2: [4, 65536],
+  st1: [125, 16384],
+  sc1: [125, 16384],
+  standard: [1, 1024],
+};
+
+const volume = storedType({
+  token: "aws:ebs/volume:Volume",
+  kind: "volume",
+  // internal/service/ec2/ebs_volume.go
+  replaceOn: forceNew("ebs_volume.go", [
+    "availabilityZone",
+    "encrypted",
+    "kmsKeyId",
+    "snapshotId",
+    "outpostArn",
+  ]),
+  computed: [
+    "arn",
+    "encrypted",
+    "iops",
+    "kmsKeyId",
+    "size",
+    "snapshotId",
+    "throughput",
+    "type",
+    "createTime",
+  ],
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "availabilityZone");
+    const type = (p.type as string | undefined) ?? "gp2";
+    const size = p.size;
+    const range = VOLUME_SIZES[type];
+    if (typeof size === "number" && range && (size < range[0] || size > range[1])) {
+      failures.push({
+        property: "size",
+        reason: `${type} volumes are ${range[0]} to ${range[1]} GiB, got ${size}`,
+      });
+    }
+    if (p.size === undefined && p.snapshotId === undefined) {
+      failures.push({
+        property: "size",
+        reason: 'one of "size" or "snapshotId" must be specified (ebs_volume.go AtLeastOneOf)',
+      });
+    }
+    return failures;
+  },
+  make(p, ctx, region) {
+    const az = p.availabilityZone as string;
+    if (!az.startsWith(region) || !/^[a-z]$/.test(az.slice(region.length))) {
+      throw awsError(
+        "creating EBS Volume",
+        "EC2",
+        "CreateVolume",
+        400,
+        "InvalidParameterValue",
+        `Invalid availability zone: [${az}]`,
+      );
+    }
+    const id = `vol-${hex(17)}`;
+    return {
+      id,
+      outs: {
+        arn: arn("ec2", region, `volume/${id}`),
+        encrypted: (p.encrypted as boolean | undefined) ?? false,
+        kmsKeyId: p.encrypted
+          ? ((p.kmsKeyId as string | undefined) ??
+            arn("kms", region, `key/${stableHex(`ebs/${region}`, 8)}-aws-managed-ebs`))
+          : "",
+        size: (p.size as number | undefined) ?? 30,
+        type: (p.type as string | undefined) ?? "gp2",
+        iops: p.type === "gp3" ? ((p.iops as number | undefined) ?? 3000) : p.iops,
+        throughput: p.type === "gp3" ? ((p.throughput as number | undefined) ?? 125) : p.throughput,
+        snapshotId: (p.snapshotId as string | undefined) ?? "",
+        createTime: ctx.now().toISOString(),
+      },
+    };
+  },
+  modify(id, olds, news) {
+    // EBS ModifyVolume: a volume can grow, never shrink.
+    if (typeof news.size === "number" && typeof olds.size === "number" && news.size < olds.size) {
+      throw awsError(
+        `modifying EBS Volume (${id})`,
+        "EC2",
+        "ModifyVolume",
+        400,
+        "InvalidParameterValue",
+        `New size cannot be smaller than existing size`,
+      );
+    }
+    return {
+      size: news.size ?? olds.size,
+      type: news.type ?? olds.type,
+      iops: news.iops ?? olds.iops,
+      throughput: news.throughput ?? olds.throughput,
+    };
+  },
+  remove(id, _state, ctx) {
+    const attached = [...ctx.cloud.list<Stored>("aws-attachment-vol").values()].filter(
+      (a) => a.outs.volumeId === id,
+    );
+    if (attached.length) {
+      throw awsError(
+        `deleting EBS Volume (${id})`,
+        "EC2",
+        "DeleteVolume",
+        400,
+        "VolumeInUse",
+        `Volume ${id} is currently attached to ${String(attached[0].outs.instanceId)}`,
+      );
+    }
+  },
+});
+
+const volumeAttachment = storedType({
+  token: "aws:ec2/volumeAttachment:VolumeAttachment",
+  kind: "attachment-vol",
+  // internal/service/ec2/ec2_volume_attachment.go: device_name, instance_id, volume_id ForceNew.
+  replaceOn: forceNew("ec2_volume_attachment.go", ["deviceName", "instanceId", "volumeId"]),
+  computed: [],
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "deviceName", "instanceId", "volumeId");
+    return failures;
+  },
+  async make(p, ctx) {
+    const action = `attaching EBS Volume (${String(p.volumeId)}) to EC2 Instance (${String(p.instanceId)})`;
+    const refuse = (code: string, message: string) =>
+      awsError(action, "EC2", "AttachVolume", 400, code, message);
+    const vol = load(ctx, "volume", p.volumeId as string);
+    if (!vol)
+      throw refuse("InvalidVolume.NotFound", `The volume '${String(p.volumeId)}' does not exist.`);
+    const inst = load(ctx, "instance", p.instanceId as string);
+    if (!inst)
+      throw refuse(
+        "InvalidInstanceID.NotFound",
+        `The instance ID '${String(p.instanceId)}' does not exist`,
+      );
+    if (vol.outs.availabilityZone !== inst.outs.availabilityZone) {
+      throw refuse(
+        "InvalidVolume.ZoneMismatch",
+        `The volume '${String(p.volumeId)}' is not in the same availability zone as instance '${String(p.instanceId)}'`,
+      );
+    }
+    return await ctx.cloud.withLock("volume-attachments", () => {
+      for (const a of ctx.cloud.list<Stored>("aws-attachment-vol").values()) {
+        if (a.outs.volumeId === p.volumeId) {
+          throw refuse("VolumeInUse", `${String(p.volumeId)} is already attached to an instance`);
+        }
+        if (a.outs.instanceId === p.instanceId && a.outs.deviceName === p.deviceName) {
+          throw refuse(
+            "InvalidParameterValue",
+            `Invalid value '${String(p.deviceName)}' for unixDevice. Attachment point ${String(p.deviceName)} is already in use`,
+          );
+        }
+      }
+      // ec2_volume_attachment.go: the id is "vai-" and a hash of device, instance and volume.
+      return {
+        id: `vai-${parseInt(stableHex(`${String(p.deviceName)}-${String(p.instanceId)}-${String(p.volumeId)}`, 8), 16)}`,
+        outs: {},
+      };
+    });
+  },
+});
+
+/** DLM API CreateLifecyclePolicy: Description 1–500 and schedule Name 0–120 characters of [0-9A-Za-z _-]. */
+const DLM_TEXT = /^[0-9A-Za-z _-]+$/;
+
+const lifecyclePolicy = storedType({
+  token: "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+  kind: "dlm",
+  // internal/service/dlm/lifecycle_policy.go: no ForceNew attributes besides region.
+  replaceOn: {},
+  computed: ["arn", "defaultPolicy", "state"],
+  defaults: { state: "ENABLED" },
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "description", "executionRoleArn");
+    const description = p.description;
+    if (
+      typeof description === "string" &&
+      description !== UNKNOWN &&
+      (!DLM_TEXT.test(description) || description.length > 500)
+    ) {
+      failures.push({
+        property: "description",
+        reason: `must be 1 to 500 characters of [0-9A-Za-z _-] (DLM API), got ${JSON.stringify(description)}`,
+      });
+    }
+    const details = (p.policyDetails as Props | undefined) ?? {};
+    ((details.schedules as Props[] | undefined) ?? []).forEach((sched, i) => {
+      const name = sched.name;
+      if (
+        typeof name === "string" &&
+        name !== UNKNOWN &&
+        (!DLM_TEXT.test(name) || name.length > 120)
+      ) {
+        failures.push({
+          property: `policyDetails.schedules[${i}].name`,
+          reason: `must be at most 120 characters of [0-9A-Za-z _-] (DLM API), got ${JSON.stringify(name)}`,
+        });
+      }
+      const rule = (sched.createRule as Props | undefined) ?? {};
+      // lifecycle_policy.go: interval one of 1, 2, 3, 4, 6, 8, 12, 24; times at most one "hh:mm".
+      if (
+        typeof rule.interval === "number" &&
+        ![1, 2, 3, 4, 6, 8, 12, 24].includes(rule.interval)
+      ) {
+        failures.push({
+          property: `policyDetails.schedules[${i}].createRule.interval`,
+          reason: `expected interval to be one of [1 2 3 4 6 8 12 24], got ${rule.interval}`,
+        });
+      }
+      const times = rule.times;
+      const list = typeof times === "string" ? [times] : Array.isArray(times) ? times : [];
+      if (
+        list.length > 1 ||
+        list.some(
+          (t) =>
+            typeof t === "string" &&
+            t !== UNKNOWN &&
+            !/^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$/.test(t),
+        )
+      ) {
+        failures.push({
+          property: `policyDetails.schedules[${i}].createRule.times`,
+          reason: `must be one time of day "hh:mm" (UTC), got ${JSON.stringify(times)}`,
+        });
+      }
+      const count = (sched.retainRule as Props | undefined)?.count;
+      if (typeof count === "number" && (count < 1 || count > 1000)) {
+        failures.push({
+          property: `policyDetails.schedules[${i}].retainRule.count`,
+          reason: `expected count to be in the range (1 - 1000), got ${count}`,
+        });
+      }
+    });
+    return failures;
+  },
+  make(p, _ctx, region) {
+    const id = `policy-${hex(17)}`;
+    return { id, outs: { arn: arn("dlm", region, `policy/${id}`), state: p.state ?? "ENABLED" } };
+  },
+});
+
+/** AWS managed policies the stand-in knows (IAM User Guide, "AWS managed policies"); others do not exist. */
+const MANAGED_POLICIES = [
+  "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",
+  "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+  "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+  "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+  "arn:aws:iam::aws:policy/ReadOnlyAccess",
+];
+/** IAM quotas: managed policies attached to a role, default 10. */
+const POLICIES_PER_ROLE = 10;
+
+const rolePolicyAttachment = storedType({
+  token: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  kind: "attachment",
+  regional: false,
+  // internal/service/iam/role_policy_attachment.go: role and policy_arn ForceNew.
+  replaceOn: {
+    role: "role_policy_attachment.go: role ForceNew",
+    policyArn: "role_policy_attachment.go: policy_arn ForceNew",
+  },
+  computed: [],
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "role", "policyArn");
+    return failures;
+  },
+  async make(p, ctx) {
+    const roleName = p.role as string;
+    const policyArn = p.policyArn as string;
+    const action = `attaching IAM Policy (${policyArn}) to IAM Role (${roleName})`;
+    if (!load(ctx, "role", roleName)) {
+      throw awsError(
+        action,
+        "IAM",
+        "AttachRolePolicy",
+        404,
+        "NoSuchEntity",
+        `The role with name ${roleName} cannot be found.`,
+      );
+    }
+    if (policyArn.startsWith("arn:aws:iam::aws:policy/") && !MANAGED_POLICIES.includes(policyArn)) {
+      throw awsError(
+        action,
+        "IAM",
+        "AttachRolePolicy",
+        404,
+        "NoSuchEntity",
+        `Policy ${policyArn} does not exist or is not attachable.`,
+      );
+    }
+    return await ctx.cloud.withLock(`role-${roleName}`, () => {
+      const attached = [...ctx.cloud.list<Stored>("aws-attachment").values()].filter(
+        (a) => a.outs.role === roleName,
+      );
+      if (attached.length >= POLICIES_PER_ROLE) {
+        throw awsError(
+          action,
+          "IAM",
+          "AttachRolePolicy",
+          409,
+          "LimitExceeded",
+          `Cannot exceed quota for PoliciesPerRole: ${POLICIES_PER_ROLE}`,
+        );
+      }
+      return { id: `${roleName}/${policyArn}`, outs: {} };
+    });
+  },
+});
+
+const association = storedType({
+  token: "aws:ssm/association:Association",
+  kind: "association",
+  // internal/service/ssm/association.go: every argument is updated in place (UpdateAssociation).
+  replaceOn: {},
+  computed: ["arn", "associationId", "associationName", "documentVersion"],
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "name");
+    const timeout = p.waitForSuccessTimeoutSeconds;
+    if (typeof timeout === "number" && timeout < 0) {
+      failures.push({
+        property: "waitForSuccessTimeoutSeconds",
+        reason: `must not be negative, got ${timeout}`,
+      });
+    }
+    return failures;
+  },
+  make(p, ctx, region) {
+    for (const target of (p.targets as { key: string; values: string[] }[] | undefined) ?? []) {
+      if (target.key !== "InstanceIds") continue;
+      for (const id of target.values) {
+        if (!load(ctx, "instance", id)) {
+          throw awsError(
+            "creating SSM Association",
+            "SSM",
+            "CreateAssociation",
+            400,
+            "InvalidTarget",
+            `Instance ${id} is not a valid target`,
+          );
+        }
+      }
+    }
+    const id = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+    // There is no machine to run the document: the association reports success at once.
+    if (p.waitForSuccessTimeoutSeconds !== undefined) {
+      ctx.log(
+        "info",
+        `SSM Association ${id}: the stand-in has no instance to run ${String(p.name)}; status Success`,
+      );
+    }
+    return {
+      id,
+      outs: {
+        arn: arn("ssm", region, `association/${id}`),
+        associationId: id,
+        documentVersion: "$DEFAULT",
+      },
+    };
+  },
+});
+
+const COMPARISON = [
+  "GreaterThanOrEqualToThreshold",
+  "GreaterThanThreshold",
+  "LessThanThreshold",
+  "LessThanOrEqualToThreshold",
+  "LessThanLowerOrGreaterThanUpperThreshold",
+  "LessThanLowerThreshold",
+  "GreaterThanUpperThreshold",
+];
+const STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
+
+const metricAlarm = storedType({
+  token: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  kind: "alarm",
+  // internal/service/cloudwatch/metric_alarm.go: alarm_name ForceNew.
+  replaceOn: { name: "metric_alarm.go: alarm_name ForceNew" },
+  computed: ["arn", "treatMissingData", "actionsEnabled"],
+  autoName: { property: "name", maxLength: 255 },
+  defaults: { treatMissingData: "missing", actionsEnabled: true },
+  check(p) {
+    const failures: Failure[] = [];
+    required(p, failures, "comparisonOperator", "evaluationPeriods");
+    lengthBetween(p, failures, "alarmDescription", 0, 1024);
+    if (
+      p.comparisonOperator !== undefined &&
+      p.comparisonOperator !== UNKNOWN &&
+      !COMPARISON.includes(p.comparisonOperator as string)
+    ) {
+      failures.push({
+        property: "comparisonOperator",
+        reason: `expected comparison_operator to be one of ${JSON.stringify(COMPARISON)}, got ${String(p.comparisonOperator)}`,
+      });
+    }
+    if (
+      p.statistic !== undefined &&
+      p.statistic !== UNKNOWN &&
+      !STATISTICS.includes(p.statistic as string)
+    ) {
+      failures.push({
+        property: "statistic",
+        reason: `expected statistic to be one of ${JSON.stringify(STATISTICS)}, got ${String(p.statistic)}`,
+      });
+    }
+    if (typeof p.evaluationPeriods === "number" && p.evaluationPeriods < 1) {
+      failures.push({
+        property: "evaluationPeriods",
+        reason: `expected evaluation_periods to be at least (1), got ${p.evaluationPeriods}`,
+      });
+    }
+    // CloudWatch API PutMetricAlarm, Period: 10, 20, 30 or a multiple of 60.
+    const period = p.period;
+    if (typeof period === "number" && ![10, 20, 30].includes(period) && period % 60 !== 0) {
+      failures.push({
+        property: "period",
+        reason: `must be 10, 20, 30 or a multiple of 60 seconds, got ${period}`,
+      });
+    }
+    for (const k of ["alarmActions", "okActions", "insufficientDataActions"]) {
+      const list = p[k];
+      if (Array.isArray(list) && list.length > 5) {
+        failures.push({
+          property: k,
+          reason: `at most 5 actions (CloudWatch API PutMetricAlarm), got ${list.length}`,
+        });
+      }
+    }
+    return failures;
+  },
+  make(p, _ctx, region) {
+    const name = p.name as string;
+    const refuse = (message: string) =>
+      awsError(
+        `creating CloudWatch Metric Alarm (${name})`,
+        "CloudWatch",
+        "PutMetricAlarm",
+        400,
+        "ValidationError",
+        message,
+      );
+    for (const action of [
+      ...((p.alarmActions as string[]) ?? []),
+      ...((p.okActions as string[]) ?? []),
+    ]) {
+      const m = /^arn:aws:automate:([a-z0-9-]+):ec2:(recover|stop|terminate|reboot)$/.exec(action);
+      if (m && m[1] !== region) {
+        throw refuse(`Invalid region ${m[1]} specified. Only ${region} is supported.`);
+      }
+      if (m && m[2] === "recover" && p.metricName !== "StatusCheckFailed_System") {
+        throw refuse(
+          "The EC2 recover action is only supported on the StatusCheckFailed_System metric.",
+        );
+      }
+      if (action.startsWith("arn:aws:sns:") && action.split(":")[3] !== region) {
+        throw refuse(
+          `Invalid region ${action.split(":")[3]} specified. Only ${region} is supported.`,
+        );
+      }
+    }
+    return { id: name, outs: { arn: arn("cloudwatch", region, `alarm:${name}`) } };
+  },
+});
+
+const topic = storedType({
+  token: "aws:sns/topic:Topic",
+  kind: "topic",
+  // internal/service/sns/topic.go: name, name_prefix, fifo_topic ForceNew.
+  replaceOn: forceNew("sns/topic.go", ["name", "namePrefix", "fifoTopic"]),
+  computed: ["arn", "owner", "beginningArchiveTime", "namePrefix"],
+  autoName: { property: "name", maxLength: 256 },
+  check(p) {
+    const failures: Failure[] = [];
+    const name = p.name;
+    // SNS API CreateTopic: up to 256 characters of [A-Za-z0-9_-] (FIFO topics end in .fifo).
+    if (
+      typeof name === "string" &&
+      name !== UNKNOWN &&
+      !/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name)
+    ) {
+      failures.push({
+        property: "name",
+        reason: `must be 1 to 256 characters of [A-Za-z0-9_-], got ${name}`,
+      });
+    }
+    return failures;
+  },
+  make(p, _ctx, region) {
+    const a = arn("sns", region, p.name as string);
+    return { id: a, outs: { arn: a, owner: ACCOUNT_ID } };
+  },
+});
+
+/** Whether a key policy still lets the account (or the caller) change it (KMS lockout safety check). */
+function keepsPolicyAdmin(policy: string, region: string): boolean {
+  void region;
+  let doc: { Statement?: Props[] | Props };
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return false;
+  }
+  const statements = Array.isArray(doc.Statement)
+    ? doc.Statement
+    : doc.Statement
+      ? [doc.Statement]
+      : [];
+  const admins = [`arn:aws:iam::${ACCOUNT_ID}:root`, ACCOUNT_ID, CALLER_ROLE_ARN, CALLER_ARN];
+  return statements.some((st) => {
+    if (st.Effect !== "Allow") return false;
+    const actions = ([] as unknown[]).concat(st.Action ?? []) as string[];
+    const allows = actions.some(
+      (a) =>
+        a === "*" ||
+        a === "kms:*" ||
+        a === "kms:PutKeyPolicy" ||
+        (a.endsWith("*") && "kms:PutKeyPolicy".startsWith(a.slice(0, -1))),
+    );
+    const principal = st.Principal as Props | string | undefined;
+    const aws =
+      typeof principal === "string"
+        ? [principal]
+        : ([] as unknown[]).concat((principal as Props | undefined)?.AWS ?? []);
+    return allows && (aws as string[]).some((x) => x === "*" || admins.includes(x));
+  });
+}
+
+const kmsKey = storedType({
+  token: "aws:kms/key:Key",
+  kind: "kms",
+  // internal/service/kms/key.go: customer_master_key_spec, key_usage, multi_region, custom_key_store_id,
+  // xks_key_id ForceNew.
+  replaceOn: forceNew("kms/key.go", [
+    "customerMasterKeySpec",
+    "keyUsage",
+    "multiRegion",
+    "customKeyStoreId",
+    "xksKeyId",
+  ]),
+  computed: [
+    "arn",
+    "keyId",
+    "policy",
+    "customerMasterKeySpec",
+    "keyUsage",
+    "multiRegion",
+    "rotationPeriodInDays",
+    "description",
+  ],
+  defaults: { isEnabled: true },
+  check(p) {
+    const failures: Failure[] = [];
+    const w = p.deletionWindowInDays;
+    if (typeof w === "number" && (w < 7 || w > 30)) {
+      failures.push({
+        property: "deletionWindowInDays",
+        reason: `expected deletion_window_in_days to be in the range (7 - 30), got ${w}`,
+      });
+    }
+    lengthBetween(p, failures, "description", 0, 8192);
+    const policy = p.policy;
+    if (typeof policy === "string" && policy !== UNKNOWN && policy.length > 32768) {
+      failures.push({
+        property: "policy",
+        reason: `a key policy is at most 32 KB (KMS quotas), got ${policy.length} characters`,
+      });
+    }
+    return failures;
+  },
+  make(p, _ctx, region) {
+    const policy = p.policy as string | undefined;
+    if (
+      policy !== undefined &&
+      !p.bypassPolicyLockoutSafetyCheck &&
+      !keepsPolicyAdmin(policy, region)
+    ) {
+      throw awsError(
+        "creating KMS Key",
+        "KMS",
+        "CreateKey",
+        400,
+        "MalformedPolicyDocumentException",
+        "The new key policy will not allow you to update the key policy in the future.",
+      );
+    }
+    const id = `${hex(8)}-${hex(4)}-4${hex(3)}-${hex(4)}-${hex(12)}`;
+    return {
+      id,
+      outs: {
+        arn: arn("kms", region, `key/${id}`),
+        keyId: id,
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
+        multiRegion: false,
+        rotationPeriodInDays: p.enableKeyRotation ? 365 : undefined,
+        policy:
+          policy ??
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "Enable IAM User Permissions",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+                Action: "kms:*",
+                Resource: "*",
+              },
+            ],
+          }),
+      },
+    };
+  },
+  modify(id, _olds, news, ctx) {
+    const policy = news.policy as string | undefined;
+    if (
+      policy !== undefined &&
+      !news.bypassPolicyLockoutSafetyCheck &&
+      !keepsPolicyAdmin(policy, regionOf(news, ctx))
+    ) {
+      throw awsError(
+        `updating KMS Key (${id}) policy`,
+        "KMS",
+        "PutKeyPolicy",
+        400,
+        "MalformedPolicyDocumentException",
+        "The new key policy will not allow you to update the key policy in the future.",
+      );
+    }
+    return policy !== undefined ? { policy } : {};
+  },
+});
+
+// S3: bucket names are global across all of AWS (S3 User Guide, "Bucket naming rules").
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function bucketNameProblems(name: string): string[] {
+  const problems: string[] = [];
+  if (!BUCKET_NAME.test(name))
+    problems.push(
+      "3 to 63 characters of a-z, 0-9, . and -, beginning and ending with a letter or digit",
+    );
+  if (/\.\./.test(name)) problems.push("no two adjacent periods");
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) problems.push("not formatted as an IP address");
+  if (
+    /^(xn--|sthree-|amzn-s3-demo-)/.test(name) ||
+    /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)
+  ) {
+    problems.push("no reserved prefix or suffix");
+  }
+  return problems;
+}
+
+const bucket = storedType({
+  token: "aws:s3/bucket:Bucket",
+  kind: "bucket",
+  // internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled ForceNew.
+  replaceOn: forceNew("s3/bucket.go", ["bucket", "bucketPrefix", "objectLockEnabled"]),
+  computed: [
+    "arn",
+    "bucketDomainName",
+    "bucketRegionalDomainName",
+    "hostedZoneId",
+    "bucketPrefix",
+    "objectLockEnabled",
+    "forceDestroy",
+    "bucket",
+  ],
+  defaults: { forceDestroy: false },
+  check(p) {
+    const failures: Failure[] = [];
+    const name = p.bucket;
+    if (typeof name === "string" && name !== UNKNOWN) {
+      for (const problem of bucketNameProblems(name)) {
+        failures.push({
+          property: "bucket",
+          reason: `invalid bucket name ${JSON.stringify(name)}: ${problem} (S3 bucket naming rules)`,
+        });
+      }
+    }
+    return failures;
+  },
+  make(p, ctx, region) {
+    // Pulumi auto-names buckets in lower case: `<name>-<7 hex>`.
+    const name =
+      (p.bucket as string | undefined) ??
+      `${ctx.urn.split("::").pop()?.toLowerCase().slice(0, 55)}-${hex(7)}`;
+    const problems = bucketNameProblems(name);
+    if (problems.length) {
+      throw awsError(
+        `creating S3 Bucket (${name})`,
+        "S3",
+        "CreateBucket",
+        400,
+        "InvalidBucketName",
+        "The specified bucket is not valid.",
+      );
+    }
+    if (!claimName(ctx.cloud, "s3", name, name)) {
+      throw awsError(
+        `creating S3 Bucket (${name})`,
+        "S3",
+        "CreateBucket",
+        409,
+        "BucketAlreadyOwnedByYou",
+        "Your previous request to create the named bucket succeeded and you already own it.",
+      );
+    }
+    return {
+      id: name,
+      outs: {
+        bucket: name,
+        arn: `arn:aws:s3:::${name}`,
+        bucketDomainName: `${name}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+        hostedZoneId: "Z21DNDUVLTQW6Q",
+      },
+    };
+  },
+  remove(id, state, ctx) {
+    const objects = ctx.cloud.get<{ count: number }>("aws-bucket-objects", id)?.count ?? 0;
+    if (objects > 0 && !state.forceDestroy) {
+      throw awsError(
+        `deleting S3 Bucket (${id})`,
+        "S3",
+        "DeleteBucket",
+        409,
+        "BucketNotEmpty",
+        "The bucket you tried to delete is not empty. You must delete all versions in the bucket.",
+      );
+    }
+    releaseName(ctx.cloud, "s3", id);
+  },
+});
+
+/** Marks a bucket as holding `count` objects (what a backup run wrote), for BucketNotEmpty tests. */
+export function putBucketObjects(cloud: Cloud, bucketName: string, count: number): void {
+  cloud.put("aws-bucket-objects", bucketName, { count });
+}
+
+/** A bucket sub-resource (versioning, policy, ...): needs the bucket; `bucket` replaces. */
+function bucketPart(
+  token: string,
+  kind: string,
+  file: string,
+  check?: ResourceType["check"],
+): ResourceType {
+  return storedType({
+    token,
+    kind,
+    replaceOn: forceNew(file, ["bucket", "expectedBucketOwner"]),
+    computed: [],
+    check(p, ctx) {
+      const failures: Failure[] = [];
+      required(p, failures, "bucket");
+      failures.push(...(check?.(p, ctx) ?? []));
+      return failures;
+    },
+    make(p, ctx) {
+      const name = p.bucket as string;
+      if (!load(ctx, "bucket", name)) {
+        throw awsError(
+          `creating S3 ${kind} (${name})`,
+          "S3",
+          "Put",
+          404,
+          "NoSuchBucket",
+          "The specified bucket does not exist",
+        );
+      }
+      return { id: name, outs: {} };
+    },
+  });
+}
+
+const bucketParts: ResourceType[] = [
+  bucketPart(
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "bucket-versioning",
+    "s3/bucket_versioning.go",
+    (p) => {
+      const status = (p.versioningConfiguration as Props | undefined)?.status;
+      return status !== undefined &&
+        status !== UNKNOWN &&
+        !["Enabled", "Suspended", "Disabled"].includes(status as string)
+        ? [
+            {
+              property: "versioningConfiguration.status",
+              reason: `expected status to be one of ["Enabled" "Suspended" "Disabled"], got ${String(status)}`,
+            },
+          ]
+        : [];
+    },
+  ),
+  bucketPart("aws:s3/bucketPolicy:BucketPolicy", "bucket-policy", "s3/bucket_policy.go", (p) => {
+    const failures: Failure[] = [];
+    // S3 quotas: a bucket policy is at most 20 KB.
+    checkPolicyJson(p, failures, "policy", 20480);
+    return failures;
+  }),
+  bucketPart(
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "bucket-pab",
+    "s3/bucket_public_access_block.go",
+  ),
+  bucketPart(
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "bucket-ownership",
+    "s3/bucket_ownership_controls.go",
+    (p) => {
+      const v = (p.rule as Props | undefined)?.objectOwnership;
+      const allowed = ["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"];
+      return v !== undefined && v !== UNKNOWN && !allowed.includes(v as string)
+        ? [
+            {
+              property: "rule.objectOwnership",
+              reason: `expected object_ownership to be one of ${JSON.stringify(allowed)}, got ${String(v)}`,
+            },
+          ]
+        : [];
+    },
+  ),
+  bucketPart(
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "bucket-sse",
+    "s3/bucket_server_side_encryption_configuration.go",
+  ),
+  bucketPart(
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "bucket-lifecycle",
+    "s3/bucket_lifecycle_configuration.go",
+    (p) => {
+      const failures: Failure[] = [];
+      const rules = (p.rules as Props[] | undefined) ?? [];
+      // S3 API PutBucketLifecycleConfiguration: at most 1,000 rules; rule ID up to 255 characters.
+      if (rules.length > 1000)
+        failures.push({ property: "rules", reason: `at most 1000 rules, got ${rules.length}` });
+      rules.forEach((r, i) => {
+        if (typeof r.id === "string" && r.id.length > 255)
+          failures.push({
+            property: `rules[${i}].id`,
+            reason: `at most 255 characters, got ${r.id.length}`,
+          });
+        if (
+          r.status !== undefined &&
+          r.status !== UNKNOWN &&
+          !["Enabled", "Disabled"].includes(r.status as string)
+        ) {
+          failures.push({
+            property: `rules[${i}].status`,
+            reason: `expected status to be one of ["Enabled" "Disabled"], got ${String(r.status)}`,
+          });
+        }
+      });
+      return failures;
+    },
+  ),
+];
+
+// --- Identity lookups ----------------------------------------------------------------------------------------
+
+/** The role the fake deployer works as, and its session (what getCallerIdentity answers). */
+export const CALLER_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/msgw-deployer`;
+const CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/msgw-deployer/pulumi`;
+
+const identityFunctions: FunctionType[] = [
+  {
+    token: "aws:index/getCallerIdentity:getCallerIdentity",
+    async invoke(args) {
+      return {
+        ...args,
+        id: ACCOUNT_ID,
+        accountId: ACCOUNT_ID,
+        arn: CALLER_ARN,
+        userId: "AROAEXAMPLEDEPLOYER:pulumi",
+      };
+    },
+  },
+  {
+    token: "aws:index/getPartition:getPartition",
+    async invoke(args) {
+      return {
+        ...args,
+        id: "aws",
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+      };
+    },
+  },
+  {
+    token: "aws:index/getRegion:getRegion",
+    async invoke(args, ctx) {
+      const region = regionOf(args, ctx);
+      return {
+        ...args,
+        id: region,
+        name: region,
+        region,
+        endpoint: `ec2.${region}.amazonaws.com`,
+        description: region,
+      };
+    },
+  },
+  {
+    token: "aws:iam/getSessionContext:getSessionContext",
+    async invoke(args) {
+      const a = args.arn as string;
+      const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(a);
+      if (!m)
+        return { ...args, id: a, issuerArn: a, issuerId: "", issuerName: "", sessionName: "" };
+      return {
+        ...args,
+        id: a,
+        issuerArn: `arn:aws:iam::${m[1]}:role/${m[2]}`,
+        issuerId: "AROAEXAMPLEDEPLOYER",
+        issuerName: m[2],
+        sessionName: m[3],
+      };
+    },
+  },
+];
+
 /** The aws stand-in package. */
 export const awsPackage: StandInPackage = {
   name: "aws",
@@ -1356,6 +2364,16 @@ export const awsPackage: StandInPackage = {
     parameter,
     instance,
     eip,
+    volume,
+    volumeAttachment,
+    lifecyclePolicy,
+    rolePolicyAttachment,
+    association,
+    metricAlarm,
+    topic,
+    kmsKey,
+    bucket,
+    ...bucketParts,
   ],
-  functions: [getAmi, getVpc, getSubnet],
+  functions: [getAmi, getVpc, getSubnet, ...identityFunctions],
 };
