@@ -445,6 +445,36 @@ describe("aws stand-in: instances and Elastic IPs", () => {
     );
   });
 
+  it("a zone without subnet picks that zone's default subnet; a subnet in another zone is refused", async () => {
+    const t = aws();
+    const { instance } = await host(t);
+    const inB = await t.create(INSTANCE, "b", {
+      ...instance.inputs,
+      availabilityZone: "eu-central-1b",
+    });
+    assert.equal(inB.outs.availabilityZone, "eu-central-1b");
+    assert.equal((await t.diff(inB, inB.inputs)).changes, false);
+    const subnet = await t.provider.invoke!("aws:ec2/getSubnet:getSubnet", {
+      id: inB.outs.subnetId,
+      region: REGION,
+    });
+    assert.equal(subnet.outputs.availabilityZone, "eu-central-1b");
+    await assert.rejects(
+      t.create(INSTANCE, "c", {
+        ...instance.inputs,
+        availabilityZone: "eu-central-1c",
+        subnetId: inB.outs.subnetId,
+      }),
+      new RegExp(
+        `api error InvalidParameterValue: Value \\(eu-central-1c\\) for parameter availabilityZone is invalid\\. Subnet '${String(inB.outs.subnetId)}' is in the availability zone eu-central-1b$`,
+      ),
+    );
+    await assert.rejects(
+      t.create(INSTANCE, "z", { ...instance.inputs, availabilityZone: "eu-west-1a" }),
+      /api error InvalidParameterValue: Invalid availability zone: \[eu-west-1a\]$/,
+    );
+  });
+
   it("refuses user data over 16 KB, a root volume smaller than the image, an unknown image or profile", async () => {
     const t = aws();
     const { instance } = await host(t);

@@ -195,8 +195,22 @@ function defaultVpcId(region: string): string {
   return `vpc-${stableHex(`vpc/${region}`, 17)}`;
 }
 
-function defaultSubnetId(region: string): string {
-  return `subnet-${stableHex(`subnet/${region}/a`, 17)}`;
+/** The default subnet of a zone (`zone` = region + letter; default: the region's first zone). */
+function defaultSubnetId(region: string, zone = `${region}a`): string {
+  return `subnet-${stableHex(`subnet/${zone}`, 17)}`;
+}
+
+/** Zone of a subnet: a default subnet's own zone; any other subnet id is in the region's first zone. */
+function subnetZone(subnetId: string, region: string): string {
+  for (const letter of "abcdef") {
+    if (defaultSubnetId(region, `${region}${letter}`) === subnetId) return `${region}${letter}`;
+  }
+  return `${region}a`;
+}
+
+/** Whether `zone` is one of the fake region's zones (a–f). */
+function validZone(zone: string, region: string): boolean {
+  return zone.startsWith(region) && /^[a-f]$/.test(zone.slice(region.length));
 }
 
 function subnetVpc(subnetId: string, region: string): string {
@@ -990,7 +1004,7 @@ const getSubnet: FunctionType = {
       id,
       arn: arn("ec2", region, `subnet/${id}`),
       vpcId: subnetVpc(id, region),
-      availabilityZone: `${region}a`,
+      availabilityZone: subnetZone(id, region),
       cidrBlock: `172.31.${parseInt(stableHex(id, 2), 16) % 240}.0/20`,
       ownerId: ACCOUNT_ID,
       state: "available",
@@ -1112,7 +1126,18 @@ const instance: ResourceType = {
         `Volume size ${size} exceeds the maximum of 16384 GiB for gp3`,
       );
     }
-    const subnetId = (p.subnetId as string | undefined) ?? defaultSubnetId(region);
+    const zoneWanted = p.availabilityZone as string | undefined;
+    if (zoneWanted !== undefined && !validZone(zoneWanted, region)) {
+      throw refuse("InvalidParameterValue", `Invalid availability zone: [${zoneWanted}]`);
+    }
+    const subnetId = (p.subnetId as string | undefined) ?? defaultSubnetId(region, zoneWanted);
+    const zone = subnetZone(subnetId, region);
+    if (zoneWanted !== undefined && zoneWanted !== zone) {
+      throw refuse(
+        "InvalidParameterValue",
+        `Value (${zoneWanted}) for parameter availabilityZone is invalid. Subnet '${subnetId}' is in the availability zone ${zone}`,
+      );
+    }
     const vpcId = subnetVpc(subnetId, region);
     const sgIds = (p.vpcSecurityGroupIds as string[] | undefined) ?? [];
     for (const sgId of sgIds) {
@@ -1141,7 +1166,7 @@ const instance: ResourceType = {
     const outs = {
       region,
       subnetId,
-      availabilityZone: `${region}a`,
+      availabilityZone: zone,
       vpcSecurityGroupIds: sgIds,
       securityGroups: [],
       arn: arn("ec2", region, `instance/${id}`),
@@ -1471,7 +1496,7 @@ const volume = storedType({
   },
   make(p, ctx, region) {
     const az = p.availabilityZone as string;
-    if (!az.startsWith(region) || !/^[a-z]$/.test(az.slice(region.length))) {
+    if (!validZone(az, region)) {
       throw awsError(
         "creating EBS Volume",
         "EC2",
