@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { CALLER_ROLE_ARN, awsPackage, putBucketObjects } from "./aws";
-import { checkFailures, errorText, testProvider, type TestProvider } from "./harness";
+import { checkFailures, errorText, readMatches, testProvider, type TestProvider } from "./harness";
 
 const REGION = "eu-central-1";
 const providers: TestProvider[] = [];
@@ -43,6 +43,7 @@ async function stable(
   const r = await t.create(type, name, inputs);
   const d = await t.diff(r, inputs);
   assert.equal(d.changes, false, `${type}: no diff for unchanged inputs`);
+  await readMatches(t, r);
   return r;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { awsPackage, instanceEvents, publishImage } from "./aws";
-import { checkFailures, errorText, testProvider, type TestProvider } from "./harness";
+import { checkFailures, errorText, readMatches, testProvider, type TestProvider } from "./harness";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -372,9 +372,26 @@ describe("aws stand-in: IAM", () => {
 });
 
 describe("aws stand-in: instances and Elastic IPs", () => {
-  it("creates a host with computed outputs; no diff for the same inputs", async () => {
+  it("creates a host with computed outputs; no diff for the same inputs; refresh reads back the same", async () => {
     const t = aws();
-    const { instance } = await host(t);
+    const { instance, sg, role, profile } = await host(t);
+    const rule = await t.create(INGRESS, "rule", {
+      securityGroupId: sg.id,
+      region: REGION,
+      ipProtocol: "tcp",
+      fromPort: 25,
+      toPort: 25,
+      cidrIpv4: "0.0.0.0/0",
+      description: "SMTP",
+    });
+    const param = await t.create(PARAM, "param", {
+      name: "/msgw/p",
+      type: "SecureString",
+      value: "v",
+      region: REGION,
+    });
+    const policy = await t.create(POLICY, "policy", { role: role.id, policy: "{}" });
+    for (const r of [instance, sg, role, profile, rule, param, policy]) await readMatches(t, r);
     assert.match(instance.id, /^i-[0-9a-f]{17}$/);
     assert.equal(instance.outs.availabilityZone, "eu-central-1a");
     assert.equal(
@@ -390,6 +407,7 @@ describe("aws stand-in: instances and Elastic IPs", () => {
     assert.match(eip.outs.publicIp as string, /^203\.0\.113\.\d+$/);
     assert.match(eip.id, /^eipalloc-[0-9a-f]{17}$/);
     assert.equal((await t.diff(eip, eip.inputs)).changes, false);
+    await readMatches(t, eip);
   });
 
   it("replace table: ami, subnet, AZ and root volume encryption replace; user data and type stop/start", async () => {

@@ -142,9 +142,14 @@ function lengthBetween(p: Props, failures: Failure[], key: string, min: number, 
 
 /** A stored object: its state (outputs) plus bookkeeping. */
 interface Stored {
+  /** The state as the provider reports it (what `read` returns). */
   outs: Props;
+  /** The inputs that made it (what `read` returns as inputs: refresh and import see the same inputs). */
+  inputs?: Props;
   /** Instance state transitions (stop/start), for tests that must see whether a host was restarted. */
   events?: { at: string; event: string; reason: string }[];
+  /** Bookkeeping of the stand-in that is no provider output. */
+  meta?: Props;
 }
 
 function store(
@@ -153,8 +158,10 @@ function store(
   id: string,
   outs: Props,
   events?: Stored["events"],
+  inputs?: Props,
+  meta?: Props,
 ) {
-  ctx.cloud.put(`aws-${kind}`, id, { outs, events } satisfies Stored);
+  ctx.cloud.put(`aws-${kind}`, id, { outs, inputs, events, meta } satisfies Stored);
 }
 
 function load(ctx: StandInContext, kind: string, id: string): Stored | undefined {
@@ -168,7 +175,7 @@ function readStored(kind: string, inputKeys: string[]) {
     if (!found) return undefined;
     const inputs: Props = {};
     for (const k of inputKeys) if (found.outs[k] !== undefined) inputs[k] = found.outs[k];
-    return { id, outs: found.outs, inputs };
+    return { id, outs: found.outs, inputs: found.inputs ?? inputs };
   };
 }
 
@@ -290,13 +297,13 @@ const securityGroup: ResourceType = {
       egress: [],
       tagsAll: tagsAll(p),
     };
-    store(ctx, "sg", id, { ...p, ...outs });
+    store(ctx, "sg", id, { ...p, ...outs }, undefined, p);
     return { id, outs };
   },
   read: readStored("sg", ["name", "description", "vpcId", "region", "tags"]),
   async update(id, olds, news, ctx) {
     const outs = { ...olds, ...news, tagsAll: tagsAll(news) };
-    store(ctx, "sg", id, outs);
+    store(ctx, "sg", id, outs, undefined, news);
     return { tagsAll: outs.tagsAll };
   },
   async delete(id, state, ctx) {
@@ -411,7 +418,7 @@ function sgRule(direction: "ingress" | "egress"): ResourceType {
       return await ctx.cloud.withLock(`sg-${String(p.securityGroupId)}`, async () => {
         const key = `${direction}|${ruleText(p)}`;
         for (const [, r] of ctx.cloud.list<Stored>("aws-sgrule")) {
-          if (r.outs.securityGroupId === p.securityGroupId && r.outs.ruleKey === key) {
+          if (r.outs.securityGroupId === p.securityGroupId && r.meta?.ruleKey === key) {
             throw awsError(
               action,
               "EC2",
@@ -429,7 +436,7 @@ function sgRule(direction: "ingress" | "egress"): ResourceType {
           securityGroupRuleId: id,
           tagsAll: tagsAll(p),
         };
-        store(ctx, "sgrule", id, { ...p, ...outs, ruleKey: key });
+        store(ctx, "sgrule", id, { ...p, ...outs }, undefined, p, { ruleKey: key });
         return { id, outs };
       });
     },
@@ -450,13 +457,10 @@ function sgRule(direction: "ingress" | "egress"): ResourceType {
         `updating VPC Security Group Rule (${id})`,
         "ModifySecurityGroupRules",
       );
-      const outs = {
-        ...olds,
-        ...news,
-        tagsAll: tagsAll(news),
+      const outs = { ...olds, ...news, tagsAll: tagsAll(news) };
+      store(ctx, "sgrule", id, outs, undefined, news, {
         ruleKey: `${direction}|${ruleText(news)}`,
-      };
-      store(ctx, "sgrule", id, outs);
+      });
       return { arn: olds.arn, securityGroupRuleId: id, tagsAll: outs.tagsAll, region: olds.region };
     },
     async delete(id, _state, ctx) {
@@ -557,13 +561,13 @@ const role: ResourceType = {
       createDate: ctx.now().toISOString(),
       tagsAll: tagsAll(p),
     };
-    store(ctx, "role", name, { ...p, ...outs });
+    store(ctx, "role", name, { ...p, ...outs }, undefined, p);
     return { id: name, outs };
   },
   read: readStored("role", ["name", "assumeRolePolicy", "path", "tags", "description"]),
   async update(id, olds, news, ctx) {
     const outs = { ...olds, ...news, tagsAll: tagsAll(news) };
-    store(ctx, "role", id, outs);
+    store(ctx, "role", id, outs, undefined, news);
     return {
       arn: olds.arn,
       uniqueId: olds.uniqueId,
@@ -593,7 +597,8 @@ const role: ResourceType = {
       );
     }
     for (const [profileId, p] of ctx.cloud.list<Stored>("aws-profile")) {
-      if (p.outs.role === id) store(ctx, "profile", profileId, { ...p.outs, role: undefined });
+      if (p.outs.role === id)
+        store(ctx, "profile", profileId, { ...p.outs, role: undefined }, undefined, p.inputs);
     }
     ctx.cloud.remove("aws-role", id);
     releaseName(ctx.cloud, "iam-role", id);
@@ -630,12 +635,12 @@ const rolePolicy: ResourceType = {
       );
     }
     const id = `${roleName}:${String(p.name)}`;
-    store(ctx, "rolepolicy", id, { ...p });
+    store(ctx, "rolepolicy", id, { ...p }, undefined, p);
     return { id, outs: {} };
   },
   read: readStored("rolepolicy", ["name", "role", "policy"]),
   async update(id, olds, news, ctx) {
-    store(ctx, "rolepolicy", id, { ...olds, ...news });
+    store(ctx, "rolepolicy", id, { ...olds, ...news }, undefined, news);
     return {};
   },
   async delete(id, _state, ctx) {
@@ -688,13 +693,13 @@ const instanceProfile: ResourceType = {
       createDate: ctx.now().toISOString(),
       tagsAll: tagsAll(p),
     };
-    store(ctx, "profile", name, { ...p, ...outs });
+    store(ctx, "profile", name, { ...p, ...outs }, undefined, p);
     return { id: name, outs };
   },
   read: readStored("profile", ["name", "role", "path", "tags"]),
   async update(id, olds, news, ctx) {
     const outs = { ...olds, ...news, tagsAll: tagsAll(news) };
-    store(ctx, "profile", id, outs);
+    store(ctx, "profile", id, outs, undefined, news);
     return {
       arn: olds.arn,
       uniqueId: olds.uniqueId,
@@ -804,7 +809,7 @@ const parameter: ResourceType = {
       keyId: p.type === "SecureString" ? ((p.keyId as string | undefined) ?? "alias/aws/ssm") : "",
       tagsAll: tagsAll(p),
     };
-    store(ctx, "parameter", `${region}/${name}`, { ...p, ...outs });
+    store(ctx, "parameter", `${region}/${name}`, { ...p, ...outs }, undefined, p);
     return { id: name, outs };
   },
   async read(id, state, ctx) {
@@ -815,7 +820,7 @@ const parameter: ResourceType = {
     for (const k of ["name", "type", "value", "description", "tags", "region", "keyId"]) {
       if (found.outs[k] !== undefined) inputs[k] = found.outs[k];
     }
-    return { id, outs: found.outs, inputs };
+    return { id, outs: found.outs, inputs: found.inputs ?? inputs };
   },
   async update(id, olds, news, ctx) {
     const region = regionOf(olds, ctx);
@@ -823,7 +828,7 @@ const parameter: ResourceType = {
       (olds.version as number) +
       (olds.value !== news.value || olds.description !== news.description ? 1 : 0);
     const outs = { ...olds, ...news, version, tagsAll: tagsAll(news) };
-    store(ctx, "parameter", `${region}/${id}`, outs);
+    store(ctx, "parameter", `${region}/${id}`, outs, undefined, news);
     return {
       region,
       arn: olds.arn,
@@ -1179,9 +1184,14 @@ const instance: ResourceType = {
       tenancy: "default",
       tagsAll: tagsAll(p),
     };
-    store(ctx, "instance", id, { ...p, ...outs }, [
-      { at: ctx.now().toISOString(), event: "start", reason: "RunInstances" },
-    ]);
+    store(
+      ctx,
+      "instance",
+      id,
+      { ...p, ...outs },
+      [{ at: ctx.now().toISOString(), event: "start", reason: "RunInstances" }],
+      p,
+    );
     return { id, outs };
   },
   read: readStored("instance", [
@@ -1223,7 +1233,7 @@ const instance: ResourceType = {
       vpcSecurityGroupIds: news.vpcSecurityGroupIds ?? olds.vpcSecurityGroupIds,
       tagsAll: tagsAll(news),
     };
-    store(ctx, "instance", id, { ...(found?.outs ?? olds), ...news, ...outs }, events);
+    store(ctx, "instance", id, { ...(found?.outs ?? olds), ...news, ...outs }, events, news);
     return outs;
   },
   async delete(id, _state, ctx) {
@@ -1231,7 +1241,7 @@ const instance: ResourceType = {
       ([, e]) => e.outs.instance === id,
     );
     for (const [eipId, e] of eips) {
-      store(ctx, "eip", eipId, { ...e.outs, instance: "", associationId: "" });
+      store(ctx, "eip", eipId, { ...e.outs, instance: "", associationId: "" }, undefined, e.inputs);
     }
     ctx.cloud.remove("aws-instance", id);
   },
@@ -1338,7 +1348,7 @@ const eip: ResourceType = {
         arn: arn("ec2", region, `elastic-ip/${id}`),
         tagsAll: tagsAll(p),
       };
-      store(ctx, "eip", id, { ...p, ...outs });
+      store(ctx, "eip", id, { ...p, ...outs }, undefined, p);
       return { id, outs };
     });
   },
@@ -1366,7 +1376,7 @@ const eip: ResourceType = {
         : "",
       tagsAll: tagsAll(news),
     };
-    store(ctx, "eip", id, { ...olds, ...news, ...outs });
+    store(ctx, "eip", id, { ...olds, ...news, ...outs }, undefined, news);
     return outs;
   },
   async delete(id, _state, ctx) {
@@ -1413,7 +1423,7 @@ function storedType(spec: {
       const region = regional ? regionOf(p, ctx) : "";
       const { id, outs } = await spec.make(p, ctx, region);
       const all = { ...outs, tagsAll: tagsAll(p), ...(regional ? { region } : {}) };
-      store(ctx, spec.kind, id, { ...p, ...all });
+      store(ctx, spec.kind, id, { ...p, ...all }, undefined, p);
       return { id, outs: all };
     },
     async read(id, _state, ctx) {
@@ -1423,7 +1433,7 @@ function storedType(spec: {
       for (const [k, v] of Object.entries(found.outs)) {
         if (!spec.computed.includes(k) && k !== "tagsAll" && v !== undefined) inputs[k] = v;
       }
-      return { id, outs: found.outs, inputs };
+      return { id, outs: found.outs, inputs: found.inputs ?? inputs };
     },
     async update(id, olds, news, ctx) {
       const changed = (await spec.modify?.(id, olds, news, ctx)) ?? {};
@@ -1431,7 +1441,7 @@ function storedType(spec: {
       for (const k of [...spec.computed, ...(regional ? ["region"] : [])])
         if (olds[k] !== undefined) keep[k] = olds[k];
       const outs = { ...keep, ...changed, tagsAll: tagsAll(news) };
-      store(ctx, spec.kind, id, { ...olds, ...news, ...outs });
+      store(ctx, spec.kind, id, { ...olds, ...news, ...outs }, undefined, news);
       return outs;
     },
     async delete(id, state, ctx) {

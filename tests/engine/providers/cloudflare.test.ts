@@ -11,7 +11,7 @@ import {
   zoneRecords,
 } from "./cloudflare";
 import { startDnsServer } from "./dns-server";
-import { checkFailures, testProvider, type TestProvider } from "./harness";
+import { checkFailures, readMatches, testProvider, type TestProvider } from "./harness";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE_ID = zoneIdOf("example.com");
@@ -189,6 +189,8 @@ describe("cloudflare stand-in: DnsRecord limits (Cloudflare DNS records API)", (
     const r = await t.create(RECORD, "r", a("h.example.com", "198.51.100.7"));
     assert.match(r.id, /^[0-9a-f]{32}$/);
     assert.equal((await t.diff(r, a("h.example.com", "198.51.100.7"))).changes, false);
+    await readMatches(t, r);
+    await readMatches(t, await t.create(RECORD, "mx", mx("h.example.com", 0)));
     assert.deepEqual(
       (await t.diff(r, a("h.example.com", "198.51.100.7", { zoneId: zoneIdOf("example.net") })))
         .replaces,

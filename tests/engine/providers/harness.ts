@@ -2,6 +2,7 @@
  * Test helpers: a stand-in provider object on a temporary fake cloud, driven the way the engine drives it
  * (check → create, check → diff → update, read, delete), without starting a plugin process.
  */
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,4 +126,23 @@ export async function checkFailures(
     inputs,
   );
   return (r.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+}
+
+/**
+ * Refresh sees no drift: `read` of a just-created resource returns its state and the inputs it was created
+ * with (the engine compares both on `pulumi refresh`).
+ */
+export async function readMatches(
+  t: TestProvider,
+  res: { id: string; urn: string; inputs: Props; outs: Props },
+): Promise<void> {
+  const read = await (t.provider.read as NonNullable<provider.Provider["read"]>)(
+    res.id,
+    res.urn,
+    res.outs,
+  );
+  assert.equal(read.id, res.id);
+  assert.deepEqual(read.props, res.outs, `${res.urn}: state read back unchanged`);
+  if (read.inputs !== undefined)
+    assert.deepEqual(read.inputs, res.inputs, `${res.urn}: inputs read back unchanged`);
 }
