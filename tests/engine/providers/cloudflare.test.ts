@@ -368,7 +368,7 @@ describe("cloudflare stand-in: records served by NSD", () => {
     dirs.push(t.settings.dnsZoneDir as string);
     await assert.rejects(t.create(RECORD, "r", a("h.example.com", "198.51.100.7")), {
       message:
-        "stand-in DNS: the record is stored in the fake Cloudflare account, but reloading NSD failed (false " +
+        "stand-in DNS: the change is saved in the fake Cloudflare account, but reloading NSD failed (false " +
         "reload example.com): Command failed: false reload example.com. Check that the test's NSD is running, " +
         "then run pulumi up again.",
     });

@@ -228,7 +228,7 @@ export async function publish(
     await run(control[0], [...control.slice(1), "reload", zone.name], { timeout: 10_000 });
   } catch (e) {
     throw new ApiError(
-      `stand-in DNS: the record is stored in the fake Cloudflare account, but reloading NSD failed ` +
+      `stand-in DNS: the change is saved in the fake Cloudflare account, but reloading NSD failed ` +
         `(${control.join(" ")} reload ${zone.name}): ${(e as Error).message.trim()}. Check that the test's NSD ` +
         `is running, then run pulumi up again.`,
     );
