@@ -10,6 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { UNKNOWN, SIG, secret } from "./framework";
 import { STAND_IN_PLUGINS, installStandInPlugins, pluginDir } from "./install";
 import { PluginClient, testUrn } from "./plugin-client";
+import { ErrorResourceInitFailed } from "@pulumi/pulumi/proto/provider_pb";
+import { Status } from "@pulumi/pulumi/proto/status_pb";
 
 const root = mkdtempSync(join(tmpdir(), "pv-plugins-"));
 const home = join(root, "home");
