@@ -156,6 +156,21 @@ describe("stand-in plugins over gRPC", () => {
       dir,
       "commands without dir run in the plugin's working directory",
     );
+    // A failing command is a partial create: the engine records it (ErrorResourceInitFailed) and retries on update.
+    await assert.rejects(
+      command.create(testUrn("command:local:Command", "bad"), { create: "exit 4" }),
+      (e) => {
+        const bin = (e as { metadata: { get(k: string): unknown[] } }).metadata.get(
+          "grpc-status-details-bin",
+        )[0] as Buffer;
+        const detail = Status.deserializeBinary(new Uint8Array(bin)).getDetailsList()[0];
+        assert.equal(detail.getTypeUrl(), "type.googleapis.com/pulumirpc.ErrorResourceInitFailed");
+        const failed = ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
+        assert.match(failed.getId(), /^bad[0-9a-f]{8}$/);
+        assert.deepEqual(failed.getReasonsList(), ['exit status 4: running "exit 4":\n']);
+        return true;
+      },
+    );
     await assert.rejects(
       command.create(testUrn("command:remote:Command", "r"), { create: "x" }),
       (e) => {
