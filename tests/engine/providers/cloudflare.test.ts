@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import {
   cloudflarePackage,
   seedDnsRecord,
@@ -13,6 +15,7 @@ import {
 import { startDnsServer } from "./dns-server";
 import { checkFailures, readMatches, testProvider, type TestProvider } from "./harness";
 
+const exec = promisify(execFile);
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE_ID = zoneIdOf("example.com");
 const PATH = `/zones/${ZONE_ID}/dns_records`;
@@ -360,6 +363,33 @@ describe("cloudflare stand-in: records served by NSD", () => {
       );
     } finally {
       await dns.stop();
+    }
+  });
+
+  it("NSD in a network namespace (lab): records reach it and are answered inside the namespace", async () => {
+    const netns = `pv-dns-${process.pid}`;
+    await exec("ip", ["netns", "add", netns]);
+    try {
+      await exec("ip", ["-n", netns, "link", "set", "lo", "up"]);
+      const dir = mkdtempSync(join(tmpdir(), "pv-nsd-ns-"));
+      dirs.push(dir);
+      const cloudDir = join(dir, "cloud");
+      const dns = await startDnsServer({
+        dir: join(dir, "nsd"),
+        cloudDir,
+        netns,
+        address: "127.0.0.53",
+      });
+      try {
+        const t = cf(dns.standInOptions, cloudDir);
+        await t.create(RECORD, "a", a("msgw1.example.com", "203.0.113.9"));
+        await dns.waitForAnswer("msgw1.example.com", "A", ["203.0.113.9"]);
+        assert.deepEqual(await dns.query("ns1.example.com", "A"), ["127.0.0.53"]);
+      } finally {
+        await dns.stop();
+      }
+    } finally {
+      await exec("ip", ["netns", "del", netns]);
     }
   });
 

@@ -39,6 +39,34 @@ export interface StartedDns {
   stop(): Promise<void>;
 }
 
+/** The resolver below, run by Node.js inside a namespace (prints the sorted answers as JSON). */
+const NS_QUERY = `
+const { Resolver } = require("node:dns/promises");
+const [server, name, type] = process.argv.slice(1);
+const r = new Resolver({ timeout: 1000, tries: 1 });
+r.setServers([server]);
+const ask = type === "A" ? r.resolve4(name) : type === "MX"
+  ? r.resolveMx(name).then((l) => l.map((m) => m.priority + " " + m.exchange))
+  : r.resolveTxt(name).then((l) => l.map((t) => t.join("")));
+ask.then((a) => console.log(JSON.stringify(a.sort())), (e) => {
+  if (e.code === "ENOTFOUND" || e.code === "ENODATA") console.log("[]");
+  else { console.error(e.code || e.message); process.exit(1); }
+});`;
+
+async function queryInNamespace(
+  netns: string,
+  server: string,
+  name: string,
+  type: string,
+): Promise<string[]> {
+  const { stdout } = await run(
+    "ip",
+    ["netns", "exec", netns, process.execPath, "-e", NS_QUERY, server, name, type],
+    { timeout: 10_000 },
+  );
+  return JSON.parse(stdout) as string[];
+}
+
 /** A port free for both UDP and TCP on `address`. */
 async function freePort(address: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -68,13 +96,21 @@ export async function startDnsServer(options: {
   dir: string;
   cloudDir: string;
   zones?: string[];
+  /** Address to serve on (default 127.0.0.1). */
   address?: string;
+  /**
+   * Network namespace to run NSD in (a lab namespace holding `address`); NSD then listens on port 53 and
+   * `query` asks from inside the namespace. The control socket is a file, so reloads work from anywhere.
+   */
+  netns?: string;
 }): Promise<StartedDns> {
   const address = options.address ?? "127.0.0.1";
   const zoneNames = options.zones ?? ["example.com"];
   const zoneDir = join(options.dir, "zones");
   mkdirSync(zoneDir, { recursive: true });
-  const port = await freePort(address);
+  const inNs = (argv: string[]) =>
+    options.netns ? ["ip", "netns", "exec", options.netns, ...argv] : argv;
+  const port = options.netns ? 53 : await freePort(address);
   const conf = join(options.dir, "nsd.conf");
   const controlSocket = join(options.dir, "nsd.ctl");
   const settings: StandInSettings = { dnsZoneDir: zoneDir, nsAddress: address, zones: zoneNames };
@@ -105,7 +141,8 @@ export async function startDnsServer(options: {
     ].join("\n"),
   );
   await run("nsd-checkconf", [conf], { timeout: 10_000 });
-  const child: ChildProcess = spawn("nsd", ["-d", "-c", conf], {
+  const nsdArgv = inNs(["nsd", "-d", "-c", conf]);
+  const child: ChildProcess = spawn(nsdArgv[0], nsdArgv.slice(1), {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -113,6 +150,8 @@ export async function startDnsServer(options: {
   const resolver = new Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([`${address}:${port}`]);
   const query = async (name: string, type: "A" | "MX" | "TXT"): Promise<string[]> => {
+    if (options.netns)
+      return await queryInNamespace(options.netns, `${address}:${port}`, name, type);
     try {
       if (type === "A") return (await resolver.resolve4(name)).sort();
       if (type === "MX")
