@@ -319,6 +319,34 @@ describe("aws stand-in: IAM attachments, SSM associations, KMS keys", () => {
         return true;
       },
     );
+    const key = await t.create("aws:kms/key:Key", "for-param", {});
+    const param = (name: string, keyId: string, region = REGION) => ({
+      name,
+      type: "SecureString",
+      value: "v",
+      keyId,
+      region,
+    });
+    await t.create("aws:ssm/parameter:Parameter", "p1", param("/msgw/a", key.outs.arn as string));
+    await t.create("aws:ssm/parameter:Parameter", "p2", param("/msgw/b", key.id));
+    await assert.rejects(
+      t.create(
+        "aws:ssm/parameter:Parameter",
+        "p3",
+        param("/msgw/c", key.outs.arn as string, "eu-west-1"),
+      ),
+      new RegExp(
+        `api error InvalidKeyId: Invalid keyId ${String(key.outs.arn).replace(/[/]/g, "\\/")}$`,
+      ),
+    );
+    await assert.rejects(
+      t.create(
+        "aws:ssm/parameter:Parameter",
+        "p4",
+        param("/msgw/d", "arn:aws:kms:eu-central-1:123456789012:key/nope"),
+      ),
+      /api error InvalidKeyId: Invalid keyId arn:aws:kms:eu-central-1:123456789012:key\/nope$/,
+    );
     assert.deepEqual(await checkFailures(t, "aws:kms/key:Key", { deletionWindowInDays: 31 }), [
       "deletionWindowInDays: expected deletion_window_in_days to be in the range (7 - 30), got 31",
     ]);

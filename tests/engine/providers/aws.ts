@@ -790,6 +790,22 @@ const parameter: ResourceType = {
         "Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.",
       );
     }
+    // A customer managed key must exist in the parameter's region (KMS keys are regional).
+    const keyId = p.keyId as string | undefined;
+    if (p.type === "SecureString" && keyId !== undefined && !keyId.startsWith("alias/aws/")) {
+      const m = /^arn:aws:kms:([a-z0-9-]+):\d{12}:key\/(.+)$/.exec(keyId);
+      const found = m ? load(ctx, "kms", m[2]) : load(ctx, "kms", keyId);
+      if (!found || (m && m[1] !== region) || found.outs.region !== region) {
+        throw awsError(
+          action,
+          "SSM",
+          "PutParameter",
+          400,
+          "InvalidKeyId",
+          `Invalid keyId ${keyId}`,
+        );
+      }
+    }
     if (!claimName(ctx.cloud, `ssm/${region}`, name, name)) {
       throw awsError(
         action,
