@@ -116,17 +116,19 @@ export function registerConfigCommands(program: Command): void {
       "--inventory <file>",
       "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
     )
-    .action((o: { source: string; revision: string; inventory?: string }) =>
+    .option(
+      "--first-up",
+      "a source without configuration is not an error: restore the stored revision onto it (a replaced source), or print a waiting state and exit 0",
+    )
+    .action((o: { source: string; revision: string; inventory?: string; firstUp?: boolean }) =>
       guarded("snapshot", async () => {
         const inv = loadInventory(o.inventory);
-        const { manifest } = await snapshot(
-          inv,
-          openStore(inv.store),
-          o.source,
-          o.revision,
-          engineOpts,
-        );
-        process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+        const res = await snapshot(inv, openStore(inv.store), o.source, o.revision, {
+          ...engineOpts,
+          firstUp: o.firstUp === true,
+        });
+        const out = "waiting" in res ? res.waiting : res.manifest;
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return 0;
       }),
     );
@@ -143,6 +145,10 @@ export function registerConfigCommands(program: Command): void {
         "proceed although the mailbox-password guard found changed or removed mailbox key material",
       )
       .option("--parallel <n>", "hosts restored at once", "4")
+      .option(
+        "--wait-for-snapshot",
+        "when no snapshot is stored under --revision yet (the source has no configuration), report a waiting state and exit 0",
+      )
       .option("--json", "print the per-host outcomes as JSON"),
   ).action(
     (
@@ -152,11 +158,31 @@ export function registerConfigCommands(program: Command): void {
         allowKeyChange?: boolean;
         parallel?: string;
         json?: boolean;
+        waitForSnapshot?: boolean;
       },
     ) =>
       guarded("restore", async () => {
         const inv = loadInventory(o.inventory);
         const store = openStore(inv.store);
+        if (o.waitForSnapshot && !(await store.getSnapshot(o.revision))) {
+          const hosts = selectHosts(inv, o, undefined, true);
+          const text = `no snapshot stored under revision ${o.revision} yet (the source has no configuration): replication waits; configure the source, then bump configSync.revision`;
+          process.stdout.write(
+            o.json
+              ? `${JSON.stringify(
+                  hosts.map((h) => ({
+                    host: h,
+                    revision: o.revision,
+                    result: "waiting",
+                    message: text,
+                  })),
+                  null,
+                  2,
+                )}\n`
+              : `${hosts.map((h) => `${h.padEnd(24)} WAITING   ${text}`).join("\n")}\n`,
+          );
+          return 0;
+        }
         const snap = await loadSnapshot(store, o.revision);
         const hosts = selectHosts(inv, o, snap.manifest.source, true);
         const outcomes = await restore(inv, store, snap, hosts, {

@@ -29,6 +29,12 @@ export interface ServiceControl {
   stop: string;
   /** Exit 0 exactly when the service is running. */
   status: string;
+  /**
+   * Exit 0 when the service is installed (running or not). A restore waits (bounded by
+   * `serviceWaitSeconds`) for it: on a host just created the gateway's installer may still be running.
+   * @default - PowerShell `Get-Service` on Windows; none on linux (the service is taken as installed)
+   */
+  exists?: string;
 }
 
 /** One gateway host, as the engine reaches it. */
@@ -59,8 +65,18 @@ export interface HostSpec {
   serviceName: string;
   /** Service control commands. @default - PowerShell Stop-Service/Start-Service/Get-Service on Windows; required on linux */
   serviceControl: ServiceControl;
-  /** How long to wait for a host that is still booting (SSH refused or timing out). @default - 300 */
+  /** Deadline of one SSH connection attempt (TCP, handshake, login, SFTP). @default - 20 */
   connectTimeoutSeconds: number;
+  /**
+   * How long to keep trying a host that refuses or ignores SSH because it was just created and is
+   * still booting. Only for such hosts: an unreachable host otherwise fails after one attempt.
+   * @default - 0
+   */
+  bootWaitSeconds: number;
+  /** Deadline of one SFTP request (a 32 KiB write, a rename, a listing); a stalled server fails it. @default - 30 */
+  operationTimeoutSeconds: number;
+  /** How long a restore waits for the gateway service to be installed (`serviceControl.exists`). @default - 0 */
+  serviceWaitSeconds: number;
   /** How long to wait for the service to stop or start. @default - 120 */
   serviceTimeoutSeconds: number;
   /** After the service reports running, check again after this long to catch a start that dies at once. @default - 2 */
@@ -73,6 +89,12 @@ export interface FileSelection {
   include: string[];
   /** Name patterns excluded even when included. @default - [] */
   exclude: string[];
+  /**
+   * Largest configuration file accepted, in MiB: a bigger file is refused by name before anything is
+   * read or stopped (it is almost certainly not configuration: exclude it). Files are held in memory.
+   * @default - 64
+   */
+  maxFileMiB: number;
 }
 
 /** A validated inventory. */
@@ -120,6 +142,9 @@ const HOST_FIELDS = new Set([
   "serviceName",
   "serviceControl",
   "connectTimeoutSeconds",
+  "bootWaitSeconds",
+  "operationTimeoutSeconds",
+  "serviceWaitSeconds",
   "serviceTimeoutSeconds",
   "settleSeconds",
 ]);
@@ -205,7 +230,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
     }
   }
 
-  const files: FileSelection = { include: ["*"], exclude: [] };
+  const files: FileSelection = { include: ["*"], exclude: [], maxFileMiB: 64 };
   if (raw.files !== undefined) {
     const f = raw.files;
     if (!isObject(f))
@@ -222,6 +247,11 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
             `files.${k} ${show(v)} must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`,
           );
         } else files[k] = v as string[];
+      }
+      if (f.maxFileMiB !== undefined) {
+        if (typeof f.maxFileMiB !== "number" || !(f.maxFileMiB > 0) || f.maxFileMiB > 1024)
+          problems.push(`files.maxFileMiB ${show(f.maxFileMiB)} must be a number from 1 to 1024`);
+        else files.maxFileMiB = f.maxFileMiB;
       }
       if (files.include.length === 0)
         problems.push(
@@ -397,21 +427,25 @@ function validateHost(
   if (sc !== undefined) {
     if (
       !isObject(sc) ||
-      ["start", "stop", "status"].some((k) => typeof sc[k] !== "string" || sc[k] === "")
+      ["start", "stop", "status"].some((k) => typeof sc[k] !== "string" || sc[k] === "") ||
+      (sc.exists !== undefined && (typeof sc.exists !== "string" || sc.exists === ""))
     ) {
       problems.push(
         `${at}.serviceControl must be {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
       );
     } else {
-      const extra = Object.keys(sc).filter((k) => !["start", "stop", "status"].includes(k));
+      const extra = Object.keys(sc).filter(
+        (k) => !["start", "stop", "status", "exists"].includes(k),
+      );
       if (extra.length > 0)
         problems.push(
-          `${at}.serviceControl: unknown field "${extra[0]}"; it has start, stop and status`,
+          `${at}.serviceControl: unknown field "${extra[0]}"; it has start, stop, status and exists`,
         );
       serviceControl = {
         start: sc.start as string,
         stop: sc.stop as string,
         status: sc.status as string,
+        ...(typeof sc.exists === "string" ? { exists: sc.exists } : {}),
       };
     }
   } else if (platform === "windows") {
@@ -421,7 +455,10 @@ function validateHost(
       `${at}.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
     );
   }
-  const connectTimeoutSeconds = num("connectTimeoutSeconds", 300, 1, 3600);
+  const connectTimeoutSeconds = num("connectTimeoutSeconds", 20, 1, 600);
+  const bootWaitSeconds = num("bootWaitSeconds", 0, 0, 3600);
+  const operationTimeoutSeconds = num("operationTimeoutSeconds", 30, 1, 3600);
+  const serviceWaitSeconds = num("serviceWaitSeconds", 0, 0, 7200);
   const serviceTimeoutSeconds = num("serviceTimeoutSeconds", 120, 1, 3600);
   const settleSeconds = num("settleSeconds", 2, 0, 600);
   if (problems.length > before) return undefined;
@@ -442,6 +479,9 @@ function validateHost(
     serviceName,
     serviceControl: serviceControl!,
     connectTimeoutSeconds,
+    bootWaitSeconds,
+    operationTimeoutSeconds,
+    serviceWaitSeconds,
     serviceTimeoutSeconds,
     settleSeconds,
   };
@@ -470,6 +510,9 @@ export function windowsServiceControl(serviceName: string): ServiceControl {
     ),
     status: powershell(
       `$s = Get-Service -Name '${n}' -ErrorAction Stop; if ($s.Status -eq 'Running') { exit 0 } else { exit 3 }`,
+    ),
+    exists: powershell(
+      `if (Get-Service -Name '${n}' -ErrorAction SilentlyContinue) { exit 0 } else { exit 4 }`,
     ),
   };
 }

@@ -35,6 +35,7 @@ const inv = validateInventory(
 /** An in-memory host: files by path, a service flag, and hooks to make operations fail. */
 class FakeHost implements RemoteHost {
   readonly name = "h";
+  lost: string | undefined = undefined;
   files = new Map<string, Buffer>();
   dirs = new Set<string>(["/d"]);
   running = true;
@@ -56,19 +57,24 @@ class FakeHost implements RemoteHost {
         out.set(p, { name: p.slice(dir.length + 1), kind: "dir", size: 0 });
     return [...out.values()];
   }
-  async stat(p: string) {
+  async lstat(p: string) {
+    if (this.dirs.has(p)) return { name: p, kind: "dir" as const, size: 0 };
     return this.files.has(p)
       ? { name: p, kind: "file" as const, size: this.files.get(p)!.length }
       : undefined;
   }
-  async readFile(p: string) {
+  async freeBytes() {
+    return 1 << 30;
+  }
+  async readFile(p: string, _max: number) {
     this.check("read", p);
     const d = this.files.get(p);
     if (!d) throw new Error(`read ${p}: No such file`);
     return d;
   }
-  async writeFile(p: string, data: Buffer) {
+  async writeFile(p: string, data: Buffer, opts: { exclusive?: boolean } = {}) {
     this.check("write", p);
+    if (opts.exclusive && this.files.has(p)) throw new Error(`create ${p}: File exists`);
     this.files.set(p, Buffer.from(data));
   }
   async rename(from: string, to: string) {
@@ -83,16 +89,17 @@ class FakeHost implements RemoteHost {
   async mkdirp(p: string) {
     this.dirs.add(p);
   }
-  async exec(cmd: string) {
+  async exec(cmd: string, _timeoutMs: number) {
     this.log.push(cmd);
     this.check("exec", cmd);
-    if (cmd === "STATUS") return { code: this.running ? 0 : 3, stdout: "", stderr: "" };
+    if (cmd === "STATUS")
+      return { code: this.running ? 0 : 3, stdout: "", stderr: "", droppedBytes: 0 };
     if (cmd === "STOP") {
       this.running = false;
       this.onStop();
     }
     if (cmd === "START") this.running = true;
-    return { code: 0, stdout: "", stderr: "" };
+    return { code: 0, stdout: "", stderr: "", droppedBytes: 0 };
   }
   close() {}
   config(): Record<string, string> {
@@ -150,7 +157,7 @@ describe("restore paths (in-memory host)", () => {
     assert.equal(o.service, "running");
     assert.equal(
       o.message,
-      "h: restore failed while stopping the service: exec STOP: access denied; no file was changed; service running",
+      "h: restore of r2 failed while stopping the service: exec STOP: access denied; no file had been replaced; previous configuration in place, service running",
     );
     assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
     assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);
@@ -213,9 +220,10 @@ describe("restore paths (in-memory host)", () => {
     assert.equal(o.service, "stopped");
     assert.equal(
       o.message,
-      "h: restore of r2 failed while renaming files into place: rename /d/b.xml: Permission denied; putting the backup back ALSO failed (rename /d/a.json: Permission denied). " +
-        "The host may hold a mix of old and new configuration files and the service is probably stopped. Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
-        "Re-run restore when the host is reachable (it completes the change), or copy the backup back by hand and start the service.",
+      "h: restore of r2 failed while renaming files into place: rename /d/b.xml: Permission denied; putting the previous configuration back ALSO failed (rename /d/a.json: Permission denied). " +
+        "State as last seen: 1 file(s) of r2 had been put in place (a.json); the service had been stopped; the restore marker /d.msgw-backups/restore-in-progress.json is on the host. " +
+        "Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
+        "Re-run restore when the host is reachable (msgw config restore --target h --revision r2): it completes the change or puts the backup back, and starts the service.",
     );
   });
 });

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Python tools the tests start as real servers: moto's S3-compatible server (tests/e2e/config-sync/s3-store).
+# Installed into a virtual environment of its own, outside the work tree, pinned.
+set -euo pipefail
+venv="${MSGW_PYTHON_VENV:-/opt/msgw-python}"
+want="moto[server]==5.2.5"
+if [[ ! -x "$venv/bin/moto_server" ]] || ! "$venv/bin/python" -m pip show moto 2>/dev/null | grep -q '^Version: 5.2.5$'; then
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$want"
+fi
+echo "moto_server: $("$venv/bin/python" -m pip show moto | sed -n 's/^Version: //p') in $venv"
