@@ -803,7 +803,7 @@ class Restorer {
 /** Windows reserved device names (Microsoft, "Naming Files, Paths, and Namespaces"), with or without an extension. */
 const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
 /** Characters Windows file names cannot hold (same source): < > : " / \ | ? * and codes 0-31. */
-// eslint-disable-next-line no-control-regex
+ 
 const WINDOWS_FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f]/;
 /** Windows MAX_PATH is 260 including the terminating NUL (same source); OpenSSH's SFTP server is bound by it. */
 const WINDOWS_MAX_PATH = 259;
