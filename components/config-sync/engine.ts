@@ -532,8 +532,18 @@ class Restorer {
     this.phase = "starting the service with the new configuration";
     this.progress(`starting ${this.host.serviceName}`);
     await startService(this.r, this.host);
-    await this.step("started");
-    await this.r.remove(this.paths.marker);
+    // Committed: the new configuration is verified and the gateway runs it. Nothing below undoes that.
+    let note = "";
+    try {
+      await this.step("started");
+      await this.r.remove(this.paths.marker);
+    } catch (e) {
+      try {
+        await (await this.live()).remove(this.paths.marker);
+      } catch {
+        note = `; the restore marker could not be removed (${errText(e)}): status reports an interrupted restore until a re-run clears it`;
+      }
+    }
     return {
       ...base,
       result: "updated",
@@ -543,7 +553,7 @@ class Restorer {
       removed: plan.remove,
       backup,
       findings,
-      message: `${name}: configuration ${rev} written and verified (${plan.write.length} written, ${plan.remove.length} removed, ${plan.unchanged.length} already equal); service running; backup at ${backup.onHost}${marker ? "; completed an interrupted restore" : ""}`,
+      message: `${name}: configuration ${rev} written and verified (${plan.write.length} written, ${plan.remove.length} removed, ${plan.unchanged.length} already equal); service running; backup at ${backup.onHost}${marker ? "; completed an interrupted restore" : ""}${note}`,
     };
   }
 
@@ -725,6 +735,10 @@ class Restorer {
           describeFiles(await readConfig(r, this.host, this.inv.files)),
           this.ci,
         );
+        // Never change files under a running gateway (a start that timed out may have come up).
+        if (!isNoop(plan) && (await serviceRunning(r, this.host))) await stopService(r, this.host);
+        // Removals first: they free the room the rewrites may need on a full disk.
+        for (const f of plan.remove) await r.remove(joinRemote(this.paths.dataDir, f));
         for (const f of plan.write) {
           await r.writeFile(
             joinRemote(this.paths.dataDir, tempName(f)),
@@ -736,7 +750,6 @@ class Restorer {
             joinRemote(this.paths.dataDir, f),
           );
         }
-        for (const f of plan.remove) await r.remove(joinRemote(this.paths.dataDir, f));
         restored += plan.write.length + plan.remove.length;
         const diff = compareToManifest(
           want,
@@ -803,7 +816,7 @@ class Restorer {
 /** Windows reserved device names (Microsoft, "Naming Files, Paths, and Namespaces"), with or without an extension. */
 const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
 /** Characters Windows file names cannot hold (same source): < > : " / \ | ? * and codes 0-31. */
- 
+
 const WINDOWS_FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f]/;
 /** Windows MAX_PATH is 260 including the terminating NUL (same source); OpenSSH's SFTP server is bound by it. */
 const WINDOWS_MAX_PATH = 259;

@@ -4,7 +4,6 @@
  * `"\x1b]0;pwned\x07"` cannot retitle or repaint the operator's terminal.
  */
 export function printable(text: string, keepNewlines = false): string {
-   
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (keepNewlines && c === "\n") return c;
     const code = c.charCodeAt(0);

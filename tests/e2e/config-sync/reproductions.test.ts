@@ -37,7 +37,7 @@ function seed(name: string, config: Files, mail: Record<string, number> = { [MBX
 }
 
 type Tweak = (h: Record<string, unknown>, n: string) => void;
-const fast: Tweak = (h) => {
+const fast = (h: Record<string, unknown>): void => {
   h.serviceTimeoutSeconds = 3;
   h.operationTimeoutSeconds = 3;
   h.connectTimeoutSeconds = 5;
