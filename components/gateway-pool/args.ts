@@ -296,11 +296,44 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
-   * Folder on the machine running `pulumi up` where snapshots and backups are kept.
+   * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
+   * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
    */
   backupDirectory?: string;
+  /**
+   * Where snapshots and pre-restore backups are kept. They must outlive the machine that runs
+   * `pulumi up` (CI runners are thrown away): a later restore, or a replaced source host, needs them.
+   * @default - with AWS hosts, a bucket the pool creates (private, versioned, SSE-KMS, public access
+   * blocked, backups expire after 365 days); without AWS hosts, the local `backupDirectory`
+   */
+  store?: ConfigSyncStoreArgs;
 }
+
+/**
+ * The replication store: an S3 bucket (the pool's own, or one you name) or, only when asked, a local
+ * folder on the machine running `pulumi up`.
+ */
+export type ConfigSyncStoreArgs =
+  | {
+      kind: "s3";
+      /**
+       * An existing bucket to use; it must have versioning enabled (checked before first use).
+       * @default - a bucket the pool creates (`<pool>-msgw-config-…`)
+       */
+      bucket?: pulumi.Input<string>;
+      /** The bucket's region. @default - the region of the pool's AWS provider (for the pool's own bucket) */
+      region?: pulumi.Input<string>;
+      /** Key prefix, e.g. `"prod/"`. @default "" */
+      prefix?: string;
+      /** KMS key for SSE-KMS. @default - the account's `aws/s3` key */
+      kmsKeyId?: pulumi.Input<string>;
+    }
+  | {
+      kind: "local";
+      /** Folder on the machine running `pulumi up`. @default - `backupDirectory` */
+      path?: string;
+    };
 
 /** Pool-wide AWS defaults; each host's `aws` overrides them. */
 export interface AwsPoolDefaultsArgs {

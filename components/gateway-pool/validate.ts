@@ -502,6 +502,39 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         `configSync.sshPrivateKeyPath must be a file path; never put the key itself in the program`,
       );
     }
+    const store = sync.store as unknown;
+    if (store !== undefined) {
+      const kind = (store as { kind?: unknown } | null)?.kind;
+      if (kind !== "s3" && kind !== "local") {
+        problems.push(
+          `configSync.store.kind ${show(kind)} must be "s3" (a bucket: the pool's own, or {kind:"s3",bucket,region}) or "local" (a folder on the machine running pulumi up)`,
+        );
+      } else if (kind === "s3") {
+        const s3 = store as { bucket?: unknown; region?: unknown; prefix?: unknown };
+        const noAws = (Array.isArray(a.hosts) ? a.hosts : []).every(
+          (h) => h?.existing !== undefined,
+        );
+        if (s3.bucket === undefined && noAws)
+          problems.push(
+            `configSync.store: the pool has no AWS host, so it creates no bucket; name one (store.bucket and store.region) or use {kind:"local"}`,
+          );
+        if (s3.bucket !== undefined && s3.region === undefined)
+          problems.push(
+            `configSync.store.region is required with store.bucket; give the bucket's region`,
+          );
+        if (
+          s3.prefix !== undefined &&
+          !(isString(s3.prefix) && /^([A-Za-z0-9._-]+\/)*$/.test(s3.prefix))
+        )
+          problems.push(
+            `configSync.store.prefix ${show(s3.prefix)} must be empty or folder names ending in "/", e.g. "prod/"`,
+          );
+      } else {
+        const p = (store as { path?: unknown }).path;
+        if (p !== undefined && (!isString(p) || p === ""))
+          problems.push(`configSync.store.path ${show(p)} must be a folder path`);
+      }
+    }
   }
 
   return problems;
