@@ -5,7 +5,10 @@ set -euo pipefail
 venv="${MSGW_PYTHON_VENV:-/opt/msgw-python}"
 want="moto[server]==5.2.5"
 if [[ ! -x "$venv/bin/moto_server" ]] || ! "$venv/bin/python" -m pip show moto 2>/dev/null | grep -q '^Version: 5.2.5$'; then
-  python3 -m venv "$venv"
+  # Debian's python3 (python3-venv in .ci/apt-packages.txt) when it is there, else the python3 on PATH.
+  py=python3
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null && py=/usr/bin/python3
+  "$py" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$want"
 fi
 echo "moto_server: $("$venv/bin/python" -m pip show moto | sed -n 's/^Version: //p') in $venv"

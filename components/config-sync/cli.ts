@@ -17,7 +17,11 @@ import type { Manifest } from "./types";
 export function openStore(spec: StoreSpec): BackupStore {
   return spec.kind === "local"
     ? new LocalStore(spec.path)
-    : new S3Store(sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId), spec.bucket, spec.prefix);
+    : new S3Store(
+        sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId, spec.endpoint),
+        spec.bucket,
+        spec.prefix,
+      );
 }
 
 export interface HostFlags {

@@ -19,6 +19,11 @@ export type StoreSpec =
       region: string;
       /** KMS key id for SSE-KMS. @default - the bucket's default key (`aws:kms`) */
       kmsKeyId?: string;
+      /**
+       * Endpoint of an S3-compatible service (path-style requests), e.g. `"https://minio.example.net:9000"`.
+       * @default - AWS S3 of `region`
+       */
+      endpoint?: string;
     };
 
 /** How the gateway service is stopped, started and checked on a host: commands run over SSH. */
@@ -218,6 +223,13 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
         problems.push(`store.prefix ${show(s.prefix)} must be a string such as "msgw/prod/"`);
       if (s.kmsKeyId !== undefined && typeof s.kmsKeyId !== "string")
         problems.push(`store.kmsKeyId ${show(s.kmsKeyId)} must be a KMS key id or ARN`);
+      if (
+        s.endpoint !== undefined &&
+        !(typeof s.endpoint === "string" && /^https?:\/\/[^\s/]+(\/.*)?$/.test(s.endpoint))
+      )
+        problems.push(
+          `store.endpoint ${show(s.endpoint)} must be the URL of an S3-compatible service, e.g. "https://minio.example.net:9000"`,
+        );
       if (bad.length === 0) {
         store = {
           kind: "s3",
@@ -225,6 +237,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
           region: s.region as string,
           prefix: (s.prefix as string | undefined) ?? "",
           ...(typeof s.kmsKeyId === "string" ? { kmsKeyId: s.kmsKeyId } : {}),
+          ...(typeof s.endpoint === "string" ? { endpoint: s.endpoint } : {}),
         };
       }
     }

@@ -119,6 +119,7 @@ export function sdkS3Objects(
   bucket: string,
   region: string,
   kmsKeyId: string | undefined,
+  endpoint?: string,
 ): S3Objects {
   let sdk: Record<string, new (...a: unknown[]) => unknown>;
   try {
@@ -129,7 +130,13 @@ export function sdkS3Objects(
       `the s3 store needs the package @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (or use {"kind":"local"})`,
     );
   }
-  const client = new sdk.S3Client({ region }) as {
+  const client = new sdk.S3Client({
+    region,
+    ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
+    // Every request has a deadline; the SDK retries throttling and 5xx answers itself.
+    requestHandler: { requestTimeout: 60_000, connectionTimeout: 10_000 },
+    maxAttempts: 4,
+  }) as {
     send(c: unknown): Promise<Record<string, unknown>>;
   };
   return {
@@ -140,23 +147,41 @@ export function sdkS3Objects(
         return Buffer.from(await body.transformToByteArray());
       } catch (e) {
         if ((e as { name?: string }).name === "NoSuchKey") return undefined;
-        throw e;
+        throw s3Error(`read s3://${bucket}/${key}`, e);
       }
     },
     async put(key, body) {
-      await client.send(
-        new sdk.PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ServerSideEncryption: "aws:kms",
-          ...(kmsKeyId !== undefined ? { SSEKMSKeyId: kmsKeyId } : {}),
-        }),
+      await send(`write s3://${bucket}/${key}`, () =>
+        client.send(
+          new sdk.PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ServerSideEncryption: "aws:kms",
+            ...(kmsKeyId !== undefined ? { SSEKMSKeyId: kmsKeyId } : {}),
+          }),
+        ),
       );
     },
     async versioning() {
-      const out = await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }));
+      const out = await send(`read the versioning of bucket ${bucket}`, () =>
+        client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket })),
+      );
       return out.Status as string | undefined;
     },
   };
+}
+
+/** An SDK error as one line: what was attempted, the error's name and message. */
+function s3Error(what: string, e: unknown): Error {
+  const err = e as { name?: string; message?: string };
+  return new Error(`${what}: ${err.name ?? "Error"}: ${err.message ?? String(e)}`);
+}
+
+async function send<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw s3Error(what, e);
+  }
 }
