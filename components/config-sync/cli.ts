@@ -9,6 +9,7 @@ import {
 } from "./engine";
 import { InventoryError, loadInventory, type Inventory, type StoreSpec } from "./inventory";
 import { renderRestoreSummary, renderStatus } from "./report";
+import { inventoryFromOutputsFile, inventoryFromStack } from "./stack-inventory";
 import { S3Store, sdkS3Objects } from "./s3-store";
 import { LocalStore, type BackupStore } from "./store";
 import type { Manifest } from "./types";
@@ -66,6 +67,43 @@ export function selectHosts(
 
 class UsageError extends Error {}
 
+/** Where the inventory comes from: `--stack`, `--outputs`, `--inventory` or `MSGW_INVENTORY`. */
+export interface InventoryFlags {
+  inventory?: string;
+  stack?: string;
+  outputs?: string;
+  sshKey?: string;
+}
+
+/** Loads the inventory the flags name (one source at most). */
+export async function resolveInventory(o: InventoryFlags): Promise<Inventory> {
+  const given = [o.inventory, o.stack, o.outputs].filter((x) => x !== undefined).length;
+  if (given > 1) throw new UsageError("give only one of --inventory, --stack and --outputs");
+  if (o.stack !== undefined) return inventoryFromStack(o.stack, o.sshKey);
+  if (o.outputs !== undefined) return inventoryFromOutputsFile(o.outputs, o.sshKey);
+  if (o.sshKey !== undefined)
+    throw new UsageError(
+      "--ssh-key goes with --stack or --outputs; an inventory file names its keys",
+    );
+  return loadInventory(o.inventory);
+}
+
+const inventoryOptions = (c: Command) =>
+  c
+    .option(
+      "--inventory <file>",
+      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
+    )
+    .option(
+      "--stack <name>",
+      "take the inventory from the stack's configSyncInventory output (runs pulumi stack output --json)",
+    )
+    .option(
+      "--outputs <file>",
+      "take the inventory from a file written by pulumi stack output --json",
+    )
+    .option("--ssh-key <file>", "with --stack/--outputs: the SSH private key file to log in with");
+
 const progress = (line: string) => process.stderr.write(`msgw: ${line}\n`);
 const engineOpts: EngineOptions = { progress };
 
@@ -89,14 +127,12 @@ function parallelOf(v: string | undefined): number {
 }
 
 const hostOptions = (c: Command) =>
-  c
-    .option("--target <host>", "one host")
-    .option("--targets <hosts>", "comma-separated hosts")
-    .option("--all-targets", "every host in the inventory except the snapshot's source")
-    .option(
-      "--inventory <file>",
-      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
-    );
+  inventoryOptions(
+    c
+      .option("--target <host>", "one host")
+      .option("--targets <hosts>", "comma-separated hosts")
+      .option("--all-targets", "every host in the inventory except the snapshot's source"),
+  );
 
 /**
  * Adds `config snapshot|restore|verify|status` to a commander program. Exit codes: 0 all good,
@@ -109,24 +145,22 @@ export function registerConfigCommands(program: Command): void {
       "replicate MailStore Gateway configuration between hosts over SSH (snapshot, restore, verify, status)",
     );
 
-  config
-    .command("snapshot")
-    .description(
-      "read the configuration files from --source and store them under --revision; prints only the manifest JSON",
-    )
-    .requiredOption("--source <host>", "the host to read the configuration from")
-    .requiredOption("--revision <rev>", "the revision to store it under (immutable)")
-    .option(
-      "--inventory <file>",
-      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
-    )
+  inventoryOptions(
+    config
+      .command("snapshot")
+      .description(
+        "read the configuration files from --source and store them under --revision; prints only the manifest JSON",
+      )
+      .requiredOption("--source <host>", "the host to read the configuration from")
+      .requiredOption("--revision <rev>", "the revision to store it under (immutable)"),
+  )
     .option(
       "--first-up",
       "a source without configuration is not an error: restore the stored revision onto it (a replaced source), or print a waiting state and exit 0",
     )
-    .action((o: { source: string; revision: string; inventory?: string; firstUp?: boolean }) =>
+    .action((o: InventoryFlags & { source: string; revision: string; firstUp?: boolean }) =>
       guarded("snapshot", async () => {
-        const inv = loadInventory(o.inventory);
+        const inv = await resolveInventory(o);
         const res = await snapshot(inv, openStore(inv.store), o.source, o.revision, {
           ...engineOpts,
           firstUp: o.firstUp === true,
@@ -156,17 +190,17 @@ export function registerConfigCommands(program: Command): void {
       .option("--json", "print the per-host outcomes as JSON"),
   ).action(
     (
-      o: HostFlags & {
-        revision: string;
-        inventory?: string;
-        allowKeyChange?: boolean;
-        parallel?: string;
-        json?: boolean;
-        waitForSnapshot?: boolean;
-      },
+      o: HostFlags &
+        InventoryFlags & {
+          revision: string;
+          allowKeyChange?: boolean;
+          parallel?: string;
+          json?: boolean;
+          waitForSnapshot?: boolean;
+        },
     ) =>
       guarded("restore", async () => {
-        const inv = loadInventory(o.inventory);
+        const inv = await resolveInventory(o);
         const store = openStore(inv.store);
         if (o.waitForSnapshot && !(await store.getSnapshot(o.revision))) {
           const hosts = selectHosts(inv, o, undefined, true);
@@ -204,10 +238,10 @@ export function registerConfigCommands(program: Command): void {
   const inspect =
     (name: "verify" | "status") =>
     async (
-      o: HostFlags & { revision?: string; inventory?: string; json?: boolean; parallel?: string },
+      o: HostFlags & InventoryFlags & { revision?: string; json?: boolean; parallel?: string },
     ) =>
       guarded(name, async () => {
-        const inv = loadInventory(o.inventory);
+        const inv = await resolveInventory(o);
         let manifest: Manifest | undefined;
         if (o.revision !== undefined)
           manifest = (await loadSnapshot(openStore(inv.store), o.revision)).manifest;
