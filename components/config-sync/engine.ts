@@ -55,6 +55,27 @@ const quiet = () => undefined;
 const conn = (o: EngineOptions) =>
   o.connector ?? ((h: HostSpec, p: (l: string) => void) => connect(h, p));
 
+/**
+ * Connects; the boot wait applies only to a machine generation the store has not seen answer yet
+ * (a host just created). Records the generation after the first answer. Store trouble never blocks.
+ */
+async function connectVia(
+  o: EngineOptions,
+  store: BackupStore,
+  host: HostSpec,
+  progress: (l: string) => void,
+): Promise<RemoteHost> {
+  let h = host;
+  if (host.bootWaitSeconds > 0 && host.generation !== undefined && store.seen) {
+    const seen = await store.seen(host.name, host.generation).catch(() => false);
+    if (seen) h = { ...host, bootWaitSeconds: 0 };
+  }
+  const r = await conn(o)(h, progress);
+  if (host.generation !== undefined && store.markSeen)
+    await store.markSeen(host.name, host.generation).catch(() => undefined);
+  return r;
+}
+
 /** What `snapshot` reports while the source has no configuration yet (first deployment). */
 export interface WaitingState {
   format: "msgw-config-waiting/1";
@@ -89,7 +110,7 @@ export async function snapshot(
   const host = hostOf(inv, source, "--source");
   const progress = opts.progress ?? quiet;
   progress(`${source}: connecting to ${host.address}:${host.port}`);
-  const r = await conn(opts)(host, (l) => progress(printable(l)));
+  const r = await connectVia(opts, store, host, (l) => progress(printable(l)));
   let files: FileContent[];
   try {
     try {
@@ -225,7 +246,7 @@ export async function restoreHost(
     message: "",
     elapsedMs: 0,
   };
-  const open = () => conn(opts)(host, (l) => (opts.progress ?? quiet)(printable(l)));
+  const open = () => connectVia(opts, store, host, (l) => (opts.progress ?? quiet)(printable(l)));
   let r: RemoteHost;
   try {
     progress(`connecting to ${host.address}:${host.port}`);

@@ -78,6 +78,12 @@ export interface HostSpec {
    * @default - 0
    */
   bootWaitSeconds: number;
+  /**
+   * An opaque id of the machine behind this name (the component gives the EC2 instance id). The boot
+   * wait applies only until the store has seen this generation answer once: a revision bump on a host
+   * that answered before fails fast when it is out of reach.
+   */
+  generation?: string;
   /** Deadline of one SFTP request (a 32 KiB write, a rename, a listing); a stalled server fails it. @default - 30 */
   operationTimeoutSeconds: number;
   /** How long a restore waits for the gateway service to be installed (`serviceControl.exists`). @default - 0 */
@@ -148,6 +154,7 @@ const HOST_FIELDS = new Set([
   "serviceControl",
   "connectTimeoutSeconds",
   "bootWaitSeconds",
+  "generation",
   "operationTimeoutSeconds",
   "serviceWaitSeconds",
   "serviceTimeoutSeconds",
@@ -470,6 +477,9 @@ function validateHost(
   }
   const connectTimeoutSeconds = num("connectTimeoutSeconds", 20, 1, 600);
   const bootWaitSeconds = num("bootWaitSeconds", 0, 0, 3600);
+  const generation = str("generation");
+  if (generation !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(generation))
+    problems.push(`${at}.generation ${show(generation)} must be an id such as an EC2 instance id`);
   const operationTimeoutSeconds = num("operationTimeoutSeconds", 30, 1, 3600);
   const serviceWaitSeconds = num("serviceWaitSeconds", 0, 0, 7200);
   const serviceTimeoutSeconds = num("serviceTimeoutSeconds", 120, 1, 3600);
@@ -493,6 +503,7 @@ function validateHost(
     serviceControl: serviceControl!,
     connectTimeoutSeconds,
     bootWaitSeconds,
+    ...(generation !== undefined ? { generation } : {}),
     operationTimeoutSeconds,
     serviceWaitSeconds,
     serviceTimeoutSeconds,

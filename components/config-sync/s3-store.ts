@@ -98,6 +98,20 @@ export class S3Store implements BackupStore {
     return `s3://${this.bucket}/${base}`;
   }
 
+  async seen(host: string, generation: string): Promise<boolean> {
+    checkFileName(host);
+    checkFileName(generation);
+    await this.ready();
+    return (await this.s3.get(`${this.prefix}seen/${host}/${generation}`)) !== undefined;
+  }
+
+  async markSeen(host: string, generation: string): Promise<void> {
+    checkFileName(host);
+    checkFileName(generation);
+    await this.ready();
+    await this.s3.put(`${this.prefix}seen/${host}/${generation}`, Buffer.alloc(0));
+  }
+
   /** Files first, manifest last: a reader never sees a manifest whose files are not there yet. */
   private async putSet(base: string, manifest: Manifest, files: FileContent[]): Promise<void> {
     for (const f of files) {

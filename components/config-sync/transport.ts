@@ -158,7 +158,8 @@ export async function connect(
       if (err instanceof HostKeyMismatchError || !TRANSIENT.test(err.message)) throw err;
       const reason = connectReason(err.message, host.port, host.connectTimeoutSeconds);
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-      const left = deadline - Date.now();
+      // No route from this machine: no amount of waiting for the host to boot helps.
+      const left = /ENETUNREACH/.test(err.message) ? 0 : deadline - Date.now();
       if (left <= 0) {
         const why =
           reasons.size === 1

@@ -198,6 +198,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           username: h.sshUser,
           platform: h.platform,
           freshlyCreated: h.placement === "aws",
+          ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
       });
       if (legacy?.phase === "migrating") {

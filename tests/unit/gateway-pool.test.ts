@@ -355,7 +355,10 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     // A host the pool creates: waited for while it boots and installs the gateway.
     bootWaitSeconds: 900,
     serviceWaitSeconds: 1800,
+    // The instance id: the boot wait ends once the store has seen this instance answer.
+    generation: inventory.hosts["msgw2.example.com"].generation,
   });
+  assert.match(inventory.hosts["msgw2.example.com"].generation, /^i-[0-9a-f]{17}$/);
   assert.match(
     inventory.hosts["msgw2.example.com"].hostKey,
     /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,

@@ -20,6 +20,8 @@ export interface InventoryHost {
   serviceName: string;
   /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
   bootWaitSeconds?: number;
+  /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
+  generation?: string;
   /** Same: the gateway's installer may still be running when SSH first answers. */
   serviceWaitSeconds?: number;
 }
@@ -39,6 +41,8 @@ export interface ReplicationEndpoint {
   platform: "windows" | "linux";
   /** True for a host the pool creates (long first boot, gateway installed on first boot). */
   freshlyCreated: boolean;
+  /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */
+  generation?: pulumi.Input<string>;
 }
 
 /** The bucket the pool created for the store, when it did. */
@@ -111,6 +115,7 @@ export function inventoryObject(
         ? {
             bootWaitSeconds: FRESH_HOST_BOOT_WAIT_SECONDS,
             serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
+            ...(e.generation !== undefined ? { generation: e.generation } : {}),
           }
         : {}),
     });

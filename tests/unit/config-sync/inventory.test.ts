@@ -193,7 +193,7 @@ describe("inventory", () => {
       "unknown host field",
       { hosts: { h: { ...win, adress: "x" } } },
       [
-        `hosts.h: unknown field "adress"; a host has address, port, username, privateKeyPath, privateKeyEnv, passphraseEnv, hostKey, platform, dataDir, backupDir, serviceName, serviceControl, connectTimeoutSeconds, bootWaitSeconds, operationTimeoutSeconds, serviceWaitSeconds, serviceTimeoutSeconds, settleSeconds`,
+        `hosts.h: unknown field "adress"; a host has address, port, username, privateKeyPath, privateKeyEnv, passphraseEnv, hostKey, platform, dataDir, backupDir, serviceName, serviceControl, connectTimeoutSeconds, bootWaitSeconds, generation, operationTimeoutSeconds, serviceWaitSeconds, serviceTimeoutSeconds, settleSeconds`,
       ],
     ],
     [

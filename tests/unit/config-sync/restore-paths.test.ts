@@ -244,3 +244,92 @@ describe("snapshot paths (in-memory host)", () => {
     assert.equal(stored, false);
   });
 });
+
+describe("pre-flight before the stop (in-memory host)", () => {
+  const winInv = validateInventory(
+    {
+      hosts: {
+        w: {
+          address: "10.231.0.3",
+          username: "Administrator",
+          privateKeyPath: "/k",
+          hostKey: KEY,
+          serviceControl: { start: "START", stop: "STOP", status: "STATUS" },
+          serviceTimeoutSeconds: 1,
+          settleSeconds: 0,
+        },
+      },
+    },
+    "/",
+  );
+  const D = "/C:/ProgramData/MailStore/Gateway";
+
+  test("names Windows cannot hold are refused before the service stops; nothing is written", async () => {
+    const bad = ["CON.xml", "lpt1", "a:b.json", "trailing. ", "x".repeat(240)].map((name) => ({
+      name,
+      data: Buffer.from("<x/>"),
+    }));
+    const s = { manifest: buildManifest("r5", "src", bad), files: bad };
+    const h = new FakeHost();
+    h.dirs = new Set([D]);
+    const o = await restoreHost(winInv, new MemStore(), s, winInv.hosts.w, {
+      connector: async () => h,
+      now: () => new Date("2026-11-28T12:00:00Z"),
+    });
+    assert.equal(o.result, "failed");
+    assert.equal(o.service, "running");
+    assert.equal(
+      o.message,
+      [
+        "w: restore of r5 refused before stopping the service:",
+        "  - CON.xml is a reserved device name on Windows; rename it on the source",
+        '  - a:b.json holds a character Windows forbids in file names (< > : " / \\ | ? * or a control character); rename it on the source',
+        "  - lpt1 is a reserved device name on Windows; rename it on the source",
+        '  - "trailing. " ends with a space or a dot, which Windows drops; rename it on the source',
+        `  - C:\\ProgramData\\MailStore\\Gateway\\${"x".repeat(240)} is 273 characters long; Windows paths are limited to 259 (MAX_PATH); use a shorter name`,
+        "  Nothing was changed and the service was not touched (backup at C:\\ProgramData\\MailStore\\Gateway.msgw-backups\\20261128T120000Z-before-r5).",
+      ].join("\n"),
+    );
+    assert.deepEqual(h.log, ["STATUS"], "never stopped");
+    assert.deepEqual(Object.keys(h.config()), []);
+  });
+
+  test("the boot wait applies only to a machine the store has not seen answer", async () => {
+    const gen = validateInventory(
+      {
+        hosts: {
+          h: {
+            address: "10.231.0.2",
+            username: "root",
+            privateKeyPath: "/k",
+            hostKey: KEY,
+            platform: "linux",
+            dataDir: "/d",
+            serviceControl: { start: "START", stop: "STOP", status: "STATUS" },
+            serviceTimeoutSeconds: 1,
+            settleSeconds: 0,
+            bootWaitSeconds: 900,
+            generation: "i-0123456789abcdef0",
+          },
+        },
+      },
+      "/",
+    );
+    const seen = new Set<string>();
+    const store = new MemStore() as MemStore & {
+      seen(h: string, g: string): Promise<boolean>;
+      markSeen(h: string, g: string): Promise<void>;
+    };
+    store.seen = async (hn, g) => seen.has(`${hn}/${g}`);
+    store.markSeen = async (hn, g) => void seen.add(`${hn}/${g}`);
+    const waits: number[] = [];
+    const connector = async (spec: { bootWaitSeconds: number }) => {
+      waits.push(spec.bootWaitSeconds);
+      return host();
+    };
+    await restoreHost(gen, store, snap, gen.hosts.h, { connector: connector as never });
+    await restoreHost(gen, store, snap, gen.hosts.h, { connector: connector as never });
+    assert.deepEqual(waits, [900, 0]);
+    assert.deepEqual([...seen], ["h/i-0123456789abcdef0"]);
+  });
+});
