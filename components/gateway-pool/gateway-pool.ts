@@ -9,7 +9,14 @@ import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
-import { createReplication, type ReplicationEndpoint } from "./resources/replication";
+import { createConfigStoreBucket } from "./resources/config-store-bucket";
+import {
+  createReplication,
+  type InventoryHost,
+  type InventoryStore,
+  type Replication,
+  type ReplicationEndpoint,
+} from "./resources/replication";
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
@@ -68,8 +75,18 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly caCertificatePem: pulumi.Output<string> | undefined;
   /** Certificate private keys by host name (secret), to import into each gateway. */
   public readonly certificatePrivateKeys: pulumi.Output<Record<string, string>>;
-  /** Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured. */
+  /**
+   * Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured;
+   * on a new pool whose source has no configuration yet, a waiting state
+   * (`"state": "waiting-for-source-configuration"`, with what to do next).
+   */
   public readonly configManifest: pulumi.Output<string> | undefined;
+  /**
+   * The inventory `msgw config --stack <stack>` reads (store, addresses, pinned host keys, key path;
+   * never key material), when replication is configured.
+   */
+  public readonly configSyncInventory:
+    pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
   public readonly plan: GatewayPoolPlan;
 
@@ -184,6 +201,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           username: h.sshUser,
           platform: h.platform,
           freshlyCreated: h.placement === "aws",
+          ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
       });
       if (legacy?.phase === "migrating") {
@@ -197,7 +215,22 @@ export class GatewayPool extends pulumi.ComponentResource {
           freshlyCreated: false,
         });
       }
-      this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, this).manifest;
+      const store = plan.configSync.store;
+      const own =
+        store.kind === "s3" && store.bucket === undefined
+          ? createConfigStoreBucket(name, args.aws?.tags ?? {}, this)
+          : undefined;
+      const replication: Replication = createReplication(
+        name,
+        plan,
+        hosts,
+        endpoints,
+        keyOf,
+        this,
+        own,
+      );
+      this.configManifest = replication.manifest;
+      this.configSyncInventory = replication.operatorInventory;
     }
 
     // 6. Outputs.
@@ -260,6 +293,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       caCertificatePem: this.caCertificatePem,
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
+      configSyncInventory: this.configSyncInventory,
     });
   }
 }

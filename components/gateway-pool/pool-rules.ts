@@ -305,6 +305,25 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         "is missing; the migrating legacy gateway is the configuration source and its SSH host key must be pinned",
       );
     }
+    // The pool's own bucket needs an AWS host (and so an AWS provider); a named bucket needs its region.
+    const store = sync.store as { kind?: unknown; bucket?: unknown; region?: unknown } | undefined;
+    if (isObject(store) && store.kind === "s3") {
+      const noAws = hosts.every(
+        (h) => isObject(h) && (h as { existing?: unknown }).existing !== undefined,
+      );
+      if (store.bucket === undefined && noAws)
+        report(
+          ctx,
+          ["configSync", "store"],
+          ': the pool has no AWS host, so it creates no bucket; name one (store.bucket and store.region) or use {kind:"local"}',
+        );
+      if (store.bucket !== undefined && store.region === undefined)
+        report(
+          ctx,
+          ["configSync", "store", "region"],
+          "is required with store.bucket; give the bucket's region",
+        );
+    }
     if (migrating && legacy?.platform === "linux") {
       report(
         ctx,
