@@ -77,7 +77,8 @@ export function unusableSanReason(pattern: string): string | undefined {
   const labels = name.split(".");
   if (labels.slice(1).some((l) => l.includes("*")))
     return "has a wildcard outside the left-most label";
-  if (labels[0] !== "*") return "is a partial wildcard (only a whole left-most label * is honoured)";
+  if (labels[0] !== "*")
+    return "is a partial wildcard (only a whole left-most label * is honoured)";
   if (labels.length < 3) return "is a wildcard directly under a top-level domain";
   return undefined;
 }
@@ -131,7 +132,8 @@ export function chainCertificate(certificate: Buffer | string, depth: number): C
   const x509 = new X509Certificate(certificate);
   let selfSigned = false;
   try {
-    selfSigned = x509.checkIssued(x509) && x509.verify(x509.publicKey);
+    // Not checkIssued: it also demands keyCertSign, which a self-signed server certificate lacks.
+    selfSigned = x509.subject === x509.issuer && x509.verify(x509.publicKey);
   } catch {
     selfSigned = false;
   }

@@ -94,7 +94,8 @@ export async function followCnames(
     if (!answer.ok) {
       // NODATA / NXDOMAIN for type CNAME: `current` is no alias (whether it exists is the A/AAAA
       // lookups' business).
-      if (answer.error === "ENODATA" || answer.error === "ENOTFOUND") return { targets, end: "name" };
+      if (answer.error === "ENODATA" || answer.error === "ENOTFOUND")
+        return { targets, end: "name" };
       return { targets, end: { error: answer.error } };
     }
     const next = normalize(answer.records[0] ?? "");

@@ -83,6 +83,8 @@ export function isAnswer(error: string): boolean {
 export function lookupErrorWords(error: string, name: string, type: string): string {
   if (error === "ENOTFOUND") return `${name} does not exist (NXDOMAIN)`;
   if (error === "ENODATA") return `${name} has no ${type} record (NODATA)`;
+  if (error === "EBADNAME")
+    return `${name} is not a valid host name (EBADNAME); senders cannot look it up`;
   const words = RESOLVER_WORDS[error] ?? `the lookup failed (${error})`;
   return `${type} lookup for ${name} failed: ${words}; this is a resolver failure, not an answer: check --resolver and the network`;
 }
@@ -126,7 +128,16 @@ function nameProblems(check: string, what: string, o: NameObservation): Finding[
     return out;
   }
   if (typeof cname.end === "object") {
-    out.push(problem(check, lookupErrorWords(cname.end.error, o.name, "CNAME")));
+    // When the resolver fails, say so for the address lookup senders depend on.
+    const a = o.a.ok || isAnswer(o.a.error) ? undefined : o.a.error;
+    out.push(
+      problem(
+        check,
+        a !== undefined
+          ? lookupErrorWords(a, o.name, "A")
+          : lookupErrorWords(cname.end.error, o.name, "CNAME"),
+      ),
+    );
     return out;
   }
   const last = cname.targets[cname.targets.length - 1];
@@ -210,7 +221,8 @@ export function evaluatePool(
         ),
       ];
     }
-    if (mx.error !== "ENODATA") return [problem("MX", lookupErrorWords(mx.error, mailDomain, "MX"))];
+    if (mx.error !== "ENODATA")
+      return [problem("MX", lookupErrorWords(mx.error, mailDomain, "MX"))];
     const implicit = [...addressesOf(observed.a), ...addressesOf(observed.aaaa)];
     if (implicit.length > 0) {
       return [
@@ -338,7 +350,10 @@ function evaluateAaaa(observation: GatewayObservation): Finding[] {
                 ? `the certificate chain does not verify (${probe.chainError})`
                 : undefined;
     return failure === undefined
-      ? ok("AAAA", `${address}: SMTP ${probe?.port ?? 25} answers with STARTTLS and this host's certificate`)
+      ? ok(
+          "AAAA",
+          `${address}: SMTP ${probe?.port ?? 25} answers with STARTTLS and this host's certificate`,
+        )
       : problem(
           "AAAA",
           `AAAA ${address} is published, but SMTP ${probe?.port ?? 25} there fails (${failure}); senders with IPv6 try it first: remove the AAAA record or make the gateway answer on it`,
@@ -346,11 +361,7 @@ function evaluateAaaa(observation: GatewayObservation): Finding[] {
   });
 }
 
-function evaluateMx(
-  target: GatewayTarget,
-  mailDomain: string,
-  domain: DomainObservation,
-): Finding {
+function evaluateMx(target: GatewayTarget, mailDomain: string, domain: DomainObservation): Finding {
   const { mx } = domain;
   if (!mx.ok && mx.error === "ENODATA") {
     const implicit = [...addressesOf(domain.a), ...addressesOf(domain.aaaa)];
@@ -363,11 +374,7 @@ function evaluateMx(
     // legacy phase of a migration.
     return target.mxPreference !== undefined ? problem("MX", message) : warning("MX", message);
   }
-  if (!mx.ok)
-    return problem(
-      "MX",
-      `cannot check: ${isAnswer(mx.error) ? `MX lookup for ${mailDomain} failed (${mx.error})` : lookupErrorWords(mx.error, mailDomain, "MX")}`,
-    );
+  if (!mx.ok) return problem("MX", `cannot check: ${lookupErrorWords(mx.error, mailDomain, "MX")}`);
   const mine = mx.records.filter((r) => r.exchange === target.hostname);
   if (target.state === "draining") {
     if (mine.length > 0) {
@@ -566,7 +573,9 @@ function certificateFindings(
     const words = CHAIN_WORDS[o.chainError];
     const top = chain[last];
     const issuer =
-      top !== undefined && !top.selfSigned ? ` (the last certificate sent names issuer "${top.issuer}")` : "";
+      top !== undefined && !top.selfSigned
+        ? ` (the last certificate sent names issuer "${top.issuer}")`
+        : "";
     findings.push(
       problem(
         chainCheck,
@@ -612,11 +621,20 @@ export function evaluateGateway(
   const { target } = observation;
   const domain: DomainObservation = isDomainObservation(mx)
     ? mx
-    : { mx, a: { ok: false, error: "ENODATA" }, aaaa: { ok: false, error: "ENODATA" }, exchanges: [] };
+    : {
+        mx,
+        a: { ok: false, error: "ENODATA" },
+        aaaa: { ok: false, error: "ENODATA" },
+        exchanges: [],
+      };
   const dns =
     options.scope === "readiness"
       ? []
-      : [...evaluateA(observation), ...evaluateAaaa(observation), evaluateMx(target, mailDomain, domain)];
+      : [
+          ...evaluateA(observation),
+          ...evaluateAaaa(observation),
+          evaluateMx(target, mailDomain, domain),
+        ];
   return [
     ...dns,
     ...evaluateStarttls(target.hostname, observation.smtp, options),

@@ -85,7 +85,11 @@ export function renderText(report: CheckReport): string {
     const n = report.gateways.length;
     const passed =
       n === 1 ? "OK: the gateway passed every check" : `OK: all ${n} gateways passed every check`;
-    out.push(report.warnings === 0 ? `${passed}.` : `${passed}, with ${plural(report.warnings, "warning")}:`);
+    out.push(
+      report.warnings === 0
+        ? `${passed}.`
+        : `${passed}, with ${plural(report.warnings, "warning")}:`,
+    );
   } else {
     const failing = report.gateways.filter((g) => g.findings.some((f) => !f.ok)).length;
     out.push(

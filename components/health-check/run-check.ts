@@ -70,28 +70,28 @@ async function observe(
   const bounds = gatewayBounds(settings);
   const readiness = settings.scope === "readiness";
   const dns = readiness ? undefined : await observeName(resolver, target.hostname, bounds.deadline);
-  const a = dns?.a ?? { ok: true as const, records: target.address === undefined ? [] : [target.address] };
+  const a = dns?.a ?? {
+    ok: true as const,
+    records: target.address === undefined ? [] : [target.address],
+  };
   // Probe what senders reach: the published address; fall back to the stack's address.
   const address = readiness
     ? target.address
     : a.ok && a.records.length > 0
       ? a.records[0]
       : target.address;
-  if (address === undefined) {
-    return {
-      target,
-      a,
-      dns,
-      smtp: unreachable("SMTP", settings.ports.smtp, target.hostname),
-      pop3: unreachable("POP3", settings.ports.pop3, target.hostname),
-    };
-  }
   const probe = { hostname: target.hostname, ca: settings.trust?.pem, bounds };
   const v6 = dns !== undefined && dns.aaaa.ok ? dns.aaaa.records : [];
   const [smtp, pop3, ...smtpIpv6] = await Promise.all([
-    probeSmtp({ ...probe, address, port: settings.ports.smtp }),
-    probePop3({ ...probe, address, port: settings.ports.pop3 }),
-    ...v6.map((v6address) => probeSmtp({ ...probe, address: v6address, port: settings.ports.smtp })),
+    address === undefined
+      ? unreachable("SMTP", settings.ports.smtp, target.hostname)
+      : probeSmtp({ ...probe, address, port: settings.ports.smtp }),
+    address === undefined
+      ? unreachable("POP3", settings.ports.pop3, target.hostname)
+      : probePop3({ ...probe, address, port: settings.ports.pop3 }),
+    ...v6.map((v6address) =>
+      probeSmtp({ ...probe, address: v6address, port: settings.ports.smtp }),
+    ),
   ]);
   return {
     target,
@@ -140,7 +140,9 @@ export async function runCheck(
         ? "system"
         : formatResolverAddress(settings.resolver),
     checkedAt,
-    domain === undefined ? [] : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
+    domain === undefined
+      ? []
+      : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
     observations.map((o) => ({
       hostname: o.target.hostname,
       state: o.target.state,

@@ -47,9 +47,7 @@ export function readStackOutputs(stack: string, pulumi = "pulumi"): Promise<unkn
           resolve(JSON.parse(stdout));
         } catch (parseError) {
           reject(
-            new CheckInputError(
-              `${shown} printed no JSON (${(parseError as Error).message})`,
-            ),
+            new CheckInputError(`${shown} printed no JSON (${(parseError as Error).message})`),
           );
         }
       },

@@ -204,10 +204,11 @@ export function probePop3(target: ProbeTarget): Promise<StarttlsObservation> {
       message: `CAPA: the listing did not complete within ${target.bounds.stepMs} ms`,
     };
     for (let i = 0; ; i += 1) {
-      if (i > MAX_REPLY_LINES)
-        throw new Error(`CAPA listing longer than ${MAX_REPLY_LINES} lines`);
+      if (i > MAX_REPLY_LINES) throw new Error(`CAPA listing longer than ${MAX_REPLY_LINES} lines`);
       const line = await plain.readLine(until).catch((error: Error) => {
-        throw new Error(error.message.startsWith("CAPA") ? error.message : `CAPA: ${error.message}`);
+        throw new Error(
+          error.message.startsWith("CAPA") ? error.message : `CAPA: ${error.message}`,
+        );
       });
       if (line === ".") break;
       capabilities.push(line);

@@ -39,9 +39,7 @@ export async function waitUntilReady(
     const deadlineMs = Math.max(1_000, Math.min(base.deadlineMs ?? base.timeoutMs * 6, left));
     const report = await runCheck(targets, { ...base, deadlineMs });
     if (report.ok) return { report, attempts: attempt, ready: true };
-    const first = report.gateways
-      .flatMap((g) => g.findings)
-      .find((f) => f.severity === "problem");
+    const first = report.gateways.flatMap((g) => g.findings).find((f) => f.severity === "problem");
     const remaining = Math.round((end - Date.now()) / 1000);
     log(
       `msgw check: attempt ${attempt}: not ready (${first === undefined ? "unknown" : `${first.check}: ${first.message}`}); ${Math.max(remaining, 0)} s left`,
