@@ -9,7 +9,6 @@
  * Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), the line and
  * paragraph separators and the byte-order mark.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**

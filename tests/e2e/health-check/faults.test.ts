@@ -18,7 +18,6 @@ import { createFaultLab, CV, PORTS, RESOLVER, type FaultLab } from "./lib/fault-
 const CLI = join(__dirname, "..", "..", "..", "bin", "msgw.ts");
 const DAY = 86_400_000;
 // Every character printable() escapes: none may reach a terminal or a JSON consumer.
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 let lab: FaultLab;

@@ -5,8 +5,6 @@ import {
   evaluatePool,
   type CertificateFacts,
   type ChainCertificate,
-  type DomainObservation,
-  type NameObservation,
   type GatewayObservation,
   type GatewayTarget,
   type Lookup,
