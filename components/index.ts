@@ -26,6 +26,16 @@ export { renderWindowsUserData } from "./gateway-pool/plan/user-data";
 export type { WindowsUserDataInput } from "./gateway-pool/plan/user-data";
 export { certificateFingerprint } from "./gateway-pool/resources/certificates";
 export { inventoryJson, replicationCommands } from "./gateway-pool/resources/replication";
+export {
+  readinessGateCommand,
+  planReadinessGate,
+  GATE_CA_ENV,
+  DEFAULT_GATE_WAIT_SECONDS,
+} from "./gateway-pool/resources/readiness-gate";
+export type {
+  ReadinessGateCommandInput,
+  ReadinessGatePlan,
+} from "./gateway-pool/resources/readiness-gate";
 export type { InventoryHost, ReplicationEndpoint } from "./gateway-pool/resources/replication";
 export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
 // Operator tooling, also usable as a library.

@@ -504,6 +504,35 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
     }
   }
 
+  // Readiness gate (msgw check --wait per host before its MX record).
+  const gate = a.readinessGate;
+  if (gate !== undefined) {
+    if (gate === null || typeof gate !== "object") {
+      problems.push(
+        `readinessGate ${show(gate)} is not an object; use {} for the defaults or { waitSeconds: 900 }`,
+      );
+    } else {
+      if (
+        gate.waitSeconds !== undefined &&
+        (!isInt(gate.waitSeconds) || gate.waitSeconds < 10 || gate.waitSeconds > 7200)
+      ) {
+        problems.push(
+          `readinessGate.waitSeconds ${show(gate.waitSeconds)} must be a whole number from 10 to 7200; the gate holds the update while it waits`,
+        );
+      }
+      if (
+        gate.cliCommand !== undefined &&
+        (!isString(gate.cliCommand) ||
+          gate.cliCommand.trim() === "" ||
+          /[\x00-\x1f]/.test(gate.cliCommand))
+      ) {
+        problems.push(
+          `readinessGate.cliCommand ${show(gate.cliCommand)} must be a one-line command that runs the msgw CLI, e.g. "npx --no-install msgw"`,
+        );
+      }
+    }
+  }
+
   return problems;
 }
 

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import type { GatewayPoolArgs } from "../args";
 import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 import type { PoolCertificates } from "./certificates";
@@ -43,6 +44,22 @@ export function readinessGateCommand(input: ReadinessGateCommandInput): string {
 export interface ReadinessGatePlan {
   waitSeconds: number;
   cli: string;
+}
+
+/** Default longest wait per host: 15 minutes covers a fresh Windows host's first boot. */
+export const DEFAULT_GATE_WAIT_SECONDS = 900;
+
+/** The gate's settings with defaults applied, or undefined when the pool has no gate. */
+export function planReadinessGate(
+  args: GatewayPoolArgs,
+  plan: GatewayPoolPlan,
+): ReadinessGatePlan | undefined {
+  const gate = args.readinessGate;
+  if (gate === undefined) return undefined;
+  return {
+    waitSeconds: gate.waitSeconds ?? DEFAULT_GATE_WAIT_SECONDS,
+    cli: gate.cliCommand ?? plan.configSync?.cliCommand ?? "npx --no-install msgw",
+  };
 }
 
 /**
