@@ -128,7 +128,11 @@ export async function runCheck(
   const [domain, observations] = await Promise.all([
     readiness ? undefined : observeDomain(resolver, targets.mailDomain, domainBounds.deadline),
     Promise.all(targets.gateways.map((g) => observe(g, settings, resolver))),
-  ]);
+  ]).finally(() => {
+    // Lookups given up at a deadline would otherwise keep the process alive for their own
+    // timeouts and tries.
+    resolver.cancel();
+  });
   const checkedAt = now();
   const options = evaluateOptions(settings, checkedAt);
   const mx = domain ?? { ok: true as const, records: [] };

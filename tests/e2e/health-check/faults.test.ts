@@ -621,6 +621,31 @@ describe("bounded and safe to print", () => {
     assert.ok(ms < 9_000, `took ${ms} ms`);
   });
 
+  it("bounds DNS lookups by the gateway's deadline too", { timeout: 60_000 }, async () => {
+    const { report: r, ms } = await report(
+      "--mail-domain",
+      "gooddom.example.test",
+      "--gateway",
+      `good.example.test=${CV}`,
+      "--resolver",
+      "10.232.0.99",
+      "--ca",
+      lab.caFile,
+      "--timeout",
+      "10000",
+      "--deadline",
+      "2000",
+    );
+    assert.deepEqual(list(r.pool), [
+      [
+        "problem",
+        "MX",
+        "MX lookup for gooddom.example.test failed: the lookup did not finish before the gateway's deadline; this is a resolver failure, not an answer: check --resolver and the network",
+      ],
+    ]);
+    assert.ok(ms < 7_000, `took ${ms} ms`);
+  });
+
   it("caps a line that never ends", { timeout: 60_000 }, async () => {
     const { report: r } = await smtpAt(PORTS.endless, "--timeout", "5000");
     assert.equal(
