@@ -113,9 +113,13 @@ function keyOf(x509: X509Certificate): { key: string; rsaBits: number | undefine
     return { key: `RSA ${bits ?? "?"}`, rsaBits: bits };
   }
   if (type === "ec") {
-    const curve = { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" }[
-      details.namedCurve ?? ""
-    ];
+    const curve = {
+      prime192v1: "P-192",
+      secp224r1: "P-224",
+      prime256v1: "P-256",
+      secp384r1: "P-384",
+      secp521r1: "P-521",
+    }[details.namedCurve ?? ""];
     return { key: `EC ${curve ?? details.namedCurve ?? "?"}`, rsaBits: undefined };
   }
   if (type === "ed25519") return { key: "Ed25519", rsaBits: undefined };

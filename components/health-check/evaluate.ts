@@ -151,6 +151,15 @@ function nameProblems(check: string, what: string, o: NameObservation): Finding[
   }
   const v4 = addressesOf(o.a);
   const v6 = addressesOf(o.aaaa);
+  if (v6.length === 0 && v4.length > 0 && v4.every((a) => unusableAddress(a) !== undefined)) {
+    out.push(
+      problem(
+        check,
+        `${what} ${o.name} resolves only to ${v4.map((a) => `${a} (${unusableAddress(a) as string})`).join(", ")}; senders cannot deliver there`,
+      ),
+    );
+    return out;
+  }
   if (v4.length > 0 || v6.length > 0) return out;
   for (const [lookup, type] of [
     [o.a, "A"],
@@ -285,6 +294,21 @@ export function evaluatePool(
   return findings;
 }
 
+/**
+ * Why senders can never deliver to an IPv4 address, or undefined: "this network" 0.0.0.0/8,
+ * loopback 127.0.0.0/8, link-local 169.254.0.0/16, multicast and reserved 224.0.0.0/3
+ * (RFC 6890). Private ranges are left alone: a pool may serve senders on its own network.
+ */
+export function unusableAddress(address: string): string | undefined {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) return undefined;
+  const [first, second] = address.split(".").map(Number) as [number, number];
+  if (first === 0) return `in 0.0.0.0/8 ("this network")`;
+  if (first === 127) return "a loopback address";
+  if (first === 169 && second === 254) return "a link-local address";
+  if (first >= 224) return "a multicast or reserved address";
+  return undefined;
+}
+
 function evaluateA(observation: GatewayObservation): Finding[] {
   const { target, a, dns } = observation;
   if (dns !== undefined) {
@@ -321,6 +345,15 @@ function evaluateA(observation: GatewayObservation): Finding[] {
     ];
   }
   const address = a.records[0] as string;
+  const unusable = unusableAddress(address);
+  if (unusable !== undefined) {
+    return [
+      problem(
+        "A",
+        `A record ${address} is ${unusable}; senders cannot deliver there: publish the gateway's public address`,
+      ),
+    ];
+  }
   if (target.address !== undefined && target.address !== address) {
     return [problem("A", `A record ${address}, but the stack assigned ${target.address}`)];
   }
@@ -527,6 +560,14 @@ function certificateFindings(
 
   // Keys and signatures no current client accepts (CA/Browser Forum BR 6.1.5 and 7.1.3).
   for (const c of chain) {
+    if (c.key === "EC P-224" || c.key === "EC P-192" || c.key.startsWith("EC secp1")) {
+      findings.push(
+        problem(
+          `${p} certificate key`,
+          `${role(c, last)} has an ${c.key} key; TLS clients accept ECDSA certificates on P-256, P-384 and P-521 only (RFC 8446 4.2.3): reissue it on P-256`,
+        ),
+      );
+    }
     if (c.rsaBits !== undefined && c.rsaBits < 2048) {
       findings.push(
         problem(
@@ -603,7 +644,12 @@ function evaluateStarttls(
   }
   if (o.error !== undefined) return [problem(o.protocol, `${where} at ${o.address}: ${o.error}`)];
   const findings = [
-    ok(o.protocol, `${where} at ${o.address}: ${command}, ${o.tlsVersion ?? "TLS"}`),
+    o.tlsVersion === "TLSv1" || o.tlsVersion === "TLSv1.1"
+      ? problem(
+          o.protocol,
+          `${where} at ${o.address}: ${command}, but only ${o.tlsVersion}, which RFC 8996 retired; current senders and MailStore Server refuse it: enable TLS 1.2 and 1.3`,
+        )
+      : ok(o.protocol, `${where} at ${o.address}: ${command}, ${o.tlsVersion ?? "TLS"}`),
   ];
   const cert = o.certificate;
   if (cert === undefined)

@@ -28,7 +28,13 @@ export { CheckInputError, targetsFromFlags, targetsFromOutputs } from "./targets
 export { parseResolverAddress, formatResolverAddress } from "./resolver-address";
 export { parseCheckOptions, CHECK_DEFAULTS } from "./options";
 export type { CheckOptions, RawCheckOptions } from "./options";
-export { evaluateGateway, evaluatePool } from "./evaluate";
+export {
+  evaluateGateway,
+  evaluatePool,
+  isAnswer,
+  lookupErrorWords,
+  unusableAddress,
+} from "./evaluate";
 export type { EvaluateOptions } from "./evaluate";
 export { buildReport, renderText, exitCodeOf } from "./report";
 export {

@@ -93,6 +93,8 @@ function upgrade(lines: LineSocket, target: ProbeTarget): Promise<TLSSocket> {
       // Security level 0 lets the handshake finish with a weak key or a SHA-1 signature, so the
       // check can name the weakness instead of reporting a failed handshake.
       ciphers: "DEFAULT:@SECLEVEL=0",
+      // Down to TLS 1.0, so a server stuck on a retired version is named as such.
+      minVersion: "TLSv1",
       // Chain and name are judged separately (the name by X509Certificate.checkHost), so a
       // wrong name and an unknown issuer are both reported instead of the first one only.
       rejectUnauthorized: false,

@@ -314,6 +314,36 @@ describe("the DNS class, against NSD", () => {
   });
 
   it(
+    "reports addresses no sender can deliver to (loopback), as gateway and as MX target",
+    { timeout: 60_000 },
+    async () => {
+      const { report: r } = await dns(
+        "lbdom.example.test",
+        "loopback.example.test",
+        "good.example.test",
+      );
+      assert.deepEqual(notOk(of(r, "loopback.example.test")).slice(0, 1), [
+        [
+          "problem",
+          "A",
+          "gateway loopback.example.test resolves only to 127.0.0.1 (a loopback address); senders cannot deliver there",
+        ],
+      ]);
+      const asTarget = await dns("lbdom.example.test", "good.example.test");
+      assert.deepEqual(
+        list(asTarget.report.pool).filter(([s]) => s !== "ok"),
+        [
+          [
+            "problem",
+            "MX",
+            "MX target loopback.example.test resolves only to 127.0.0.1 (a loopback address); senders cannot deliver there",
+          ],
+        ],
+      );
+    },
+  );
+
+  it(
     "tells a mail domain that does not exist (NXDOMAIN) from one without MX or address (NODATA)",
     { timeout: 60_000 },
     async () => {
@@ -553,6 +583,32 @@ describe("the certificate class, against STARTTLS SMTP and Dovecot POP3", () => 
       ),
     );
   });
+
+  it(
+    "reports a server that speaks only a retired TLS version (RFC 8996)",
+    { timeout: 60_000 },
+    async () => {
+      const { report: r } = await report(
+        "--mail-domain",
+        "gooddom.example.test",
+        "--gateway",
+        `good.example.test=${CV}`,
+        "--resolver",
+        RESOLVER,
+        "--ca",
+        lab.caFile,
+        "--smtp-port",
+        String(PORTS.tls11),
+      );
+      assert.deepEqual(notOk(of(r, "good.example.test")), [
+        [
+          "problem",
+          "SMTP",
+          `SMTP ${PORTS.tls11} at ${CV}: STARTTLS, but only TLSv1.1, which RFC 8996 retired; current senders and MailStore Server refuse it: enable TLS 1.2 and 1.3`,
+        ],
+      ]);
+    },
+  );
 
   it("reports an RSA key under 2048 bits", { timeout: 60_000 }, async () => {
     const weak =

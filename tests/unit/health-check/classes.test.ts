@@ -14,6 +14,7 @@ import {
   printable,
   readStackOutputs,
   sanMatches,
+  unusableAddress,
   unusableSanReason,
   type CertificateFacts,
   type ChainCertificate,
@@ -245,6 +246,21 @@ describe("the certificate class (pure rules)", () => {
     );
   });
 
+  it("reports ECDSA keys on curves TLS 1.3 cannot use", () => {
+    assert.deepEqual(
+      smtpOnly({ certificate: cert({ chain: [link(0, { key: "EC P-224" }), link(1)] }) }),
+      [
+        "problem SMTP certificate key: the server certificate has an EC P-224 key; TLS clients accept ECDSA certificates on P-256, P-384 and P-521 only (RFC 8446 4.2.3): reissue it on P-256",
+      ],
+    );
+  });
+
+  it("reports a retired TLS version", () => {
+    assert.deepEqual(smtpOnly({ tlsVersion: "TLSv1" }), [
+      "problem SMTP: SMTP 25 at 203.0.113.11: STARTTLS, but only TLSv1, which RFC 8996 retired; current senders and MailStore Server refuse it: enable TLS 1.2 and 1.3",
+    ]);
+  });
+
   it("accepts anyExtendedKeyUsage and a missing EKU extension, rejects an empty one", () => {
     assert.deepEqual(smtpOnly({ certificate: cert({ extendedKeyUsage: ["2.5.29.37.0"] }) }), []);
     assert.deepEqual(smtpOnly({ certificate: cert({ extendedKeyUsage: undefined }) }), []);
@@ -305,6 +321,33 @@ describe("SAN matching (RFC 6125 6.4.3 as current clients apply it)", () => {
         "is a partial wildcard (only a whole left-most label * is honoured)",
         "has a wildcard outside the left-most label",
         "is an IP address written as a DNS name",
+        undefined,
+      ],
+    );
+  });
+});
+
+describe("unusableAddress (RFC 6890)", () => {
+  it("names addresses no sender can deliver to and leaves the rest alone", () => {
+    assert.deepEqual(
+      [
+        "0.1.2.3",
+        "127.0.0.1",
+        "169.254.1.1",
+        "224.0.0.1",
+        "255.255.255.255",
+        "10.0.0.1",
+        "203.0.113.11",
+        "2001:db8::1",
+      ].map(unusableAddress),
+      [
+        'in 0.0.0.0/8 ("this network")',
+        "a loopback address",
+        "a link-local address",
+        "a multicast or reserved address",
+        "a multicast or reserved address",
+        undefined,
+        undefined,
         undefined,
       ],
     );

@@ -23,6 +23,7 @@ export const PORTS = {
   huge: 2503,
   control: 2504,
   rsa1024: 2505,
+  tls11: 2506,
 } as const;
 const DAY = 86_400_000;
 
@@ -60,6 +61,9 @@ export function faultZone(certNames: readonly string[]): string {
     "loopdom IN MX 0 loop1",
     "loop1 IN CNAME loop2",
     "loop2 IN CNAME loop1",
+    // Addresses no sender can deliver to.
+    "loopback IN A 127.0.0.1",
+    "lbdom IN MX 0 loopback",
     // A mail domain that exists without MX or address (NODATA).
     'txtdom IN TXT "nothing else"',
     // DNS data carrying a terminal control sequence (ESC [2J) in an MX target.
@@ -204,6 +208,7 @@ export async function createFaultLab(prefix: string): Promise<FaultLab> {
         { port: PORTS.huge, mode: "huge" },
         { port: PORTS.control, mode: "control" },
         { port: PORTS.rsa1024, mode: "smtp", cert: "rsa1024.example.test" },
+        { port: PORTS.tls11, mode: "smtp", maxTls: "TLSv1.1" },
       ],
       certs: files,
       defaultCert: "good.example.test",

@@ -27,6 +27,8 @@ export interface FaultServerConfig {
     port: number;
     mode: "smtp" | "drip" | "endless" | "huge" | "control";
     cert?: string;
+    /** Highest TLS version this port speaks (a server stuck on a retired version). */
+    maxTls?: "TLSv1" | "TLSv1.1";
   }>;
   /** SNI name -> PEM files (the cert file may hold the chain after the leaf). */
   certs: Record<string, { cert: string; key: string }>;
@@ -156,10 +158,20 @@ function main(): void {
   };
 
   const handlers = { drip, endless, huge, control };
-  for (const { port, mode, cert } of config.ports) {
-    const pinned = cert === undefined ? undefined : contexts.get(cert);
+  for (const { port, mode, cert, maxTls } of config.ports) {
+    let pinned = cert === undefined ? undefined : contexts.get(cert);
     if (cert !== undefined && pinned === undefined)
       throw new Error(`port ${port}: no cert ${cert}`);
+    if (maxTls !== undefined) {
+      const files = config.certs[cert ?? config.defaultCert] as { cert: string; key: string };
+      pinned = createSecureContext({
+        cert: readFileSync(files.cert),
+        key: readFileSync(files.key),
+        ciphers: "DEFAULT:@SECLEVEL=0",
+        minVersion: "TLSv1",
+        maxVersion: maxTls,
+      });
+    }
     createServer((socket) => {
       socket.on("error", () => socket.destroy());
       if (mode === "smtp") smtp(socket, pinned);
