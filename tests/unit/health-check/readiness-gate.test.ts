@@ -129,10 +129,13 @@ test("rejects bad gate arguments with the exact reason", () => {
     "readinessGate.waitSeconds 90.5 must be a whole number from 10 to 7200; the gate holds the update while it waits",
   ]);
   assert.deepEqual(problems({ cliCommand: "msgw\nrm -rf /" }), [
-    'readinessGate.cliCommand "msgw\\nrm -rf /" must be a one-line command that runs the msgw CLI, e.g. "npx --no-install msgw"',
+    'readinessGate.cliCommand "msgw\\nrm -rf /" is empty or spans several lines; give the command that runs msgw, e.g. "npx --no-install msgw"',
   ]);
   assert.deepEqual(problems(true), [
-    "readinessGate true is not an object; use {} for the defaults or { waitSeconds: 900 }",
+    "readinessGate true is not an object; give waitSeconds, cliCommand",
+  ]);
+  assert.deepEqual(problems({ wait: 60 }), [
+    "readinessGate.wait is not an argument; the arguments here are waitSeconds, cliCommand",
   ]);
   assert.deepEqual(problems({ waitSeconds: 10, cliCommand: "msgw" }), []);
 });
