@@ -398,7 +398,7 @@ function evaluateMx(target: GatewayTarget, mailDomain: string, domain: DomainObs
   const { mx } = domain;
   if (!mx.ok && mx.error === "ENODATA") {
     const implicit = [...addressesOf(domain.a), ...addressesOf(domain.aaaa)];
-    if (target.state === "draining") return ok("MX", `no MX record (draining)`);
+    if (target.state !== "active") return ok("MX", `no MX record (${target.state})`);
     const message =
       implicit.length > 0
         ? `${mailDomain} has no MX records: senders deliver to its address ${implicit.join(", ")} (implicit MX), not to this gateway`
@@ -417,6 +417,15 @@ function evaluateMx(target: GatewayTarget, mailDomain: string, domain: DomainObs
       );
     }
     return ok("MX", `no MX record (draining)`);
+  }
+  if (target.state === "standby") {
+    if (mine.length > 0) {
+      return problem(
+        "MX",
+        `standby, but MX ${mine.map((r) => r.priority).join(", ")} of ${mailDomain} points here; a standby host takes no mail until it is promoted to active`,
+      );
+    }
+    return ok("MX", `no MX record (standby)`);
   }
   if (mine.length === 0) {
     return problem(

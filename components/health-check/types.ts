@@ -1,13 +1,19 @@
 /** Data shapes of the operator health check (`msgw check`). Plain values only. */
 
+/**
+ * A gateway's state as the stack publishes it: `active` takes mail through its MX record;
+ * `standby` (prepared, not yet promoted) and `draining` (being emptied) have no MX record.
+ */
+export type GatewayState = "active" | "standby" | "draining";
+
 /** One gateway to check, as the stack published it (or as given on the command line). */
 export interface GatewayTarget {
   /** The host's own name (its A record, certificate subject and SAN). */
   hostname: string;
   /** The address the stack assigned; undefined when only the name is known (`--gateway NAME`). */
   address: string | undefined;
-  /** `draining` hosts must have no MX record. */
-  state: "active" | "draining";
+  /** `draining` and `standby` hosts must have no MX record. */
+  state: GatewayState;
   /** Expected MX preference; undefined when unknown or draining. */
   mxPreference: number | undefined;
 }
@@ -163,7 +169,7 @@ export interface Finding {
 /** The check's result for one gateway. */
 export interface GatewayReport {
   hostname: string;
-  state: "active" | "draining";
+  state: GatewayState;
   findings: Finding[];
 }
 

@@ -170,6 +170,23 @@ describe("the DNS class (pure rules)", () => {
     ]);
   });
 
+  it("expects no MX record for a standby host, and reports one that has it", () => {
+    const standby = gateway({
+      target: { hostname: H1, address: "203.0.113.11", state: "standby", mxPreference: undefined },
+    });
+    const mxOf = (d: DomainObservation) =>
+      evaluateGateway(standby, DOMAIN, d, OPTIONS)
+        .filter((f) => f.check === "MX")
+        .map((f) => `${f.severity} ${f.message}`);
+    assert.deepEqual(mxOf(domain()), [
+      "problem standby, but MX 0 of msgw.example.com points here; a standby host takes no mail until it is promoted to active",
+    ]);
+    assert.deepEqual(
+      mxOf(domain({ mx: { ok: true, records: [{ exchange: "msgw2.example.com", priority: 0 }] } })),
+      ["ok no MX record (standby)"],
+    );
+  });
+
   it("skips DNS in readiness scope (wait mode)", () => {
     const findings = evaluateGateway(gateway(), DOMAIN, domain(), {
       ...OPTIONS,
