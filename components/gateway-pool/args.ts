@@ -720,6 +720,54 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
   ),
 );
 
+/**
+ * The readiness gate: before a host's MX record is created, `msgw check --wait` runs on the machine
+ * running `pulumi up` and must see SMTP (25) with STARTTLS and POP3 (110) with STLS at the host's
+ * address, each presenting a certificate for the host's own name that verifies (against the pool CA,
+ * the host's own self-signed certificate, or the public roots with the gateway's Let's Encrypt) and is
+ * in date. A host that is not ready within `waitSeconds` fails the update with the check's report and
+ * gets no MX record; with `configSync` the gate runs after the host's configuration restore. A gate
+ * re-runs when its host machine or its certificate changes.
+ *
+ * Off unless given, because it needs what a plain deployment does not: the machine running
+ * `pulumi up` must reach port 25 and port 110 of every host (110 is open only to
+ * `access.mailStoreServerCidrs`, so that machine's address belongs there), the msgw CLI must be
+ * installed there, and each host's certificate must already be installed on the gateway.
+ *
+ * @example
+ * ```ts
+ * readinessGate: { waitSeconds: 1800 }
+ * ```
+ */
+export interface ReadinessGateArgs {
+  /**
+   * Longest wait per host, in seconds; the check repeats every 5 seconds. From 10 to 7200.
+   * @default 900
+   */
+  waitSeconds?: number;
+  /**
+   * Command that runs the msgw CLI on the machine running `pulumi up`.
+   * @default - `configSync.cliCommand` when given, else "npx --no-install msgw"
+   */
+  cliCommand?: string;
+}
+const readinessGateSchema = exact<ReadinessGateArgs>()(
+  strictObject(
+    {
+      // The gate holds the whole update while it waits; two hours is the longest wait allowed.
+      waitSeconds: int(
+        "must be a whole number from 10 to 7200; the gate holds the update while it waits",
+        10,
+        7200,
+      ).optional(),
+      cliCommand: nonEmptyLine(
+        'give the command that runs msgw, e.g. "npx --no-install msgw"',
+      ).optional(),
+    },
+    ARG,
+  ),
+);
+
 /** Pool-wide AWS defaults; each host's `aws` overrides them. */
 export interface AwsPoolDefaultsArgs {
   /** @default - the default VPC's subnets */
@@ -781,6 +829,11 @@ export interface GatewayPoolArgs {
   legacy?: LegacyGatewayArgs;
   /** Configuration replication. */
   configSync?: ConfigSyncArgs;
+  /**
+   * Wait for each host to pass `msgw check --wait` before its MX record is created.
+   * @default - no gate: MX records are created once the host's A record exists
+   */
+  readinessGate?: ReadinessGateArgs;
 }
 const poolShape = {
   zone: zoneSchema,
@@ -803,6 +856,7 @@ const poolShape = {
   aws: awsPoolSchema.optional(),
   legacy: legacySchema.optional(),
   configSync: configSyncSchema.optional(),
+  readinessGate: readinessGateSchema.optional(),
 };
 
 /** The top-level argument names, in the order problems are reported. */

@@ -17,6 +17,7 @@ import {
   type Replication,
   type ReplicationEndpoint,
 } from "./resources/replication";
+import { createReadinessGates, planReadinessGate } from "./resources/readiness-gate";
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
@@ -137,40 +138,28 @@ export class GatewayPool extends pulumi.ComponentResource {
     const certificates = createCertificates(name, certificatePlan, keyOf, this);
     this.caCertificatePem = certificates.caCertificatePem;
 
-    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A
-    //    (standby and draining hosts have no MX record).
+    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway.
     const zoneId =
       args.zone.id ??
       cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;
+    const aRecords = new Map<string, cloudflare.DnsRecord>();
     for (const host of plan.hosts) {
-      const a = new cloudflare.DnsRecord(
-        `${name}-${host.key}-a`,
-        {
-          zoneId,
-          name: host.hostname,
-          type: "A",
-          content: (hosts.get(host.hostname) as GatewayHostResources).address,
-          ttl: plan.addressTtl,
-          proxied: false,
-          comment: `MailStore Gateway host (pool ${name})`,
-        },
-        { parent: this },
-      );
-      if (host.mxPreference !== undefined) {
+      aRecords.set(
+        host.hostname,
         new cloudflare.DnsRecord(
-          `${name}-mx-${host.key}`,
+          `${name}-${host.key}-a`,
           {
             zoneId,
-            name: plan.mailDomain,
-            type: "MX",
-            content: host.hostname,
-            priority: host.mxPreference,
-            ttl: plan.mxTtl,
-            comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
+            name: host.hostname,
+            type: "A",
+            content: (hosts.get(host.hostname) as GatewayHostResources).address,
+            ttl: plan.addressTtl,
+            proxied: false,
+            comment: `MailStore Gateway host (pool ${name})`,
           },
-          { parent: this, dependsOn: [a] },
-        );
-      }
+          { parent: this },
+        ),
+      );
     }
     const legacy = plan.legacy;
     if (legacy?.phase === "migrating") {
@@ -190,6 +179,7 @@ export class GatewayPool extends pulumi.ComponentResource {
     }
 
     // 5. Configuration replication.
+    const restores = new Map<string, pulumi.Resource>();
     if (plan.configSync) {
       const endpoints: ReplicationEndpoint[] = plan.hosts.map((h) => {
         const res = hosts.get(h.hostname) as GatewayHostResources;
@@ -231,9 +221,38 @@ export class GatewayPool extends pulumi.ComponentResource {
       );
       this.configManifest = replication.manifest;
       this.configSyncInventory = replication.operatorInventory;
+      for (const [target, restore] of replication.restores) restores.set(target, restore);
     }
 
-    // 6. Outputs.
+    // 6. Readiness gates (optional), then one MX record per active host after its A record and,
+    // with a gate, after the host passed `msgw check --wait`.
+    const gatePlan = planReadinessGate(args, plan);
+    const gates =
+      gatePlan === undefined
+        ? new Map<string, pulumi.Resource>()
+        : createReadinessGates(name, plan, gatePlan, hosts, certificates, restores, this);
+    for (const host of plan.hosts) {
+      if (host.mxPreference === undefined) continue;
+      const gate = gates.get(host.hostname);
+      new cloudflare.DnsRecord(
+        `${name}-mx-${host.key}`,
+        {
+          zoneId,
+          name: plan.mailDomain,
+          type: "MX",
+          content: host.hostname,
+          priority: host.mxPreference,
+          ttl: plan.mxTtl,
+          comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
+        },
+        {
+          parent: this,
+          dependsOn: [aRecords.get(host.hostname) as cloudflare.DnsRecord, ...(gate ? [gate] : [])],
+        },
+      );
+    }
+
+    // 7. Outputs.
     const gatewayOutputs = plan.hosts.map((h) => {
       const res = hosts.get(h.hostname) as GatewayHostResources;
       const cert = certificates.hosts.get(h.hostname);
