@@ -32,24 +32,37 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
     sshHostKeyParameter: "/msgw/pool/msgw1/ssh-host-key",
     sshAuthorizedKey: plan.configSync?.sshPublicKey,
   });
-  const lines = script.split("\n");
+  const lines = script.split("\n").map((l) => l.trim());
   assert.equal(lines[0], "<powershell>");
   assert.equal(lines.at(-2), "</powershell>");
-  assert.deepEqual(
-    lines
-      .filter((l) => l.includes("New-NetFirewallRule"))
-      .map((l) => /-LocalPort (\d+)/.exec(l)?.[1]),
-    ["22", "25", "110", "8450"],
+  assert.ok(lines.includes("$ports = @(22, 25, 110, 8450)"));
+  // The SSM read is retried with a bound and says what to do when it gives up.
+  assert.ok(
+    lines.includes(
+      "try { $hostKey = (Get-SSMParameter -Name '/msgw/pool/msgw1/ssh-host-key' -WithDecryption $true -Region $region).Value }",
+    ),
+  );
+  assert.ok(
+    lines.includes("for ($attempt = 1; $attempt -le 30 -and $null -eq $hostKey; $attempt++) {"),
   );
   assert.ok(
     lines.includes(
-      "$hostKey = (Get-SSMParameter -Name '/msgw/pool/msgw1/ssh-host-key' -WithDecryption $true -Region $region).Value",
+      "if ($null -eq $hostKey) { throw 'SSM parameter /msgw/pool/msgw1/ssh-host-key unreadable after 30 attempts; check the instance role and the key policy, then run the bootstrap again (runbook)' }",
     ),
   );
+  // ACLs by well-known SID (localized Windows has no group called "Administrators"), exit code checked.
+  assert.deepEqual(
+    lines.filter((l) => l.includes("icacls")),
+    [
+      "Invoke-Checked icacls.exe 'C:\\ProgramData\\ssh\\ssh_host_ed25519_key' /inheritance:r /grant '*S-1-5-18:(F)' /grant '*S-1-5-32-544:(F)'",
+      "Invoke-Checked icacls.exe 'C:\\ProgramData\\ssh\\administrators_authorized_keys' /inheritance:r /grant '*S-1-5-18:(F)' /grant '*S-1-5-32-544:(F)'",
+    ],
+  );
+  assert.doesNotMatch(script, /SYSTEM:F|Administrators:F/);
   // Single quotes inside values are doubled, so a comment cannot break out of the literal.
   assert.ok(
     lines.includes(
-      "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o''brien'",
+      "Set-Content -LiteralPath 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o''brien' -Encoding Ascii",
     ),
   );
   assert.ok(
@@ -62,7 +75,31 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
       "$p = Start-Process -FilePath $installer -ArgumentList '/VERYSILENT /SUPPRESSMSGBOXES /NORESTART' -Wait -PassThru",
     ),
   );
-  assert.ok(lines.includes("Start-Service -Name 'MailStore Gateway'"));
+  // sshd never starts before its pinned key and config are in place, and only after the gateway exists.
+  assert.doesNotMatch(script, /Start-Service sshd; Stop-Service sshd/);
+  const at = (needle: string): number => lines.findIndex((l) => l.includes(needle));
+  const order = [
+    at("Add-WindowsCapability"),
+    at("ssh_host_ed25519_key', $hostKey"),
+    at("$sshdLines.Insert"),
+    at("Invoke-WebRequest"),
+    at("Start-Service -Name 'MailStore Gateway'"),
+    at("Start-Service sshd"),
+  ];
+  assert.ok(
+    order.every((i) => i > 0),
+    JSON.stringify(order),
+  );
+  assert.deepEqual(
+    [...order].sort((x, y) => x - y),
+    order,
+  );
+  assert.equal(lines.filter((l) => /Start-Service sshd/.test(l)).length, 1);
+  // Every step is logged; failures are logged before the script stops.
+  assert.ok(
+    lines.includes("Start-Transcript -Path 'C:\\ProgramData\\msgw\\bootstrap.log' -Append"),
+  );
+  assert.ok(lines.includes('Write-Output "msgw: bootstrap FAILED: $($_.Exception.Message)"'));
   assert.doesNotMatch(script, /PRIVATE KEY|password/i);
 });
 
