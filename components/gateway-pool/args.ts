@@ -41,15 +41,40 @@ export interface AwsHostArgs {
    */
   instanceType?: pulumi.Input<string>;
   /**
-   * AMI id.
+   * AMI id (`ami-` and 8 or 17 hex digits). Setting or changing it replaces this host's instance (its data
+   * volume is reattached): the rolling image update, one host at a time, after draining it.
    * @default - `aws.ami` of the pool, else the newest Amazon-owned `Windows_Server-2022-English-Full-Base-*`
+   * at creation, then kept: a newer published image never replaces a running host
    */
   ami?: pulumi.Input<string>;
   /**
-   * Root volume size in GiB (the gateway keeps mail under ProgramData until it is archived).
+   * Root volume size in GiB (Windows and the program; mail lives on the data volume).
    * @default - `aws.rootVolumeGiB` of the pool, else 60
    */
   rootVolumeGiB?: number;
+  /**
+   * Availability zone of the instance and its mail data volume (an EBS volume lives in one zone). Must lie
+   * in the host's region and, with `subnetId`, be the subnet's zone (checked during preview).
+   * @default - `aws.availabilityZone` of the pool, else the subnet's zone, else the region's first available zone
+   */
+  availabilityZone?: string;
+  /**
+   * Size of the encrypted EBS volume holding the gateway's data directory (configuration and queued mail),
+   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink.
+   * @default - `aws.dataVolumeGiB` of the pool, else 100
+   */
+  dataVolumeGiB?: number;
+  /**
+   * EBS snapshot (`snap-…`) to create the data volume from, e.g. for the restore drill. Changing it on an
+   * existing host is refused by the volume's `protect` option (the volume is never replaced silently).
+   * @default - a blank volume
+   */
+  dataVolumeSnapshotId?: string;
+  /**
+   * EC2 key pair name, for the Windows Administrator password (Session Manager works without one).
+   * @default - `aws.keyName` of the pool, else none
+   */
+  keyName?: string;
 }
 
 /** A machine the pool does not create, e.g. in another facility. */
@@ -103,6 +128,13 @@ export interface GatewayHostArgs {
   aws?: AwsHostArgs;
   /** Use an existing machine instead of creating one. Mutually exclusive with `aws`. */
   existing?: ExistingHostArgs;
+  /**
+   * Cloudflare id of an MX record for this host that already exists on the mail domain, as
+   * `<zoneId>/<recordId>`: the pool adopts it (resource option `import`) instead of failing with
+   * "81058 An identical record already exists". Remove it after the first successful `up`.
+   * @default - the MX record is created
+   */
+  mxImportId?: string;
 }
 
 /** MX record settings for the mail domain. */
@@ -262,6 +294,14 @@ export interface LegacyGatewayArgs {
   sshUser?: string;
   /** @default "windows" */
   platform?: "windows" | "linux";
+  /**
+   * Cloudflare id of the legacy gateway's existing A record, `<zoneId>/<recordId>`: the pool adopts the
+   * live record (resource option `import`) instead of failing with "81058 An identical record already
+   * exists". Whatever happens to the pool while migrating, the live record is never deleted by it
+   * (`retainOnDelete`); `retired` only stops managing it (see the runbook).
+   * @default - the A record is created
+   */
+  importId?: string;
 }
 
 /** Configuration replication from one source to every other host. */
@@ -308,12 +348,46 @@ export interface AwsPoolDefaultsArgs {
   subnetId?: pulumi.Input<string>;
   /** @default "t3.medium" */
   instanceType?: pulumi.Input<string>;
-  /** @default - newest Amazon-owned Windows Server 2022 English Full Base */
+  /**
+   * AMI id for every host. Changing it replaces every host at once: prefer per-host `aws.ami` for a
+   * rolling update.
+   * @default - newest Amazon-owned Windows Server 2022 English Full Base at each host's creation, then kept
+   */
   ami?: pulumi.Input<string>;
   /** @default 60 */
   rootVolumeGiB?: number;
+  /** @default - the subnet's zone, else the region's first available zone */
+  availabilityZone?: string;
+  /** @default 100 */
+  dataVolumeGiB?: number;
+  /** @default - none */
+  keyName?: string;
   /** Tags added to every AWS resource. */
   tags?: Record<string, string>;
+}
+
+/** Scheduled snapshots of the mail data volumes (AWS Data Lifecycle Manager). */
+export interface BackupArgs {
+  /**
+   * `false` creates no snapshot policy (not recommended: the data volume then has no copy).
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 (the intervals Data Lifecycle Manager accepts).
+   * @default 24
+   */
+  intervalHours?: number;
+  /**
+   * First snapshot time of day, UTC, `HH:MM`.
+   * @default "03:00"
+   */
+  startTime?: string;
+  /**
+   * Snapshots kept per volume, 1–1000; older ones are deleted.
+   * @default 14
+   */
+  retainCount?: number;
 }
 
 /** Arguments of {@link GatewayPool}. */
@@ -336,6 +410,8 @@ export interface GatewayPoolArgs {
   gateway?: GatewaySoftwareArgs;
   /** Pool-wide AWS defaults. */
   aws?: AwsPoolDefaultsArgs;
+  /** Snapshots of the AWS hosts' mail data volumes. */
+  backup?: BackupArgs;
   /** The single gateway being replaced. */
   legacy?: LegacyGatewayArgs;
   /** Configuration replication. */

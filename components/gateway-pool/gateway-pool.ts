@@ -13,6 +13,9 @@ import { createReplication, type ReplicationEndpoint } from "./resources/replica
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
+import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
+import { createAlarmTopics } from "./resources/alarms";
+import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {
@@ -29,6 +32,28 @@ export interface GatewayOutput {
   certificateSha256: string | null;
   /** The settings of this host's MailStore Server archiving profile(s). */
   archivingProfile: ArchivingProfileSettings;
+}
+
+/** What the data-volume snapshots protect, and how often. */
+export interface BackupOutput {
+  /** Human-readable schedule, e.g. `EBS snapshots daily from 03:00 UTC, newest 14 kept per volume`. */
+  schedule: string;
+  /** Data volume per AWS host. */
+  volumes: Array<{ hostname: string; volumeId: string }>;
+  /** Data Lifecycle Manager policy ids, one per region with AWS hosts. */
+  policyIds: string[];
+}
+
+/** Expiry of one certificate the pool issued. */
+export interface CertificateExpiryOutput {
+  /** Host name, or `pool CA`. */
+  name: string;
+  /** RFC 3339 end of validity. */
+  notAfter: string;
+  /** From this time the next `pulumi up` replaces the certificate (RFC 3339). */
+  renewsFrom: string;
+  /** True when this update issued it (first issue or renewal): re-import it (runbook). */
+  issuedThisUpdate: boolean;
 }
 
 /** One MX record of the mail domain. */
@@ -66,6 +91,14 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly caCertificatePem: pulumi.Output<string> | undefined;
   /** Certificate private keys by host name (secret), to import into each gateway. */
   public readonly certificatePrivateKeys: pulumi.Output<Record<string, string>>;
+  /** What the data-volume snapshots protect and how often; undefined without AWS hosts or with backups off. */
+  public readonly backups: pulumi.Output<BackupOutput> | undefined;
+  /** SNS topic ARN per region with AWS hosts (`default` = the provider's region): subscribe to get alarms. */
+  public readonly alarmTopicArns: pulumi.Output<Record<string, string>> | undefined;
+  /** Expiry of every certificate the pool issued (none with the gateway's Let's Encrypt). */
+  public readonly certificateExpiry: pulumi.Output<CertificateExpiryOutput[]>;
+  /** Certificates this update issued or renewed: each must be (re-)imported on its gateway (runbook). */
+  public readonly certificateRenewals: pulumi.Output<string[]>;
   /** Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured. */
   public readonly configManifest: pulumi.Output<string> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
@@ -73,6 +106,8 @@ export class GatewayPool extends pulumi.ComponentResource {
 
   constructor(name: string, args: GatewayPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("msgw:index:GatewayPool", name, {}, opts);
+    const updateStarted = Date.now();
+    const stack = pulumi.getStack();
 
     // 1. Validate: every problem is reported before any child exists.
     let plan: GatewayPoolPlan;
@@ -87,12 +122,30 @@ export class GatewayPool extends pulumi.ComponentResource {
       }
       throw err;
     }
+    // SSM parameter names and snapshot tags carry the pool and stack names (see SSM_NAME_LEVEL).
+    for (const [what, value] of [
+      ["pool name", name],
+      ["stack name", stack],
+    ] as const) {
+      if (plan.hosts.some((h) => h.placement === "aws") && !SSM_NAME_LEVEL.test(value)) {
+        throw new pulumi.ResourceError(
+          `GatewayPool "${name}": invalid arguments:\n${what} ${JSON.stringify(value)} becomes part of SSM parameter names and tags, which allow only letters, digits, "_", "." and "-"; rename it`,
+          this,
+        );
+      }
+    }
     this.plan = plan;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
     // 2. Hosts, in parallel: nothing in one host waits for another.
     const ssh = plan.configSync !== undefined;
     const rules = planIngressRules(plan, { ssh });
+    const awsRegions = [
+      ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
+    ];
+    const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
+    const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
+    const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
     const hosts = new Map<string, GatewayHostResources>();
     for (const [i, host] of plan.hosts.entries()) {
       const hostArgs = args.hosts[i];
@@ -102,16 +155,31 @@ export class GatewayPool extends pulumi.ComponentResource {
           ? existingHost(host)
           : createAwsHost({
               name,
+              stack,
+              path: `hosts[${i}]`,
               host,
               overrides: hostArgs.aws ?? {},
               defaults: args.aws ?? {},
               plan,
               rules,
               ssh,
+              backupTag,
+              alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
               parent: this,
             }),
       );
     }
+    const backupPolicies =
+      plan.backup && awsRegions.length > 0
+        ? createBackups({
+            name,
+            stack,
+            plan: plan.backup,
+            regions: awsRegions,
+            tags: awsTags,
+            parent: this,
+          })
+        : undefined;
 
     // 3. Certificates.
     const certificatePlan = planCertificates(plan);
@@ -132,7 +200,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           content: (hosts.get(host.hostname) as GatewayHostResources).address,
           ttl: plan.addressTtl,
           proxied: false,
-          comment: `MailStore Gateway host (pool ${name})`,
+          comment: fitRecordComment(`MailStore Gateway host (pool ${name})`),
         },
         { parent: this },
       );
@@ -146,9 +214,16 @@ export class GatewayPool extends pulumi.ComponentResource {
             content: host.hostname,
             priority: host.mxPreference,
             ttl: plan.mxTtl,
-            comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
+            comment: fitRecordComment(`MailStore Gateway pool ${name}: ${host.hostname}`),
           },
-          { parent: this, dependsOn: [a] },
+          {
+            parent: this,
+            dependsOn: [a],
+            // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
+            ...(host.mxImportId === undefined
+              ? {}
+              : { import: host.mxImportId, ignoreChanges: ["ttl", "comment"] }),
+          },
         );
       }
     }
@@ -163,9 +238,19 @@ export class GatewayPool extends pulumi.ComponentResource {
           content: legacy.address,
           ttl: plan.addressTtl,
           proxied: false,
-          comment: `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          comment: fitRecordComment(
+            `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          ),
         },
-        { parent: this },
+        {
+          parent: this,
+          // The live record of the old gateway: the pool never deletes it (destroy, retire or a
+          // mistake leave it in Cloudflare, unmanaged). An import id adopts it instead of creating it.
+          retainOnDelete: true,
+          ...(legacy.importId === undefined
+            ? {}
+            : { import: legacy.importId, ignoreChanges: ["ttl", "comment"] }),
+        },
       );
     }
 
@@ -223,6 +308,47 @@ export class GatewayPool extends pulumi.ComponentResource {
       ),
     );
     this.mxRecords = pulumi.output(mxTable(plan));
+    const awsHosts = plan.hosts.filter((h) => h.placement === "aws");
+    this.backups = undefined;
+    if (plan.backup && backupPolicies) {
+      const schedule = describeBackupSchedule(plan.backup);
+      const volumes = pulumi.all(
+        awsHosts.map((h) =>
+          (
+            (hosts.get(h.hostname) as GatewayHostResources).aws?.dataVolumeId ?? pulumi.output("")
+          ).apply((volumeId) => ({ hostname: h.hostname, volumeId })),
+        ),
+      );
+      const policyIds = pulumi.all([...backupPolicies.values()].map((p) => p.id));
+      this.backups = pulumi
+        .all([volumes, policyIds])
+        .apply(([v, ids]): BackupOutput => ({ schedule, volumes: v, policyIds: ids }));
+    }
+    this.alarmTopicArns =
+      awsRegions.length > 0
+        ? pulumi.all(
+            Object.fromEntries(
+              [...topics].map(([region, topic]) => [region ?? "default", topic.arn]),
+            ),
+          )
+        : undefined;
+    this.certificateExpiry = pulumi.all(
+      certificates.expiry.map((e) =>
+        pulumi
+          .all([e.notBefore, e.notAfter])
+          .apply(([notBefore, notAfter]): CertificateExpiryOutput => ({
+            name: e.name,
+            notAfter,
+            renewsFrom: new Date(
+              Date.parse(notAfter) - e.earlyRenewalHours * 3600_000,
+            ).toISOString(),
+            issuedThisUpdate: Date.parse(notBefore) >= updateStarted - 60_000,
+          })),
+      ),
+    );
+    this.certificateRenewals = this.certificateExpiry.apply((list) =>
+      list.filter((e) => e.issuedThisUpdate).map((e) => e.name),
+    );
     const legacyAddress = legacy ? pulumi.output(legacy.address) : pulumi.output(undefined);
     this.zoneFile = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) => {
       const addresses: Record<string, string> = Object.fromEntries(
@@ -257,6 +383,10 @@ export class GatewayPool extends pulumi.ComponentResource {
       caCertificatePem: this.caCertificatePem,
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
+      backups: this.backups,
+      alarmTopicArns: this.alarmTopicArns,
+      certificateExpiry: this.certificateExpiry,
+      certificateRenewals: this.certificateRenewals,
     });
   }
 }

@@ -27,6 +27,10 @@ export function psQuote(value: string): string {
 
 /** Where the first boot logs every step (transcript); the runbook points administrators here. */
 export const BOOTSTRAP_LOG = "C:\\ProgramData\\msgw\\bootstrap.log";
+/** Written when the first boot completed; the settings association waits for it. */
+export const BOOTSTRAP_DONE = "C:\\ProgramData\\msgw\\bootstrap.done";
+/** How long the settings association waits for a first boot still running, minutes. */
+export const BOOTSTRAP_WAIT_MINUTES = 45;
 /** Windows OpenSSH server configuration file. */
 export const SSHD_CONFIG_PATH = "C:\\ProgramData\\ssh\\sshd_config";
 /** The default configuration Windows OpenSSH copies to {@link SSHD_CONFIG_PATH} on its first start. */
@@ -278,7 +282,11 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
       "if ((Get-Service sshd).Status -ne 'Running') { Start-Service sshd }",
     );
   }
-  body.push("", "Write-Step 'bootstrap complete'");
+  body.push(
+    "",
+    `Set-Content -LiteralPath '${BOOTSTRAP_DONE}' -Value (Get-Date).ToUniversalTime().ToString('o')`,
+    "Write-Step 'bootstrap complete'",
+  );
   lines.push(...body.map((l) => (l === "" ? l : `  ${l}`)));
   lines.push(
     "} catch {",
@@ -302,6 +310,12 @@ export function renderSettingsCommand(input: WindowsUserDataInput): string {
   return [
     `# MailStore Gateway pool host ${input.hostname}: settings (generated)`,
     ...PRELUDE,
+    "# The first boot applies the same settings itself: wait for it rather than race it.",
+    `$deadline = (Get-Date).AddMinutes(${BOOTSTRAP_WAIT_MINUTES})`,
+    `while (-not (Test-Path -LiteralPath '${BOOTSTRAP_DONE}')) {`,
+    `  if ((Get-Date) -gt $deadline) { throw 'first boot not finished after ${BOOTSTRAP_WAIT_MINUTES} minutes; read ${BOOTSTRAP_LOG} (runbook: getting onto a host)' }`,
+    "  Start-Sleep -Seconds 30",
+    "}",
     ...renderHostSettingsScript(input),
     "Write-Step 'settings applied'",
     "",
