@@ -357,23 +357,54 @@ export class GatewayPool extends pulumi.ComponentResource {
       if (legacy && legacyAddr !== undefined) addresses[legacy.hostname] = legacyAddr;
       return renderZoneFile(plan, addresses);
     });
-    this.runbook = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) =>
-      renderRunbook({
-        poolName: name,
-        stack: pulumi.getStack(),
-        plan,
-        legacyAddress: legacyAddr,
-        gateways: gws.map((g) => ({
-          hostname: g.hostname,
-          address: g.address,
-          state: g.state,
-          mxPreference: g.mxPreference ?? undefined,
-          placement: g.placement,
-          certificateSha256: g.certificateSha256 ?? undefined,
-          archivingProfile: g.archivingProfile,
-        })),
-      }),
+    const awsInfo = pulumi.all(
+      Object.fromEntries(
+        plan.hosts
+          .filter((h) => h.placement === "aws")
+          .map((h) => {
+            const res = (hosts.get(h.hostname) as GatewayHostResources).aws;
+            return [
+              h.hostname,
+              pulumi
+                .all([res?.instanceId ?? "", res?.dataVolumeId ?? ""])
+                .apply(([instanceId, dataVolumeId]) => ({ instanceId, dataVolumeId })),
+            ];
+          }),
+      ),
     );
+    const regionOf = new Map(plan.hosts.map((h) => [h.hostname, h.region]));
+    this.runbook = pulumi
+      .all([
+        this.gateways,
+        legacyAddress,
+        awsInfo,
+        this.alarmTopicArns ?? pulumi.output(undefined),
+        this.certificateRenewals,
+      ])
+      .apply(([gws, legacyAddr, info, topicArns, renewals]) =>
+        renderRunbook({
+          poolName: name,
+          stack,
+          plan,
+          legacyAddress: legacyAddr,
+          backupSchedule: plan.backup ? describeBackupSchedule(plan.backup) : undefined,
+          alarmTopicArns: topicArns,
+          certificateRenewals: renewals,
+          gateways: gws.map((g) => ({
+            hostname: g.hostname,
+            address: g.address,
+            state: g.state,
+            mxPreference: g.mxPreference ?? undefined,
+            placement: g.placement,
+            certificateSha256: g.certificateSha256 ?? undefined,
+            archivingProfile: g.archivingProfile,
+            aws:
+              info[g.hostname] === undefined
+                ? undefined
+                : { ...info[g.hostname], region: regionOf.get(g.hostname) },
+          })),
+        }),
+      );
 
     this.registerOutputs({
       gateways: this.gateways,

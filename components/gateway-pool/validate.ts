@@ -1,4 +1,17 @@
-import type { GatewayPoolArgs } from "./args";
+import type { AwsHostArgs, AwsPoolDefaultsArgs, GatewayPoolArgs } from "./args";
+import {
+  AMI_ID,
+  AVAILABILITY_ZONE,
+  CLOUDFLARE_IMPORT_ID,
+  DATA_VOLUME_MAX_GIB,
+  DATA_VOLUME_MIN_GIB,
+  DLM_INTERVAL_HOURS,
+  DLM_RETAIN_MAX,
+  DLM_TIME,
+  KEY_PAIR_NAME,
+  SNAPSHOT_ID,
+  X509_NAME_MAX,
+} from "./plan/limits";
 import {
   cidrKey,
   hostKey,
@@ -121,6 +134,66 @@ function checkSshPublicKey(problems: string[], path: string, value: unknown): vo
 }
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+
+/**
+ * The AWS placement and image arguments shared by a host's `aws` and the pool's `aws` defaults. Values that
+ * are still Outputs are skipped. Sources of each limit are next to the constants in plan/limits.ts.
+ */
+function checkAwsPlacement(
+  problems: string[],
+  at: string,
+  v: Partial<AwsHostArgs & AwsPoolDefaultsArgs>,
+  region: unknown,
+): void {
+  if (isString(v.ami) && !AMI_ID.test(v.ami)) {
+    problems.push(
+      `${at}.ami ${show(v.ami)} cannot be an AMI id; AMI ids are "ami-" and 8 or 17 lower-case hex digits, e.g. "ami-0123456789abcdef0"`,
+    );
+  }
+  if (v.availabilityZone !== undefined) {
+    const m = isString(v.availabilityZone) ? AVAILABILITY_ZONE.exec(v.availabilityZone) : null;
+    if (!m) {
+      problems.push(
+        `${at}.availabilityZone ${show(v.availabilityZone)} is not an availability zone name such as "eu-central-1a"`,
+      );
+    } else if (isString(region) && AWS_REGION.test(region) && m[1] !== region) {
+      problems.push(
+        `${at}.availabilityZone "${v.availabilityZone}" is not in region "${region}"; an instance and its data volume must sit in a zone of their region, e.g. "${region}a"`,
+      );
+    }
+  }
+  if (
+    v.dataVolumeGiB !== undefined &&
+    (!isInt(v.dataVolumeGiB) ||
+      v.dataVolumeGiB < DATA_VOLUME_MIN_GIB ||
+      v.dataVolumeGiB > DATA_VOLUME_MAX_GIB)
+  ) {
+    problems.push(
+      `${at}.dataVolumeGiB ${show(v.dataVolumeGiB)} is out of range; the mail data volume needs ${DATA_VOLUME_MIN_GIB} to ${DATA_VOLUME_MAX_GIB} GiB (EBS volumes only grow: never give less than the volume has today)`,
+    );
+  }
+  if (
+    v.rootVolumeGiB !== undefined &&
+    (!isInt(v.rootVolumeGiB) || v.rootVolumeGiB < 30 || v.rootVolumeGiB > 16384)
+  ) {
+    problems.push(
+      `${at}.rootVolumeGiB ${show(v.rootVolumeGiB)} is out of range; Windows Server needs at least 30 GiB (at most 16384)`,
+    );
+  }
+  if (
+    v.dataVolumeSnapshotId !== undefined &&
+    (!isString(v.dataVolumeSnapshotId) || !SNAPSHOT_ID.test(v.dataVolumeSnapshotId))
+  ) {
+    problems.push(
+      `${at}.dataVolumeSnapshotId ${show(v.dataVolumeSnapshotId)} cannot be a snapshot id; snapshot ids are "snap-" and 8 or 17 lower-case hex digits`,
+    );
+  }
+  if (v.keyName !== undefined && (!isString(v.keyName) || !KEY_PAIR_NAME.test(v.keyName))) {
+    problems.push(
+      `${at}.keyName ${show(v.keyName)} is not an EC2 key pair name (1 to 255 printable ASCII characters)`,
+    );
+  }
+}
 
 /**
  * Checks every argument of a pool and returns the problems found (empty when valid). Pure: values that are
@@ -259,12 +332,16 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
             `${at}.aws.region ${show(h.aws.region)} is not an AWS region name such as "eu-central-1"`,
           );
         }
-        if (
-          h.aws.rootVolumeGiB !== undefined &&
-          (!isInt(h.aws.rootVolumeGiB) || h.aws.rootVolumeGiB < 30 || h.aws.rootVolumeGiB > 16384)
-        ) {
+        checkAwsPlacement(problems, `${at}.aws`, h.aws, h.aws.region);
+      }
+      if (h.mxImportId !== undefined) {
+        if (!isString(h.mxImportId) || !CLOUDFLARE_IMPORT_ID.test(h.mxImportId)) {
           problems.push(
-            `${at}.aws.rootVolumeGiB ${show(h.aws.rootVolumeGiB)} is out of range; Windows Server needs at least 30 GiB (at most 16384)`,
+            `${at}.mxImportId ${show(h.mxImportId)} is not a Cloudflare import id; give "<zoneId>/<recordId>" (two 32-digit hex ids, from the dashboard or the DNS records API)`,
+          );
+        } else if (state === "draining") {
+          problems.push(
+            `${at}.mxImportId is set but the host is "draining" and has no MX record to adopt; remove mxImportId`,
           );
         }
       }
@@ -272,6 +349,40 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
     if (activeCount === 0 && hosts.length > 0 && !invalidState) {
       problems.push(
         `hosts[*].state: every host is "draining", so mailDomain would have no MX record and mail would bounce; keep at least one host "active"`,
+      );
+    }
+  }
+
+  if (a.aws !== undefined) checkAwsPlacement(problems, "aws", a.aws, undefined);
+
+  // Backups of the data volumes (Data Lifecycle Manager limits, see plan/limits.ts).
+  const backup = a.backup;
+  if (backup !== undefined) {
+    if (backup.enabled !== undefined && typeof backup.enabled !== "boolean") {
+      problems.push(`backup.enabled ${show(backup.enabled)} must be true or false`);
+    }
+    if (
+      backup.intervalHours !== undefined &&
+      !DLM_INTERVAL_HOURS.includes(backup.intervalHours as number)
+    ) {
+      problems.push(
+        `backup.intervalHours ${show(backup.intervalHours)} is not an interval Data Lifecycle Manager accepts; use one of ${DLM_INTERVAL_HOURS.join(", ")}`,
+      );
+    }
+    if (
+      backup.startTime !== undefined &&
+      (!isString(backup.startTime) || !DLM_TIME.test(backup.startTime))
+    ) {
+      problems.push(
+        `backup.startTime ${show(backup.startTime)} is not a UTC time of day; write "HH:MM", e.g. "03:00"`,
+      );
+    }
+    if (
+      backup.retainCount !== undefined &&
+      (!isInt(backup.retainCount) || backup.retainCount < 1 || backup.retainCount > DLM_RETAIN_MAX)
+    ) {
+      problems.push(
+        `backup.retainCount ${show(backup.retainCount)} must be a whole number of snapshots from 1 to ${DLM_RETAIN_MAX}`,
       );
     }
   }
@@ -338,11 +449,35 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
   }
   if (certs.ca?.validityDays !== undefined) {
     const caDays = certs.ca.validityDays;
-    if (!isInt(caDays) || caDays < validity || caDays > 7300) {
+    // The CA is renewed once less than a host validity (plus a day) remains, so that no host certificate
+    // outlives it; at least twice the host validity keeps that from renewing the CA at every update.
+    const minimum = isInt(validity) ? 2 * validity : 2 * 397;
+    if (!isInt(caDays) || caDays < minimum || caDays > 7300) {
       problems.push(
-        `certificates.ca.validityDays ${show(caDays)} must be a whole number from the host validity (${validity}) to 7300 days`,
+        `certificates.ca.validityDays ${show(caDays)} must be a whole number from twice the host validity (${minimum}) to 7300 days; the CA is renewed early so no host certificate outlives it`,
       );
     }
+  }
+  // RFC 5280, Appendix A.1: ub-common-name and ub-organization-name are 64 characters.
+  if (
+    certs.organization !== undefined &&
+    (!isString(certs.organization) ||
+      certs.organization.length === 0 ||
+      certs.organization.length > X509_NAME_MAX)
+  ) {
+    problems.push(
+      `certificates.organization ${show(certs.organization)} must be 1 to ${X509_NAME_MAX} characters (X.509 ub-organization-name, RFC 5280)`,
+    );
+  }
+  if (
+    certs.ca?.commonName !== undefined &&
+    (!isString(certs.ca.commonName) ||
+      certs.ca.commonName.length === 0 ||
+      certs.ca.commonName.length > X509_NAME_MAX)
+  ) {
+    problems.push(
+      `certificates.ca.commonName ${show(certs.ca.commonName)} must be 1 to ${X509_NAME_MAX} characters (X.509 ub-common-name, RFC 5280); shorten it`,
+    );
   }
 
   // Access.
@@ -449,6 +584,17 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
       problems.push(
         `legacy.address ${show(legacy.address)} is not an IPv4 address such as "198.51.100.5"`,
       );
+    }
+    if (legacy.importId !== undefined) {
+      if (!isString(legacy.importId) || !CLOUDFLARE_IMPORT_ID.test(legacy.importId)) {
+        problems.push(
+          `legacy.importId ${show(legacy.importId)} is not a Cloudflare import id; give "<zoneId>/<recordId>" (two 32-digit hex ids, from the dashboard or the DNS records API)`,
+        );
+      } else if (legacy.phase === "retired") {
+        problems.push(
+          `legacy.importId is set but legacy.phase is "retired"; the pool manages no legacy record once retired, so remove importId`,
+        );
+      }
     }
     checkSshPublicKey(problems, "legacy.sshHostKey", legacy.sshHostKey);
     checkPort(problems, "legacy.sshPort", legacy.sshPort);

@@ -310,7 +310,7 @@ test("legacy gateway: migrating keeps its A record and is the replication source
   assert.doesNotMatch(String(retired.outputs.zoneFile), /198\.51\.100\.5/);
   assert.match(
     String(retired.outputs.runbook),
-    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool/,
+    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare/,
   );
 });
 

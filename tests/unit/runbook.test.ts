@@ -120,6 +120,6 @@ test("runbook: Let's Encrypt and manual replication when configSync is absent; r
   assert.doesNotMatch(text, /pool CA/);
   assert.match(
     text,
-    /## Legacy gateway msgw-old\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool\./,
+    /## Legacy gateway msgw-old\.example\.com \(retired\)\n\n1\. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare, pointing at/,
   );
 });
