@@ -26,7 +26,8 @@ export function mockCertificatePem(commonName: string): string {
       "-days",
       "1",
       "-subj",
-      `/CN=${commonName}`,
+      // RFC 5280 ub-common-name: a longer name is only in the SAN, as the pool issues it.
+      commonName.length <= 64 ? `/CN=${commonName}` : "/O=MailStore Gateway pool",
       "-addext",
       `subjectAltName=DNS:${commonName}`,
     ],
@@ -74,6 +75,12 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       case "aws:iam/role:Role":
         state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
         state.name = args.name;
+        break;
+      case "aws:kms/key:Key":
+        state.arn = `arn:aws:kms:eu-central-1:123456789012:key/${args.name}`;
+        break;
+      case "aws:sns/topic:Topic":
+        state.arn = `arn:aws:sns:${String(inputs.region ?? "eu-central-1")}:123456789012:${args.name}`;
         break;
       case "aws:iam/instanceProfile:InstanceProfile":
         state.name = args.name;

@@ -29,6 +29,10 @@ export async function runPool(
         caCertificatePem: pool.caCertificatePem,
         certificatePrivateKeys: pool.certificatePrivateKeys,
         configManifest: pool.configManifest,
+        backups: pool.backups,
+        alarmTopicArns: pool.alarmTopicArns,
+        certificateExpiry: pool.certificateExpiry,
+        certificateRenewals: pool.certificateRenewals,
       };
     },
     {
