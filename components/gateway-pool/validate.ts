@@ -334,6 +334,27 @@ export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
         }
         checkAwsPlacement(problems, `${at}.aws`, h.aws, h.aws.region);
       }
+      if (h.existing === undefined) {
+        // A volume lives in one zone and a subnet in one zone: with both given they could disagree, and the
+        // data volume would never attach. The subnet alone decides the zone.
+        const subnetAt =
+          h.aws?.subnetId !== undefined
+            ? `${at}.aws.subnetId`
+            : a.aws?.subnetId !== undefined
+              ? "aws.subnetId"
+              : undefined;
+        const zoneAt =
+          h.aws?.availabilityZone !== undefined
+            ? `${at}.aws.availabilityZone`
+            : a.aws?.availabilityZone !== undefined
+              ? "aws.availabilityZone"
+              : undefined;
+        if (subnetAt !== undefined && zoneAt !== undefined) {
+          problems.push(
+            `${zoneAt} and ${subnetAt} are both set for ${at}; a subnet lies in one zone and the data volume must be in the instance's zone, so give only the subnet (its zone is used) or only the zone`,
+          );
+        }
+      }
       if (h.mxImportId !== undefined) {
         if (!isString(h.mxImportId) || !CLOUDFLARE_IMPORT_ID.test(h.mxImportId)) {
           problems.push(

@@ -177,7 +177,7 @@ function awsSections(input: RunbookInput, gws: RunbookGateway[]): string[] {
     "1. Set the host's `state` to `draining` and run `pulumi up` (its MX record goes; senders move to the others).",
     "2. Wait until its mailbox folders are empty (`msgw config status`) and MailStore Server has archived them.",
     "3. Set the host's `aws.ami` to the new image id and run `pulumi up`: the instance is replaced, the old one is stopped before its data volume moves to the new one, and the first boot attaches the existing volume (it is never formatted again).",
-    "4. When the new instance's bootstrap log says \"bootstrap complete\", set `state` back to `active`, run `pulumi up`, then go on with the next host.",
+    '4. When the new instance\'s bootstrap log says "bootstrap complete", set `state` back to `active`, run `pulumi up`, then go on with the next host.',
     "",
     "Changing the pool-wide `aws.ami` replaces every host whose `aws.ami` is not set, all at once: use per-host `aws.ami`.",
     "",

@@ -79,15 +79,8 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   if (subnetId !== undefined) {
     const subnet = ec2.getSubnetOutput({ id: subnetId, region }, opts);
     vpcId = subnet.vpcId;
-    zone = pulumi.all([subnet.id, subnet.availabilityZone]).apply(([id, actual]) => {
-      if (explicitZone !== undefined && explicitZone !== actual) {
-        throw new pulumi.ResourceError(
-          `${input.path}.aws.availabilityZone "${explicitZone}" is not the zone of subnet ${id} (${actual}); an EBS data volume attaches only in its instance's zone: omit availabilityZone or give "${actual}"`,
-          parent,
-        );
-      }
-      return actual;
-    });
+    // The subnet decides the zone (validation refuses an availabilityZone beside a subnetId).
+    zone = subnet.availabilityZone;
   } else {
     vpcId = ec2.getVpcOutput({ default: true, region }, opts).id;
     if (explicitZone !== undefined) {
