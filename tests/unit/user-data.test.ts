@@ -6,6 +6,10 @@ import {
   openPorts,
   renderWindowsUserData,
 } from "../../components";
+import {
+  renderHostSettingsScript,
+  renderSettingsCommand,
+} from "../../components/gateway-pool/plan/user-data";
 import { baseArgs } from "../helpers/pool-harness";
 
 test("user data: firewall ports, pinned SSH host key from SSM, verified silent install, no secrets", () => {
@@ -130,4 +134,84 @@ test("POP3S, when enabled, is opened to MailStore Server only", () => {
       .map((r) => [r.service, r.cidr]),
     [["pop3s", "198.51.100.10/32"]],
   );
+});
+
+test("data volume: found by serial, formatted only when blank, folder moved before install, junction", () => {
+  const plan = planGatewayPool(
+    baseArgs({
+      gateway: { installerUrl: "https://downloads.example.com/MailStoreGatewaySetup.exe" },
+    }),
+  );
+  const script = renderWindowsUserData({
+    hostname: "msgw1.example.com",
+    gateway: plan.gateway,
+    openPorts: [25, 110, 8450],
+    dataVolumeId: "vol-0123456789abcdef0",
+  });
+  const lines = script.split("\n").map((l) => l.trim());
+  assert.ok(
+    lines.includes(
+      "$disk = Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like 'vol0123456789abcdef0*' } | Select-Object -First 1",
+    ),
+  );
+  // Format-Volume appears once, inside the RAW (blank disk) branch: a disk with data is never formatted.
+  const format = lines.findIndex((l) => l.includes("Format-Volume"));
+  assert.equal(lines.filter((l) => l.includes("Format-Volume")).length, 1);
+  assert.equal(lines[format - 2], "if ($disk.PartitionStyle -eq 'RAW') {");
+  // A real folder is moved only onto an empty volume; otherwise it is kept aside, never overwritten.
+  assert.ok(lines.includes("if (@(Get-ChildItem -LiteralPath $dataRoot -Force).Count -gt 0) {"));
+  assert.ok(
+    lines.includes("Get-ChildItem -LiteralPath $link -Force | Move-Item -Destination $dataRoot"),
+  );
+  // The service is stopped around a move and the junction is in place before the installer runs.
+  const at = (needle: string): number => lines.findIndex((l) => l.includes(needle));
+  assert.ok(at("Stop-Service -Name 'MailStoreGateway'") < at("Move-Item"));
+  assert.ok(at("New-Item -ItemType Junction") < at("Invoke-WebRequest"));
+  assert.ok(
+    lines.includes(
+      "if ((Get-Date) -gt $deadline) { throw 'data volume vol-0123456789abcdef0 is not attached after 15 minutes; check its VolumeAttachment (same availability zone as the instance), then run the bootstrap again (runbook)' }",
+    ),
+  );
+});
+
+test("settings command: the same idempotent settings, firewall reconciled, waits for the first boot", () => {
+  const plan = planGatewayPool(
+    baseArgs({
+      configSync: {
+        revision: 1,
+        sshPublicKey:
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
+      },
+    }),
+  );
+  const input = {
+    hostname: "msgw1.example.com",
+    gateway: plan.gateway,
+    openPorts: [8450, 22, 25, 110, 25],
+    sshAuthorizedKey: plan.configSync?.sshPublicKey,
+  };
+  const command = renderSettingsCommand(input).split("\n");
+  assert.equal(command[0], "# MailStore Gateway pool host msgw1.example.com: settings (generated)");
+  assert.ok(command.includes("$ports = @(22, 25, 110, 8450)"));
+  // Ports no longer wanted are closed again.
+  assert.ok(command.some((l) => l.includes("Remove-NetFirewallRule -Name $_.Name")));
+  assert.ok(
+    command.includes(
+      "Set-Content -LiteralPath 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops' -Encoding Ascii",
+    ),
+  );
+  assert.ok(
+    command.includes(
+      "while (-not (Test-Path -LiteralPath 'C:\\ProgramData\\msgw\\bootstrap.done')) {",
+    ),
+  );
+  // The first boot runs exactly the same settings lines.
+  const firstBoot = renderWindowsUserData(input)
+    .split("\n")
+    .map((l) => l.trim());
+  for (const line of renderHostSettingsScript(input)) {
+    if (line.trim() !== "") assert.ok(firstBoot.includes(line.trim()), line);
+  }
+  // No installer URL: the settings never try to install.
+  assert.doesNotMatch(command.join("\n"), /Invoke-WebRequest/);
 });
