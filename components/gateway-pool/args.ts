@@ -36,7 +36,8 @@ export interface AwsHostArgs {
    */
   subnetId?: pulumi.Input<string>;
   /**
-   * EC2 instance type.
+   * EC2 instance type; a Nitro-based type (t3, m5 and later), whose EBS volumes Windows sees with the volume
+   * id as disk serial number (the first boot finds the data volume by it).
    * @default - `aws.instanceType` of the pool, else `t3.medium`
    */
   instanceType?: pulumi.Input<string>;
