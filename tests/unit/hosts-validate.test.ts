@@ -48,7 +48,7 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   [
     "root volume too small (pool-wide, formerly unchecked)",
     baseArgs({ aws: { rootVolumeGiB: 20 } }),
-    "aws.rootVolumeGiB 20 is out of range; Windows Server needs at least 30 GiB (at most 16384)",
+    "aws.rootVolumeGiB 20 is out of range; Windows Server needs at least 30 GiB (at most 16384, the EBS gp3 limit)",
   ],
   [
     "snapshot id that cannot exist",
@@ -112,12 +112,12 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   [
     "CA common name over 64 characters",
     baseArgs({ certificates: { ca: { commonName: "C".repeat(65) } } }),
-    `certificates.ca.commonName "${"C".repeat(65)}" must be 1 to 64 characters (X.509 ub-common-name, RFC 5280); shorten it`,
+    `certificates.ca.commonName "${"C".repeat(65)}" is longer than 64 characters (X.509 ub-common-name, RFC 5280); shorten it`,
   ],
   [
     "organization over 64 characters",
     baseArgs({ certificates: { organization: "O".repeat(65) } }),
-    `certificates.organization "${"O".repeat(65)}" must be 1 to 64 characters (X.509 ub-organization-name, RFC 5280)`,
+    `certificates.organization "${"O".repeat(65)}" is longer than 64 characters (X.509 ub-organization-name, RFC 5280); shorten it`,
   ],
   [
     "CA that host certificates could outlive",

@@ -23,7 +23,7 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
       configSync: {
         revision: 1,
         sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o'brien",
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-replication@ops",
       },
     }),
   );
@@ -66,7 +66,7 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
   // Single quotes inside values are doubled, so a comment cannot break out of the literal.
   assert.ok(
     lines.includes(
-      "Set-Content -LiteralPath 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o''brien' -Encoding Ascii",
+      "Set-Content -LiteralPath 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-replication@ops' -Encoding Ascii",
     ),
   );
   assert.ok(
