@@ -49,7 +49,7 @@ export interface BackupOutput {
 export interface CertificateExpiryOutput {
   /** Host name, or `pool CA`. */
   name: string;
-  /** RFC 3339 end of validity. */
+  /** RFC 3339 end of validity (`unknown` when the provider did not report it). */
   notAfter: string;
   /** From this time the next `pulumi up` replaces the certificate (RFC 3339). */
   renewsFrom: string;
@@ -158,7 +158,6 @@ export class GatewayPool extends pulumi.ComponentResource {
           : createAwsHost({
               name,
               stack,
-              path: `hosts[${i}]`,
               host,
               overrides: hostArgs.aws ?? {},
               defaults: args.aws ?? {},
@@ -339,14 +338,19 @@ export class GatewayPool extends pulumi.ComponentResource {
       certificates.expiry.map((e) =>
         pulumi
           .all([e.notBefore, e.notAfter])
-          .apply(([notBefore, notAfter]): CertificateExpiryOutput => ({
-            name: e.name,
-            notAfter,
-            renewsFrom: new Date(
-              Date.parse(notAfter) - e.earlyRenewalHours * 3600_000,
-            ).toISOString(),
-            issuedThisUpdate: Date.parse(notBefore) >= updateStarted - 60_000,
-          })),
+          .apply(([notBefore, notAfter]): CertificateExpiryOutput => {
+            // The tls provider records RFC 3339 times; anything else (a provider or mock without them)
+            // is reported as unknown rather than failing the update.
+            const end = Date.parse(notAfter);
+            return {
+              name: e.name,
+              notAfter: Number.isFinite(end) ? notAfter : "unknown",
+              renewsFrom: Number.isFinite(end)
+                ? new Date(end - e.earlyRenewalHours * 3600_000).toISOString()
+                : "unknown",
+              issuedThisUpdate: Date.parse(notBefore) >= updateStarted - 60_000,
+            };
+          }),
       ),
     );
     this.certificateRenewals = this.certificateExpiry.apply((list) =>

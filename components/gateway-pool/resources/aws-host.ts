@@ -33,8 +33,6 @@ export interface AwsHostInput {
   name: string;
   /** Pulumi stack, part of names that are global in an account (SSM parameters). */
   stack: string;
-  /** `hosts[i]`, for error messages. */
-  path: string;
   host: HostPlan;
   overrides: AwsHostArgs;
   defaults: AwsPoolDefaultsArgs;
