@@ -37,6 +37,16 @@ export type {
   ReplicationEndpoint,
 } from "./gateway-pool/resources/replication";
 export { CONFIG_STORE_RETENTION } from "./gateway-pool/resources/config-store-bucket";
+export {
+  readinessGateCommand,
+  planReadinessGate,
+  GATE_CA_ENV,
+  DEFAULT_GATE_WAIT_SECONDS,
+} from "./gateway-pool/resources/readiness-gate";
+export type {
+  ReadinessGateCommandInput,
+  ReadinessGatePlan,
+} from "./gateway-pool/resources/readiness-gate";
 export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
 // Operator tooling, also usable as a library.
 export { registerConfigCommands } from "./config-sync";
