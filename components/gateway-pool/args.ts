@@ -209,7 +209,8 @@ const existingHostSchema = exact<ExistingHostArgs>()(
 export interface GatewayHostArgs {
   /**
    * The host's own fully qualified name, e.g. `msgw1.example.com`: its A record, its certificate's subject
-   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain.
+   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain, nor the
+   * zone apex.
    */
   hostname: string;
   /**
@@ -618,11 +619,78 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
-   * Folder on the machine running `pulumi up` where snapshots and backups are kept.
+   * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
+   * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
    */
   backupDirectory?: string;
+  /**
+   * Where snapshots and pre-restore backups are kept. They must outlive the machine that runs
+   * `pulumi up` (CI runners are thrown away): a later restore, or a replaced source host, needs them.
+   * @default - with AWS hosts, a bucket the pool creates (private, versioned, SSE-KMS, public access
+   * blocked, backups expire after 365 days); without AWS hosts, the local `backupDirectory`
+   */
+  store?: ConfigSyncStoreArgs;
 }
+/**
+ * The replication store: an S3 bucket (the pool's own, or one you name) or, only when asked, a local
+ * folder on the machine running `pulumi up`.
+ */
+export type ConfigSyncStoreArgs =
+  | {
+      kind: "s3";
+      /**
+       * An existing bucket to use; it must have versioning enabled (checked before first use).
+       * @default - a bucket the pool creates (`<pool>-msgw-config-…`)
+       */
+      bucket?: pulumi.Input<string>;
+      /** The bucket's region. @default - the region of the pool's AWS provider (for the pool's own bucket) */
+      region?: pulumi.Input<string>;
+      /** Key prefix, e.g. `"prod/"`. @default "" */
+      prefix?: string;
+      /** KMS key for SSE-KMS. @default - the account's `aws/s3` key */
+      kmsKeyId?: pulumi.Input<string>;
+    }
+  | {
+      kind: "local";
+      /** Folder on the machine running `pulumi up`. @default - `backupDirectory` */
+      path?: string;
+    };
+
+const storeS3Schema = strictObject(
+  {
+    kind: z.literal("s3"),
+    bucket: awsText("a bucket name").optional(),
+    region: awsText("an AWS region").optional(),
+    prefix: z
+      .string({
+        error: message('is not a key prefix; use folder names ending in "/", e.g. "prod/"'),
+      })
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, {
+        error: message('must be empty or folder names ending in "/", e.g. "prod/"'),
+      })
+      .optional(),
+    kmsKeyId: awsText("a KMS key id or ARN").optional(),
+  },
+  ARG,
+);
+const storeLocalSchema = strictObject(
+  {
+    kind: z.literal("local"),
+    path: z
+      .string({ error: message("must be a folder path") })
+      .min(1, { error: message("must be a folder path") })
+      .optional(),
+  },
+  ARG,
+);
+const configSyncStoreSchema = exact<ConfigSyncStoreArgs>()(
+  z.discriminatedUnion("kind", [storeS3Schema, storeLocalSchema], {
+    error: (iss) =>
+      `${show((iss.input as { kind?: unknown } | null)?.kind)} must be "s3" (a bucket: the pool's own, or {kind:"s3",bucket,region}) or "local" (a folder on the machine running pulumi up)`,
+  }),
+);
+
 const nonEmptyLine = (fix: string) =>
   z
     .string({ error: message(`is not text; ${fix}`) })
@@ -646,6 +714,7 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
       ).optional(),
       backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
+      store: configSyncStoreSchema.optional(),
     },
     { ...ARG, missing: "give at least configSync.revision" },
   ),

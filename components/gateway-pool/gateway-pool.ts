@@ -9,8 +9,15 @@ import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
+import { createConfigStoreBucket } from "./resources/config-store-bucket";
+import {
+  createReplication,
+  type InventoryHost,
+  type InventoryStore,
+  type Replication,
+  type ReplicationEndpoint,
+} from "./resources/replication";
 import { createReadinessGates, planReadinessGate } from "./resources/readiness-gate";
-import { createReplication, type ReplicationEndpoint } from "./resources/replication";
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
@@ -69,8 +76,18 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly caCertificatePem: pulumi.Output<string> | undefined;
   /** Certificate private keys by host name (secret), to import into each gateway. */
   public readonly certificatePrivateKeys: pulumi.Output<Record<string, string>>;
-  /** Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured. */
+  /**
+   * Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured;
+   * on a new pool whose source has no configuration yet, a waiting state
+   * (`"state": "waiting-for-source-configuration"`, with what to do next).
+   */
   public readonly configManifest: pulumi.Output<string> | undefined;
+  /**
+   * The inventory `msgw config --stack <stack>` reads (store, addresses, pinned host keys, key path;
+   * never key material), when replication is configured.
+   */
+  public readonly configSyncInventory:
+    pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
   public readonly plan: GatewayPoolPlan;
 
@@ -174,6 +191,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           username: h.sshUser,
           platform: h.platform,
           freshlyCreated: h.placement === "aws",
+          ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
       });
       if (legacy?.phase === "migrating") {
@@ -187,12 +205,23 @@ export class GatewayPool extends pulumi.ComponentResource {
           freshlyCreated: false,
         });
       }
-      const replication = createReplication(name, plan, hosts, endpoints, keyOf, this);
+      const store = plan.configSync.store;
+      const own =
+        store.kind === "s3" && store.bucket === undefined
+          ? createConfigStoreBucket(name, args.aws?.tags ?? {}, this)
+          : undefined;
+      const replication: Replication = createReplication(
+        name,
+        plan,
+        hosts,
+        endpoints,
+        keyOf,
+        this,
+        own,
+      );
       this.configManifest = replication.manifest;
-      plan.configSync.targets.forEach((target, i) => {
-        const restore = replication.restores[i];
-        if (restore !== undefined) restores.set(target, restore);
-      });
+      this.configSyncInventory = replication.operatorInventory;
+      for (const [target, restore] of replication.restores) restores.set(target, restore);
     }
 
     // 6. Readiness gates (optional), then one MX record per active host after its A record and,
@@ -283,6 +312,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       caCertificatePem: this.caCertificatePem,
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
+      configSyncInventory: this.configSyncInventory,
     });
   }
 }

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { validateWorkflow, type ValidationError } from "@action-validator/core";
 import { parse } from "yaml";
+import { lockedSdkVersion } from "../../tools/engine/paths";
 
 const dir = join(__dirname, "..", "..", ".github", "workflows");
 
@@ -120,6 +121,7 @@ describe("preview.yml", () => {
   });
   it("previews the matrix stack with the policy pack and comments on the pull request", () => {
     assert.deepEqual(pulumiStep(job).with, {
+      "pulumi-version": lockedSdkVersion(),
       command: "preview",
       "stack-name": "${{ matrix.environment }}",
       "work-dir": "./",
@@ -168,6 +170,32 @@ describe("deploy.yml", () => {
   });
 });
 
+describe("the Pulumi CLI version", () => {
+  it("every pulumi/actions step pins the CLI the engine tests run: @pulumi/pulumi of package-lock.json", () => {
+    const version = lockedSdkVersion();
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+    const pins: string[] = [];
+    for (const file of readdirSync(dir)) {
+      for (const [id, job] of Object.entries(load(file).jobs)) {
+        for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@"))) {
+          pins.push(`${file} ${id} ${String(step.with?.["pulumi-version"])}`);
+        }
+      }
+    }
+    assert.deepEqual(pins.sort(), [
+      `check.yml check ${version}`,
+      `deploy.yml deploy-dev ${version}`,
+      `deploy.yml deploy-prod ${version}`,
+      `preview.yml preview ${version}`,
+    ]);
+  });
+  it("a workflow pinned to another version is caught", () => {
+    const other = source("preview.yml").replace(/pulumi-version: \S+/, "pulumi-version: 3.200.0");
+    const step = pulumiStep((parse(other) as Workflow).jobs.preview);
+    assert.notEqual(step.with?.["pulumi-version"], lockedSdkVersion());
+  });
+});
+
 describe("check.yml", () => {
   const wf = load("check.yml");
   const job = wf.jobs.check;
@@ -188,7 +216,7 @@ describe("check.yml", () => {
   it("installs the Pulumi CLI only and checks the matrix stack with expiry warnings", () => {
     assert.deepEqual(
       steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with),
-      [undefined],
+      [{ "pulumi-version": lockedSdkVersion() }],
     );
     const check = step("msgw check");
     assert.match(
