@@ -21,6 +21,9 @@ import { createReadinessGates, planReadinessGate } from "./resources/readiness-g
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
+import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
+import { createAlarmTopics } from "./resources/alarms";
+import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {
@@ -38,6 +41,28 @@ export interface GatewayOutput {
   certificateSha256: string | null;
   /** The settings of this host's MailStore Server archiving profile(s). */
   archivingProfile: ArchivingProfileSettings;
+}
+
+/** What the data-volume snapshots protect, and how often. */
+export interface BackupOutput {
+  /** Human-readable schedule, e.g. `EBS snapshots daily from 03:00 UTC, newest 14 kept per volume`. */
+  schedule: string;
+  /** Data volume per AWS host. */
+  volumes: Array<{ hostname: string; volumeId: string }>;
+  /** Data Lifecycle Manager policy ids, one per region with AWS hosts. */
+  policyIds: string[];
+}
+
+/** Expiry of one certificate the pool issued. */
+export interface CertificateExpiryOutput {
+  /** Host name, or `pool CA`. */
+  name: string;
+  /** RFC 3339 end of validity (`unknown` when the provider did not report it). */
+  notAfter: string;
+  /** From this time the next `pulumi up` replaces the certificate (RFC 3339). */
+  renewsFrom: string;
+  /** True when this update issued it (first issue or renewal): re-import it (runbook). */
+  issuedThisUpdate: boolean;
 }
 
 /** One MX record of the mail domain. */
@@ -76,6 +101,14 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly caCertificatePem: pulumi.Output<string> | undefined;
   /** Certificate private keys by host name (secret), to import into each gateway. */
   public readonly certificatePrivateKeys: pulumi.Output<Record<string, string>>;
+  /** What the data-volume snapshots protect and how often; undefined without AWS hosts or with backups off. */
+  public readonly backups: pulumi.Output<BackupOutput> | undefined;
+  /** SNS topic ARN per region with AWS hosts (`default` = the provider's region): subscribe to get alarms. */
+  public readonly alarmTopicArns: pulumi.Output<Record<string, string>> | undefined;
+  /** Expiry of every certificate the pool issued (none with the gateway's Let's Encrypt). */
+  public readonly certificateExpiry: pulumi.Output<CertificateExpiryOutput[]>;
+  /** Certificates this update issued or renewed: each must be (re-)imported on its gateway (runbook). */
+  public readonly certificateRenewals: pulumi.Output<string[]>;
   /**
    * Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured;
    * on a new pool whose source has no configuration yet, a waiting state
@@ -93,6 +126,8 @@ export class GatewayPool extends pulumi.ComponentResource {
 
   constructor(name: string, args: GatewayPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("msgw:index:GatewayPool", name, {}, opts);
+    const updateStarted = Date.now();
+    const stack = pulumi.getStack();
 
     // 1. Validate: every problem is reported before any child exists.
     let plan: GatewayPoolPlan;
@@ -107,12 +142,30 @@ export class GatewayPool extends pulumi.ComponentResource {
       }
       throw err;
     }
+    // SSM parameter names and snapshot tags carry the pool and stack names (see SSM_NAME_LEVEL).
+    for (const [what, value] of [
+      ["pool name", name],
+      ["stack name", stack],
+    ] as const) {
+      if (plan.hosts.some((h) => h.placement === "aws") && !SSM_NAME_LEVEL.test(value)) {
+        throw new pulumi.ResourceError(
+          `GatewayPool "${name}": invalid arguments:\n${what} ${JSON.stringify(value)} becomes part of SSM parameter names and tags, which allow only letters, digits, "_", "." and "-"; rename it`,
+          this,
+        );
+      }
+    }
     this.plan = plan;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
     // 2. Hosts, in parallel: nothing in one host waits for another.
     const ssh = plan.configSync !== undefined;
     const rules = planIngressRules(plan, { ssh });
+    const awsRegions = [
+      ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
+    ];
+    const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
+    const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
+    const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
     const hosts = new Map<string, GatewayHostResources>();
     for (const [i, host] of plan.hosts.entries()) {
       const hostArgs = args.hosts[i];
@@ -122,16 +175,30 @@ export class GatewayPool extends pulumi.ComponentResource {
           ? existingHost(host)
           : createAwsHost({
               name,
+              stack,
               host,
               overrides: hostArgs.aws ?? {},
               defaults: args.aws ?? {},
               plan,
               rules,
               ssh,
+              backupTag,
+              alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
               parent: this,
             }),
       );
     }
+    const backupPolicies =
+      plan.backup && awsRegions.length > 0
+        ? createBackups({
+            name,
+            stack,
+            plan: plan.backup,
+            regions: awsRegions,
+            tags: awsTags,
+            parent: this,
+          })
+        : undefined;
 
     // 3. Certificates.
     const certificatePlan = planCertificates(plan);
@@ -155,7 +222,7 @@ export class GatewayPool extends pulumi.ComponentResource {
             content: (hosts.get(host.hostname) as GatewayHostResources).address,
             ttl: plan.addressTtl,
             proxied: false,
-            comment: `MailStore Gateway host (pool ${name})`,
+            comment: fitRecordComment(`MailStore Gateway host (pool ${name})`),
           },
           { parent: this },
         ),
@@ -172,9 +239,19 @@ export class GatewayPool extends pulumi.ComponentResource {
           content: legacy.address,
           ttl: plan.addressTtl,
           proxied: false,
-          comment: `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          comment: fitRecordComment(
+            `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          ),
         },
-        { parent: this },
+        {
+          parent: this,
+          // The live record of the old gateway: the pool never deletes it (destroy, retire or a
+          // mistake leave it in Cloudflare, unmanaged). An import id adopts it instead of creating it.
+          retainOnDelete: true,
+          ...(legacy.importId === undefined
+            ? {}
+            : { import: legacy.importId, ignoreChanges: ["ttl", "comment"] }),
+        },
       );
     }
 
@@ -243,11 +320,15 @@ export class GatewayPool extends pulumi.ComponentResource {
           content: host.hostname,
           priority: host.mxPreference,
           ttl: plan.mxTtl,
-          comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
+          comment: fitRecordComment(`MailStore Gateway pool ${name}: ${host.hostname}`),
         },
         {
           parent: this,
           dependsOn: [aRecords.get(host.hostname) as cloudflare.DnsRecord, ...(gate ? [gate] : [])],
+          // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
+          ...(host.mxImportId === undefined
+            ? {}
+            : { import: host.mxImportId, ignoreChanges: ["ttl", "comment"] }),
         },
       );
     }
@@ -278,6 +359,52 @@ export class GatewayPool extends pulumi.ComponentResource {
       ),
     );
     this.mxRecords = pulumi.output(mxTable(plan));
+    const awsHosts = plan.hosts.filter((h) => h.placement === "aws");
+    this.backups = undefined;
+    if (plan.backup && backupPolicies) {
+      const schedule = describeBackupSchedule(plan.backup);
+      const volumes = pulumi.all(
+        awsHosts.map((h) =>
+          (
+            (hosts.get(h.hostname) as GatewayHostResources).aws?.dataVolumeId ?? pulumi.output("")
+          ).apply((volumeId) => ({ hostname: h.hostname, volumeId })),
+        ),
+      );
+      const policyIds = pulumi.all([...backupPolicies.values()].map((p) => p.id));
+      this.backups = pulumi
+        .all([volumes, policyIds])
+        .apply(([v, ids]): BackupOutput => ({ schedule, volumes: v, policyIds: ids }));
+    }
+    this.alarmTopicArns =
+      awsRegions.length > 0
+        ? pulumi.all(
+            Object.fromEntries(
+              [...topics].map(([region, topic]) => [region ?? "default", topic.arn]),
+            ),
+          )
+        : undefined;
+    this.certificateExpiry = pulumi.all(
+      certificates.expiry.map((e) =>
+        pulumi
+          .all([e.notBefore, e.notAfter])
+          .apply(([notBefore, notAfter]): CertificateExpiryOutput => {
+            // The tls provider records RFC 3339 times; anything else (a provider or mock without them)
+            // is reported as unknown rather than failing the update.
+            const end = Date.parse(notAfter);
+            return {
+              name: e.name,
+              notAfter: Number.isFinite(end) ? notAfter : "unknown",
+              renewsFrom: Number.isFinite(end)
+                ? new Date(end - e.earlyRenewalHours * 3600_000).toISOString()
+                : "unknown",
+              issuedThisUpdate: Date.parse(notBefore) >= updateStarted - 60_000,
+            };
+          }),
+      ),
+    );
+    this.certificateRenewals = this.certificateExpiry.apply((list) =>
+      list.filter((e) => e.issuedThisUpdate).map((e) => e.name),
+    );
     const legacyAddress = legacy ? pulumi.output(legacy.address) : pulumi.output(undefined);
     this.zoneFile = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) => {
       const addresses: Record<string, string> = Object.fromEntries(
@@ -286,23 +413,54 @@ export class GatewayPool extends pulumi.ComponentResource {
       if (legacy && legacyAddr !== undefined) addresses[legacy.hostname] = legacyAddr;
       return renderZoneFile(plan, addresses);
     });
-    this.runbook = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) =>
-      renderRunbook({
-        poolName: name,
-        stack: pulumi.getStack(),
-        plan,
-        legacyAddress: legacyAddr,
-        gateways: gws.map((g) => ({
-          hostname: g.hostname,
-          address: g.address,
-          state: g.state,
-          mxPreference: g.mxPreference ?? undefined,
-          placement: g.placement,
-          certificateSha256: g.certificateSha256 ?? undefined,
-          archivingProfile: g.archivingProfile,
-        })),
-      }),
+    const awsInfo = pulumi.all(
+      Object.fromEntries(
+        plan.hosts
+          .filter((h) => h.placement === "aws")
+          .map((h) => {
+            const res = (hosts.get(h.hostname) as GatewayHostResources).aws;
+            return [
+              h.hostname,
+              pulumi
+                .all([res?.instanceId ?? "", res?.dataVolumeId ?? ""])
+                .apply(([instanceId, dataVolumeId]) => ({ instanceId, dataVolumeId })),
+            ];
+          }),
+      ),
     );
+    const regionOf = new Map(plan.hosts.map((h) => [h.hostname, h.region]));
+    this.runbook = pulumi
+      .all([
+        this.gateways,
+        legacyAddress,
+        awsInfo,
+        this.alarmTopicArns ?? pulumi.output(undefined),
+        this.certificateRenewals,
+      ])
+      .apply(([gws, legacyAddr, info, topicArns, renewals]) =>
+        renderRunbook({
+          poolName: name,
+          stack,
+          plan,
+          legacyAddress: legacyAddr,
+          backupSchedule: plan.backup ? describeBackupSchedule(plan.backup) : undefined,
+          alarmTopicArns: topicArns,
+          certificateRenewals: renewals,
+          gateways: gws.map((g) => ({
+            hostname: g.hostname,
+            address: g.address,
+            state: g.state,
+            mxPreference: g.mxPreference ?? undefined,
+            placement: g.placement,
+            certificateSha256: g.certificateSha256 ?? undefined,
+            archivingProfile: g.archivingProfile,
+            aws:
+              info[g.hostname] === undefined
+                ? undefined
+                : { ...info[g.hostname], region: regionOf.get(g.hostname) },
+          })),
+        }),
+      );
 
     this.registerOutputs({
       gateways: this.gateways,
@@ -313,6 +471,10 @@ export class GatewayPool extends pulumi.ComponentResource {
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
       configSyncInventory: this.configSyncInventory,
+      backups: this.backups,
+      alarmTopicArns: this.alarmTopicArns,
+      certificateExpiry: this.certificateExpiry,
+      certificateRenewals: this.certificateRenewals,
     });
   }
 }

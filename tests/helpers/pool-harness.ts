@@ -30,6 +30,10 @@ export async function runPool(
         certificatePrivateKeys: pool.certificatePrivateKeys,
         configManifest: pool.configManifest,
         configSyncInventory: pool.configSyncInventory,
+        backups: pool.backups,
+        alarmTopicArns: pool.alarmTopicArns,
+        certificateExpiry: pool.certificateExpiry,
+        certificateRenewals: pool.certificateRenewals,
       };
     },
     {

@@ -24,6 +24,17 @@ test("two balanced AWS hosts: exact resources, records and hardening", async () 
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
     [INSTANCE]: 2,
     [EIP]: 2,
+    // Per host: instance role with Session Manager, data volume and its attachment, settings
+    // association, recovery and status alarms. Per pool: alarm topic, snapshot policy and its role.
+    "aws:iam/role:Role": 3,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+    "aws:iam/instanceProfile:InstanceProfile": 2,
+    "aws:ebs/volume:Volume": 2,
+    "aws:ec2/volumeAttachment:VolumeAttachment": 2,
+    "aws:ssm/association:Association": 2,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
+    "aws:sns/topic:Topic": 1,
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": 1,
     "tls:index/privateKey:PrivateKey": 3,
     "tls:index/selfSignedCert:SelfSignedCert": 1,
     "tls:index/certRequest:CertRequest": 2,
@@ -299,7 +310,7 @@ test("legacy gateway: migrating keeps its A record and is the replication source
   assert.doesNotMatch(String(retired.outputs.zoneFile), /198\.51\.100\.5/);
   assert.match(
     String(retired.outputs.runbook),
-    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool/,
+    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare/,
   );
 });
 
@@ -323,8 +334,8 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     r.inputs.value,
   ]);
   assert.deepEqual(parameters.sort(), [
-    ["/msgw/pool/msgw1/ssh-host-key", "SecureString", "[secret]"],
-    ["/msgw/pool/msgw2/ssh-host-key", "SecureString", "[secret]"],
+    ["/msgw/unit/pool/msgw1/ssh-host-key", "SecureString", "[secret]"],
+    ["/msgw/unit/pool/msgw2/ssh-host-key", "SecureString", "[secret]"],
   ]);
   const restore = ofType(plan, COMMAND).find((r) => r.name === "pool-msgw2-config-restore");
   assert.ok(restore);
@@ -338,6 +349,7 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     "pool-config-store-tls-only",
     "pool-config-store-versioning",
     "pool-msgw2",
+    "pool-msgw2-data-attachment",
     "pool-msgw2-eip",
     "pool-msgw2-ssh-host-key",
   ]);
