@@ -69,6 +69,12 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/securityGroup:SecurityGroup":
         id = `sg-${hex(args.name, 17)}`;
         break;
+      case "aws:s3/bucket:Bucket":
+        id = `${String(inputs.bucketPrefix ?? "")}${hex(args.name, 26)}`;
+        state.bucket = id;
+        state.region = inputs.region ?? "us-east-1";
+        state.arn = `arn:aws:s3:::${id}`;
+        break;
       case "aws:ssm/parameter:Parameter":
         state.arn = `arn:aws:ssm:region:123456789012:parameter${String(inputs.name)}`;
         break;

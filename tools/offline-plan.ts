@@ -68,7 +68,7 @@ interface RegisterRequest {
   getImportid(): string;
 }
 
-function optionsOf(req: RegisterRequest): PlannedResource["options"] {
+export function optionsOf(req: RegisterRequest): PlannedResource["options"] {
   const options: PlannedResource["options"] = {};
   if (req.getProtect()) options.protect = true;
   if (req.getRetainondelete()) options.retainOnDelete = true;

@@ -286,7 +286,8 @@ const existingHostSchema = exact<ExistingHostArgs>()(
 export interface GatewayHostArgs {
   /**
    * The host's own fully qualified name, e.g. `msgw1.example.com`: its A record, its certificate's subject
-   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain.
+   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain, nor the
+   * zone apex.
    */
   hostname: string;
   /**
@@ -725,11 +726,78 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
-   * Folder on the machine running `pulumi up` where snapshots and backups are kept.
+   * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
+   * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
    */
   backupDirectory?: string;
+  /**
+   * Where snapshots and pre-restore backups are kept. They must outlive the machine that runs
+   * `pulumi up` (CI runners are thrown away): a later restore, or a replaced source host, needs them.
+   * @default - with AWS hosts, a bucket the pool creates (private, versioned, SSE-KMS, public access
+   * blocked, backups expire after 365 days); without AWS hosts, the local `backupDirectory`
+   */
+  store?: ConfigSyncStoreArgs;
 }
+/**
+ * The replication store: an S3 bucket (the pool's own, or one you name) or, only when asked, a local
+ * folder on the machine running `pulumi up`.
+ */
+export type ConfigSyncStoreArgs =
+  | {
+      kind: "s3";
+      /**
+       * An existing bucket to use; it must have versioning enabled (checked before first use).
+       * @default - a bucket the pool creates (`<pool>-msgw-config-…`)
+       */
+      bucket?: pulumi.Input<string>;
+      /** The bucket's region. @default - the region of the pool's AWS provider (for the pool's own bucket) */
+      region?: pulumi.Input<string>;
+      /** Key prefix, e.g. `"prod/"`. @default "" */
+      prefix?: string;
+      /** KMS key for SSE-KMS. @default - the account's `aws/s3` key */
+      kmsKeyId?: pulumi.Input<string>;
+    }
+  | {
+      kind: "local";
+      /** Folder on the machine running `pulumi up`. @default - `backupDirectory` */
+      path?: string;
+    };
+
+const storeS3Schema = strictObject(
+  {
+    kind: z.literal("s3"),
+    bucket: awsText("a bucket name").optional(),
+    region: awsText("an AWS region").optional(),
+    prefix: z
+      .string({
+        error: message('is not a key prefix; use folder names ending in "/", e.g. "prod/"'),
+      })
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, {
+        error: message('must be empty or folder names ending in "/", e.g. "prod/"'),
+      })
+      .optional(),
+    kmsKeyId: awsText("a KMS key id or ARN").optional(),
+  },
+  ARG,
+);
+const storeLocalSchema = strictObject(
+  {
+    kind: z.literal("local"),
+    path: z
+      .string({ error: message("must be a folder path") })
+      .min(1, { error: message("must be a folder path") })
+      .optional(),
+  },
+  ARG,
+);
+const configSyncStoreSchema = exact<ConfigSyncStoreArgs>()(
+  z.discriminatedUnion("kind", [storeS3Schema, storeLocalSchema], {
+    error: (iss) =>
+      `${show((iss.input as { kind?: unknown } | null)?.kind)} must be "s3" (a bucket: the pool's own, or {kind:"s3",bucket,region}) or "local" (a folder on the machine running pulumi up)`,
+  }),
+);
+
 const nonEmptyLine = (fix: string) =>
   z
     .string({ error: message(`is not text; ${fix}`) })
@@ -753,8 +821,57 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
       ).optional(),
       backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
+      store: configSyncStoreSchema.optional(),
     },
     { ...ARG, missing: "give at least configSync.revision" },
+  ),
+);
+
+/**
+ * The readiness gate: before a host's MX record is created, `msgw check --wait` runs on the machine
+ * running `pulumi up` and must see SMTP (25) with STARTTLS and POP3 (110) with STLS at the host's
+ * address, each presenting a certificate for the host's own name that verifies (against the pool CA,
+ * the host's own self-signed certificate, or the public roots with the gateway's Let's Encrypt) and is
+ * in date. A host that is not ready within `waitSeconds` fails the update with the check's report and
+ * gets no MX record; with `configSync` the gate runs after the host's configuration restore. A gate
+ * re-runs when its host machine or its certificate changes.
+ *
+ * Off unless given, because it needs what a plain deployment does not: the machine running
+ * `pulumi up` must reach port 25 and port 110 of every host (110 is open only to
+ * `access.mailStoreServerCidrs`, so that machine's address belongs there), the msgw CLI must be
+ * installed there, and each host's certificate must already be installed on the gateway.
+ *
+ * @example
+ * ```ts
+ * readinessGate: { waitSeconds: 1800 }
+ * ```
+ */
+export interface ReadinessGateArgs {
+  /**
+   * Longest wait per host, in seconds; the check repeats every 5 seconds. From 10 to 7200.
+   * @default 900
+   */
+  waitSeconds?: number;
+  /**
+   * Command that runs the msgw CLI on the machine running `pulumi up`.
+   * @default - `configSync.cliCommand` when given, else "npx --no-install msgw"
+   */
+  cliCommand?: string;
+}
+const readinessGateSchema = exact<ReadinessGateArgs>()(
+  strictObject(
+    {
+      // The gate holds the whole update while it waits; two hours is the longest wait allowed.
+      waitSeconds: int(
+        "must be a whole number from 10 to 7200; the gate holds the update while it waits",
+        10,
+        7200,
+      ).optional(),
+      cliCommand: nonEmptyLine(
+        'give the command that runs msgw, e.g. "npx --no-install msgw"',
+      ).optional(),
+    },
+    ARG,
   ),
 );
 
@@ -886,6 +1003,11 @@ export interface GatewayPoolArgs {
   legacy?: LegacyGatewayArgs;
   /** Configuration replication. */
   configSync?: ConfigSyncArgs;
+  /**
+   * Wait for each host to pass `msgw check --wait` before its MX record is created.
+   * @default - no gate: MX records are created once the host's A record exists
+   */
+  readinessGate?: ReadinessGateArgs;
 }
 const poolShape = {
   zone: zoneSchema,
@@ -909,6 +1031,7 @@ const poolShape = {
   backup: backupSchema.optional(),
   legacy: legacySchema.optional(),
   configSync: configSyncSchema.optional(),
+  readinessGate: readinessGateSchema.optional(),
 };
 
 /** The top-level argument names, in the order problems are reported. */

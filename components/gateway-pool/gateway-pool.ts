@@ -9,7 +9,15 @@ import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
-import { createReplication, type ReplicationEndpoint } from "./resources/replication";
+import { createConfigStoreBucket } from "./resources/config-store-bucket";
+import {
+  createReplication,
+  type InventoryHost,
+  type InventoryStore,
+  type Replication,
+  type ReplicationEndpoint,
+} from "./resources/replication";
+import { createReadinessGates, planReadinessGate } from "./resources/readiness-gate";
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
@@ -101,8 +109,18 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly certificateExpiry: pulumi.Output<CertificateExpiryOutput[]>;
   /** Certificates this update issued or renewed: each must be (re-)imported on its gateway (runbook). */
   public readonly certificateRenewals: pulumi.Output<string[]>;
-  /** Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured. */
+  /**
+   * Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured;
+   * on a new pool whose source has no configuration yet, a waiting state
+   * (`"state": "waiting-for-source-configuration"`, with what to do next).
+   */
   public readonly configManifest: pulumi.Output<string> | undefined;
+  /**
+   * The inventory `msgw config --stack <stack>` reads (store, addresses, pinned host keys, key path;
+   * never key material), when replication is configured.
+   */
+  public readonly configSyncInventory:
+    pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
   public readonly plan: GatewayPoolPlan;
 
@@ -187,47 +205,28 @@ export class GatewayPool extends pulumi.ComponentResource {
     const certificates = createCertificates(name, certificatePlan, keyOf, this);
     this.caCertificatePem = certificates.caCertificatePem;
 
-    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A
-    //    (standby and draining hosts have no MX record).
+    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway.
     const zoneId =
       args.zone.id ??
       cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;
+    const aRecords = new Map<string, cloudflare.DnsRecord>();
     for (const host of plan.hosts) {
-      const a = new cloudflare.DnsRecord(
-        `${name}-${host.key}-a`,
-        {
-          zoneId,
-          name: host.hostname,
-          type: "A",
-          content: (hosts.get(host.hostname) as GatewayHostResources).address,
-          ttl: plan.addressTtl,
-          proxied: false,
-          comment: fitRecordComment(`MailStore Gateway host (pool ${name})`),
-        },
-        { parent: this },
-      );
-      if (host.mxPreference !== undefined) {
+      aRecords.set(
+        host.hostname,
         new cloudflare.DnsRecord(
-          `${name}-mx-${host.key}`,
+          `${name}-${host.key}-a`,
           {
             zoneId,
-            name: plan.mailDomain,
-            type: "MX",
-            content: host.hostname,
-            priority: host.mxPreference,
-            ttl: plan.mxTtl,
-            comment: fitRecordComment(`MailStore Gateway pool ${name}: ${host.hostname}`),
+            name: host.hostname,
+            type: "A",
+            content: (hosts.get(host.hostname) as GatewayHostResources).address,
+            ttl: plan.addressTtl,
+            proxied: false,
+            comment: fitRecordComment(`MailStore Gateway host (pool ${name})`),
           },
-          {
-            parent: this,
-            dependsOn: [a],
-            // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
-            ...(host.mxImportId === undefined
-              ? {}
-              : { import: host.mxImportId, ignoreChanges: ["ttl", "comment"] }),
-          },
-        );
-      }
+          { parent: this },
+        ),
+      );
     }
     const legacy = plan.legacy;
     if (legacy?.phase === "migrating") {
@@ -257,6 +256,7 @@ export class GatewayPool extends pulumi.ComponentResource {
     }
 
     // 5. Configuration replication.
+    const restores = new Map<string, pulumi.Resource>();
     if (plan.configSync) {
       const endpoints: ReplicationEndpoint[] = plan.hosts.map((h) => {
         const res = hosts.get(h.hostname) as GatewayHostResources;
@@ -268,6 +268,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           username: h.sshUser,
           platform: h.platform,
           freshlyCreated: h.placement === "aws",
+          ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
       });
       if (legacy?.phase === "migrating") {
@@ -281,10 +282,58 @@ export class GatewayPool extends pulumi.ComponentResource {
           freshlyCreated: false,
         });
       }
-      this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, this).manifest;
+      const store = plan.configSync.store;
+      const own =
+        store.kind === "s3" && store.bucket === undefined
+          ? createConfigStoreBucket(name, args.aws?.tags ?? {}, this)
+          : undefined;
+      const replication: Replication = createReplication(
+        name,
+        plan,
+        hosts,
+        endpoints,
+        keyOf,
+        this,
+        own,
+      );
+      this.configManifest = replication.manifest;
+      this.configSyncInventory = replication.operatorInventory;
+      for (const [target, restore] of replication.restores) restores.set(target, restore);
     }
 
-    // 6. Outputs.
+    // 6. Readiness gates (optional), then one MX record per active host after its A record and,
+    // with a gate, after the host passed `msgw check --wait`.
+    const gatePlan = planReadinessGate(args, plan);
+    const gates =
+      gatePlan === undefined
+        ? new Map<string, pulumi.Resource>()
+        : createReadinessGates(name, plan, gatePlan, hosts, certificates, restores, this);
+    for (const host of plan.hosts) {
+      if (host.mxPreference === undefined) continue;
+      const gate = gates.get(host.hostname);
+      new cloudflare.DnsRecord(
+        `${name}-mx-${host.key}`,
+        {
+          zoneId,
+          name: plan.mailDomain,
+          type: "MX",
+          content: host.hostname,
+          priority: host.mxPreference,
+          ttl: plan.mxTtl,
+          comment: fitRecordComment(`MailStore Gateway pool ${name}: ${host.hostname}`),
+        },
+        {
+          parent: this,
+          dependsOn: [aRecords.get(host.hostname) as cloudflare.DnsRecord, ...(gate ? [gate] : [])],
+          // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
+          ...(host.mxImportId === undefined
+            ? {}
+            : { import: host.mxImportId, ignoreChanges: ["ttl", "comment"] }),
+        },
+      );
+    }
+
+    // 7. Outputs.
     const gatewayOutputs = plan.hosts.map((h) => {
       const res = hosts.get(h.hostname) as GatewayHostResources;
       const cert = certificates.hosts.get(h.hostname);
@@ -421,6 +470,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       caCertificatePem: this.caCertificatePem,
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
+      configSyncInventory: this.configSyncInventory,
       backups: this.backups,
       alarmTopicArns: this.alarmTopicArns,
       certificateExpiry: this.certificateExpiry,

@@ -3,6 +3,7 @@
 import type * as z from "zod";
 import type { GatewayPoolArgs } from "./args";
 import {
+  formatPath,
   isInZone,
   isIPv4,
   isUnknownYet,
@@ -77,6 +78,13 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
           ctx,
           at("hostname"),
           `"${hostname}" is outside zone "${zoneName}"; use a name ending in .${zone}`,
+        );
+      }
+      if (zoneOk && n === zone && mailDomain !== zone) {
+        report(
+          ctx,
+          at("hostname"),
+          `"${hostname}" is the zone apex, whose A record is the company's own (website, mail); give the host a name below the zone, e.g. "msgw${i + 1}.${zone}"`,
         );
       }
       if (mailDomain !== undefined && n === mailDomain) {
@@ -319,6 +327,25 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         "is missing; the migrating legacy gateway is the configuration source and its SSH host key must be pinned",
       );
     }
+    // The pool's own bucket needs an AWS host (and so an AWS provider); a named bucket needs its region.
+    const store = sync.store as { kind?: unknown; bucket?: unknown; region?: unknown } | undefined;
+    if (isObject(store) && store.kind === "s3") {
+      const noAws = hosts.every(
+        (h) => isObject(h) && (h as { existing?: unknown }).existing !== undefined,
+      );
+      if (store.bucket === undefined && noAws)
+        report(
+          ctx,
+          ["configSync", "store"],
+          ': the pool has no AWS host, so it creates no bucket; name one (store.bucket and store.region) or use {kind:"local"}',
+        );
+      if (store.bucket !== undefined && store.region === undefined)
+        report(
+          ctx,
+          ["configSync", "store", "region"],
+          "is required with store.bucket; give the bucket's region",
+        );
+    }
     if (migrating && legacy?.platform === "linux") {
       report(
         ctx,
@@ -375,14 +402,7 @@ function publicAddress(ctx: Ctx, at: PropertyKey[], address: unknown, optIn: unk
     report(
       ctx,
       [...at, "address"],
-      `"${address}" is ${reason}, not reachable from the internet, yet it would be published in a public A record; give the machine's public address, or set ${[
-        ...at,
-        "allowPrivateAddress",
-      ]
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, "")
-        .replace(/\.\[/g, "[")}: true for split-horizon DNS`,
+      `"${address}" is ${reason}, not reachable from the internet, yet it would be published in a public A record; give the machine's public address, or set ${formatPath([...at, "allowPrivateAddress"])}: true for split-horizon DNS`,
     );
   }
 }

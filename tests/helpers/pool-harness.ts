@@ -29,6 +29,7 @@ export async function runPool(
         caCertificatePem: pool.caCertificatePem,
         certificatePrivateKeys: pool.certificatePrivateKeys,
         configManifest: pool.configManifest,
+        configSyncInventory: pool.configSyncInventory,
         backups: pool.backups,
         alarmTopicArns: pool.alarmTopicArns,
         certificateExpiry: pool.certificateExpiry,

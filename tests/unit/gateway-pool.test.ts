@@ -281,15 +281,15 @@ test("legacy gateway: migrating keeps its A record and is the replication source
   assert.deepEqual(commands, [
     [
       "pool-config-snapshot",
-      "npx --no-install msgw config snapshot --source msgw.example.com --revision 7",
+      "npx --no-install msgw config snapshot --source msgw.example.com --revision 7 --first-up",
     ],
     [
       "pool-msgw1-config-restore",
-      "npx --no-install msgw config restore --target msgw1.example.com --revision 7",
+      "npx --no-install msgw config restore --target msgw1.example.com --revision 7 --wait-for-snapshot",
     ],
     [
       "pool-msgw2-config-restore",
-      "npx --no-install msgw config restore --target msgw2.example.com --revision 7",
+      "npx --no-install msgw config restore --target msgw2.example.com --revision 7 --wait-for-snapshot",
     ],
   ]);
   assert.match(
@@ -342,6 +342,12 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   const deps = restore.dependencies.map((u) => u.split("::").pop()).sort();
   assert.deepEqual(deps, [
     "pool-config-snapshot",
+    // The pool's own store: the bucket (its name is in the inventory) and the settings the engine checks.
+    "pool-config-store",
+    "pool-config-store-encryption",
+    "pool-config-store-public-access",
+    "pool-config-store-tls-only",
+    "pool-config-store-versioning",
     "pool-msgw2",
     "pool-msgw2-data-attachment",
     "pool-msgw2-eip",
@@ -358,8 +364,13 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
-    connectTimeoutSeconds: 900,
+    // A host the pool creates: waited for while it boots and installs the gateway.
+    bootWaitSeconds: 900,
+    serviceWaitSeconds: 1800,
+    // The instance id: the boot wait ends once the store has seen this instance answer.
+    generation: inventory.hosts["msgw2.example.com"].generation,
   });
+  assert.match(inventory.hosts["msgw2.example.com"].generation, /^i-[0-9a-f]{17}$/);
   assert.match(
     inventory.hosts["msgw2.example.com"].hostKey,
     /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,
@@ -367,19 +378,27 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
   // The replication engine accepts exactly this inventory (the contract between wiring and CLI).
   const accepted = validateInventory(inventory, "/work");
-  assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 900);
+  assert.equal(accepted.hosts["msgw2.example.com"].bootWaitSeconds, 900);
+  assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 20);
   assert.equal(
     accepted.hosts["msgw2.example.com"].privateKeyPath,
     path.join(os.homedir(), ".ssh/id_ed25519"),
   );
-  assert.deepEqual(accepted.store, { kind: "local", path: "/work/.msgw/backups" });
+  // With AWS hosts the snapshots live in the pool's own bucket, not on the machine running pulumi up.
+  assert.deepEqual(accepted.store, {
+    kind: "s3",
+    bucket: inventory.store.bucket,
+    region: "us-east-1",
+    prefix: "",
+  });
+  assert.match(inventory.store.bucket, /^pool-msgw-config-[0-9a-f]{26}$/);
   const triggers = restore.inputs.triggers as string[];
   assert.equal(triggers.length, 3);
   assert.equal(triggers[0], "2026-11-28");
   // The snapshot's stdout (its manifest; the mocks echo the command) re-triggers every restore.
   assert.equal(
     triggers[1],
-    '{"mock":true,"command":"npx --no-install msgw config snapshot --source msgw1.example.com --revision 2026-11-28"}',
+    '{"mock":true,"command":"npx --no-install msgw config snapshot --source msgw1.example.com --revision 2026-11-28 --first-up"}',
   );
   assert.match(triggers[2], /^i-[0-9a-f]{17}$/);
   assert.equal(restore.inputs.logging, "stderr");

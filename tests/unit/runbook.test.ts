@@ -67,7 +67,7 @@ test("runbook: summary table, once-per-pool steps and per-host steps for a migra
   );
   assert.ok(
     lines.includes(
-      "3. Copy the configuration to the other hosts by bumping `configSync.revision` (now 3) and running `pulumi up --stack prod`; every target is backed up first. Check with `msgw config status`.",
+      "3. Copy the configuration to the other hosts by bumping `configSync.revision` (now 3) and running `pulumi up --stack prod`; every target is backed up first. Check with `msgw config status --stack prod`. On the first `pulumi up` of a new pool the source has no configuration yet: `pulumi stack output --stack prod configManifest` shows `waiting-for-source-configuration` and nothing is copied; configure the source, then bump the revision.",
     ),
   );
   // An AWS host with an installer URL needs no manual installation; the existing one does.

@@ -54,7 +54,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "unknown key with nothing close",
     { frobnicate: 1 },
     [
-      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync",
+      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync, readinessGate",
     ],
   ],
   [
@@ -353,6 +353,13 @@ const rows: Array<[string, unknown, string[]]> = [
     { mailDomain: "example.com" },
     [
       'mailDomain "example.com" is the zone apex: the pool\'s MX records would sit beside the company\'s own and take a share of its mail. Use a subdomain such as "msgw.example.com", or set mx.allowZoneApex: true if the whole domain is for journal mail',
+    ],
+  ],
+  [
+    "a host named as the zone apex",
+    { hosts: [{ hostname: "example.com" }] },
+    [
+      'hosts[0].hostname "example.com" is the zone apex, whose A record is the company\'s own (website, mail); give the host a name below the zone, e.g. "msgw1.example.com"',
     ],
   ],
   // Host states.

@@ -63,6 +63,18 @@ export interface LegacyPlan {
   importId: string | undefined;
 }
 
+/** The replication store as planned. */
+export type ConfigSyncStorePlan =
+  | { kind: "local"; path: string }
+  | {
+      kind: "s3";
+      /** Undefined: the pool creates its own bucket. */
+      bucket: pulumi.Input<string> | undefined;
+      region: pulumi.Input<string> | undefined;
+      prefix: string;
+      kmsKeyId: pulumi.Input<string> | undefined;
+    };
+
 /** Everything decided from plain arguments before any resource exists. */
 export interface GatewayPoolPlan {
   zoneName: string;
@@ -102,8 +114,29 @@ export interface GatewayPoolPlan {
         parallel: number;
         cliCommand: string;
         backupDirectory: string;
+        /** Where snapshots and backups live; `bucket` undefined: the pool creates one. */
+        store: ConfigSyncStorePlan;
       }
     | undefined;
+}
+
+/** With AWS hosts the default store is the pool's own bucket; a local folder only when asked (or no AWS host). */
+function planStore(
+  sync: NonNullable<GatewayPoolArgs["configSync"]>,
+  hosts: HostPlan[],
+): ConfigSyncStorePlan {
+  const local = sync.backupDirectory ?? ".msgw/backups";
+  const s = sync.store;
+  if (s?.kind === "local") return { kind: "local", path: s.path ?? local };
+  if (s === undefined && hosts.every((h) => h.placement === "existing"))
+    return { kind: "local", path: local };
+  return {
+    kind: "s3",
+    bucket: s?.bucket,
+    region: s?.region,
+    prefix: s?.prefix ?? "",
+    kmsKeyId: s?.kmsKeyId,
+  };
 }
 
 /**
@@ -173,6 +206,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       parallel: sync.parallel ?? 4,
       cliCommand: sync.cliCommand ?? "npx --no-install msgw",
       backupDirectory: sync.backupDirectory ?? ".msgw/backups",
+      store: planStore(sync, hosts),
     };
   }
 

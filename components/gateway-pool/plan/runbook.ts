@@ -69,7 +69,7 @@ export function renderRunbook(input: RunbookInput): string {
     `1. On ${source ?? "the configuration source"}, create the journal mailbox(es) in the Management Console (https://${source ?? "<source>"}:${plan.gateway.ports.managementConsole}/). The password is shown once: store it in your password manager.`,
     "2. Never reset a mailbox password on any host: mail waiting on the other hosts is encrypted with a key protected by that password and would become unreadable. To change credentials, create a new mailbox, add new archiving profiles for every host, then switch the journal rule.",
     plan.configSync
-      ? `3. Copy the configuration to the other hosts by bumping \`configSync.revision\` (now ${plan.configSync.revision}) and running \`pulumi up --stack ${input.stack}\`; every target is backed up first. Check with \`msgw config status\`.`
+      ? `3. Copy the configuration to the other hosts by bumping \`configSync.revision\` (now ${plan.configSync.revision}) and running \`pulumi up --stack ${input.stack}\`; every target is backed up first. Check with \`msgw config status --stack ${input.stack}\`. On the first \`pulumi up\` of a new pool the source has no configuration yet: \`pulumi stack output --stack ${input.stack} configManifest\` shows \`waiting-for-source-configuration\` and nothing is copied; configure the source, then bump the revision.`
       : `3. Copy the configuration to every other host by hand: stop the gateway service (${plan.gateway.serviceName}), copy the top-level files of ${plan.gateway.dataDirectory} (never its sub-folders: those are mailboxes), start the service.`,
     `4. Point the journal rule (Microsoft 365 / Google Workspace) at \`mbx-…@${plan.mailDomain}\`.`,
   ];
@@ -134,7 +134,7 @@ export function renderRunbook(input: RunbookInput): string {
         `1. Keep ${l.hostname} running, its A record (${input.legacyAddress ?? "its address"}) and its archiving profile: senders with cached records still deliver to it for hours.`,
         `2. It is the configuration source: the pool hosts receive its configuration (restore runs on every \`configSync.revision\` bump).`,
         `3. MX records for ${plan.mailDomain} now point at the pool; watch its mailbox folders empty out (\`msgw config status\`).`,
-        `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\`, set \`configSync.source\` to a pool host and run \`pulumi up\`.`,
+        `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\` and \`configSync.source\` to a pool host in one change and run \`pulumi up\`. Keep \`configSync.revision\` if nobody changed the configuration on that pool host since the last copy (it then equals the stored revision); if someone did, bump the revision in the same change.`,
       );
     } else {
       out.push(
