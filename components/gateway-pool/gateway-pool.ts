@@ -183,6 +183,8 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: h.sshPort,
           username: h.sshUser,
           platform: h.platform,
+          dataDirectory: h.dataDirectory,
+          serviceControl: h.serviceControl,
           freshlyCreated: h.placement === "aws",
         };
       });
@@ -194,6 +196,8 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: legacy.sshPort,
           username: legacy.sshUser,
           platform: legacy.platform,
+          dataDirectory: legacy.dataDirectory,
+          serviceControl: legacy.serviceControl,
           freshlyCreated: false,
         });
       }

@@ -1,5 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrategy } from "../args";
+import type {
+  CertificateMode,
+  GatewayPoolArgs,
+  HostState,
+  LegacyPhase,
+  MxStrategy,
+  ServiceControlArgs,
+} from "../args";
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "../validate";
@@ -41,6 +48,13 @@ export interface HostPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /**
+   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
+   * undefined for a linux host that gives none (allowed only without configSync).
+   */
+  dataDirectory: string | undefined;
+  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
+  serviceControl: ServiceControlArgs | undefined;
 }
 
 /** The legacy gateway as the pool handles it. */
@@ -54,6 +68,13 @@ export interface LegacyPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /**
+   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
+   * undefined for a linux host that gives none (allowed only without configSync).
+   */
+  dataDirectory: string | undefined;
+  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
+  serviceControl: ServiceControlArgs | undefined;
 }
 
 /** Everything decided from plain arguments before any resource exists. */
@@ -115,6 +136,14 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     { strategy, priority: args.mx?.priority ?? 0, step: args.mx?.step ?? 10 },
   );
 
+  const poolDataDirectory = args.gateway?.dataDirectory ?? GATEWAY_DEFAULTS.dataDirectory;
+  const dataDirectoryOf = (
+    platform: "windows" | "linux",
+    own: string | undefined,
+  ): string | undefined => own ?? (platform === "windows" ? poolDataDirectory : undefined);
+  const serviceControlOf = (own: ServiceControlArgs | undefined) =>
+    own && { start: own.start, stop: own.stop, status: own.status };
+
   const hosts: HostPlan[] = args.hosts.map((h, i) => ({
     key: hostKey(h.hostname, zoneName),
     hostname: normalizeDnsName(h.hostname),
@@ -127,6 +156,8 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: h.existing?.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: h.existing?.sshUser ?? defaultUser,
     sshHostKey: h.existing?.sshHostKey?.trim(),
+    dataDirectory: dataDirectoryOf(h.existing?.platform ?? "windows", h.existing?.dataDirectory),
+    serviceControl: serviceControlOf(h.existing?.serviceControl),
   }));
 
   const legacy: LegacyPlan | undefined = args.legacy && {
@@ -138,6 +169,8 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: args.legacy.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: args.legacy.sshUser ?? defaultUser,
     sshHostKey: args.legacy.sshHostKey?.trim(),
+    dataDirectory: dataDirectoryOf(args.legacy.platform ?? "windows", args.legacy.dataDirectory),
+    serviceControl: serviceControlOf(args.legacy.serviceControl),
   };
 
   const certs = args.certificates ?? {};

@@ -13,7 +13,10 @@ export interface InventoryHost {
   hostKey: string;
   platform: "windows" | "linux";
   dataDir: string;
-  serviceName: string;
+  /** Written for windows hosts (their default service control uses it). */
+  serviceName?: string;
+  /** Written when the host gives its own (always for linux hosts). */
+  serviceControl?: { start: string; stop: string; status: string };
   /** How long to wait for SSH: a fresh EC2 Windows host installs OpenSSH on first boot, which takes minutes. */
   connectTimeoutSeconds: number;
 }
@@ -26,8 +29,48 @@ export interface ReplicationEndpoint {
   port: number;
   username: string;
   platform: "windows" | "linux";
+  /** The host's data directory (see `HostPlan.dataDirectory`); required for linux hosts. */
+  dataDirectory: string | undefined;
+  /** The host's own service control, when it gives one (linux hosts must). */
+  serviceControl: { start: string; stop: string; status: string } | undefined;
   /** True for a host the pool just created (long first boot). */
   freshlyCreated: boolean;
+}
+
+/**
+ * One host's inventory entry: its own platform, data directory and service control, so `msgw config`
+ * accepts a pool of Windows and Linux hosts. Windows hosts keep the pool's service name (and PowerShell
+ * service control unless they give their own); linux hosts carry their commands. Pure with plain inputs.
+ * @throws Error for a linux host without data directory or service control (the pool's rules refuse it)
+ */
+export function inventoryHost(
+  plan: GatewayPoolPlan,
+  e: ReplicationEndpoint,
+): Omit<InventoryHost, "address" | "hostKey"> & {
+  address: pulumi.Input<string>;
+  hostKey: pulumi.Input<string>;
+} {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("inventoryHost needs configSync");
+  const dataDir =
+    e.dataDirectory ?? (e.platform === "windows" ? plan.gateway.dataDirectory : undefined);
+  if (dataDir === undefined || (e.platform === "linux" && e.serviceControl === undefined)) {
+    throw new Error(
+      `${e.hostname}: a linux host needs dataDirectory and serviceControl for configuration replication`,
+    );
+  }
+  return {
+    address: e.address,
+    port: e.port,
+    username: e.username,
+    privateKeyPath: sync.sshPrivateKeyPath,
+    hostKey: e.sshHostKey,
+    platform: e.platform,
+    dataDir,
+    ...(e.platform === "windows" ? { serviceName: plan.gateway.serviceName } : {}),
+    ...(e.serviceControl !== undefined ? { serviceControl: { ...e.serviceControl } } : {}),
+    connectTimeoutSeconds: e.freshlyCreated ? 900 : 300,
+  };
 }
 
 /** The inventory JSON: addresses, pinned public host keys and a key *path*; never key material. */
@@ -39,17 +82,7 @@ export function inventoryJson(
   if (!sync) throw new Error("inventoryJson needs configSync");
   const hosts: Record<string, pulumi.Input<InventoryHost>> = {};
   for (const e of endpoints) {
-    hosts[e.hostname] = pulumi.output({
-      address: e.address,
-      port: e.port,
-      username: e.username,
-      privateKeyPath: sync.sshPrivateKeyPath,
-      hostKey: e.sshHostKey,
-      platform: e.platform,
-      dataDir: plan.gateway.dataDirectory,
-      serviceName: plan.gateway.serviceName,
-      connectTimeoutSeconds: e.freshlyCreated ? 900 : 300,
-    });
+    hosts[e.hostname] = pulumi.output(inventoryHost(plan, e));
   }
   return pulumi.jsonStringify({ store: { kind: "local", path: sync.backupDirectory }, hosts });
 }
