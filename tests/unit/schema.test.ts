@@ -626,3 +626,68 @@ test("nonPublicReason: documentation ranges stay usable in examples, special-pur
   assert.equal(nonPublicReason("198.18.0.1"), "a benchmarking address (RFC 2544)");
   assert.equal(nonPublicReason("192.0.0.8"), "an IETF protocol assignment (RFC 6890)");
 });
+
+test("linux existing and legacy hosts with their own data directory and service control pass; without configSync they need neither", () => {
+  const control = {
+    start: "sudo systemctl start mailstore-gateway",
+    stop: "sudo systemctl stop mailstore-gateway",
+    status: "systemctl is-active --quiet mailstore-gateway",
+  };
+  const linuxPool = (dataDirectory?: string, serviceControl?: typeof control) =>
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: {
+            address: "192.0.2.20",
+            sshHostKey: KEY,
+            platform: "linux",
+            ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+            ...(serviceControl !== undefined ? { serviceControl } : {}),
+          },
+        },
+      ],
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "migrating",
+        sshHostKey: KEY,
+        platform: "linux",
+        ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+        ...(serviceControl !== undefined ? { serviceControl } : {}),
+      },
+    });
+  for (const dir of ["/var/lib/mailstore-gateway", "/srv/gw/", "/opt/MailStore_Gateway-2.1@x+y"]) {
+    assert.deepEqual(
+      validateGatewayPoolArgs({ ...linuxPool(dir, control), configSync: sync }),
+      [],
+      dir,
+    );
+  }
+  assert.deepEqual(validateGatewayPoolArgs(linuxPool()), []);
+  // A retired legacy gateway is not replicated, so it needs neither.
+  const retired = linuxPool("/var/lib/msgw", control);
+  retired.legacy = { ...retired.legacy!, phase: "retired" };
+  delete (retired.legacy as { dataDirectory?: string }).dataDirectory;
+  delete (retired.legacy as { serviceControl?: unknown }).serviceControl;
+  retired.configSync = { ...sync, source: "msgw1.example.com" };
+  assert.deepEqual(validateGatewayPoolArgs(retired), []);
+  // The plan carries each host's own facts; windows hosts fall back to the pool's data directory.
+  const plan = planGatewayPool({
+    ...linuxPool("/srv/gw/", control),
+    gateway: { dataDirectory: "D:\\Gateway" },
+    configSync: sync,
+  });
+  assert.deepEqual(
+    plan.hosts.map((h) => [h.platform, h.dataDirectory, h.serviceControl]),
+    [
+      ["windows", "D:\\Gateway", undefined],
+      ["linux", "/srv/gw/", control],
+    ],
+  );
+  assert.deepEqual(
+    [plan.legacy?.platform, plan.legacy?.dataDirectory, plan.legacy?.serviceControl],
+    ["linux", "/srv/gw/", control],
+  );
+});
