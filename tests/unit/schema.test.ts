@@ -54,7 +54,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "unknown key with nothing close",
     { frobnicate: 1 },
     [
-      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, legacy, configSync",
+      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync, readinessGate",
     ],
   ],
   [
@@ -321,7 +321,7 @@ const rows: Array<[string, unknown, string[]]> = [
       'hosts[1].existing.serviceControl.stop "systemctl stop gw\\nreboot" is not a command; give one line that stops the service (exit 0 when the stop was accepted)',
       "hosts[1].existing.serviceControl.status undefined is not a command; give the command that exits 0 exactly when the service runs",
       "hosts[1].existing.serviceControl.restart is not an argument; did you mean start?",
-      'legacy.serviceControl "systemctl restart gw" is not an object; give start, stop, status',
+      'legacy.serviceControl "systemctl restart gw" is not an object; give start, stop, status, exists',
     ],
   ],
   [
@@ -493,7 +493,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "a host given as a bare name",
     { hosts: ["msgw1.example.com"] },
     [
-      'hosts[0] "msgw1.example.com" is not an object; give hostname, mxPriority, state, aws, existing',
+      'hosts[0] "msgw1.example.com" is not an object; give hostname, mxPriority, state, aws, existing, mxImportId',
     ],
   ],
   [

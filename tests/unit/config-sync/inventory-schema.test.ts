@@ -173,7 +173,7 @@ function inventoryFor(args: GatewayPoolArgs): { store: unknown; hosts: Record<st
   }
   return {
     store: { kind: "local", path: sync.backupDirectory },
-    hosts: Object.fromEntries(endpoints.map((e) => [e.hostname, inventoryHost(plan, e)])),
+    hosts: Object.fromEntries(endpoints.map((e) => [e.hostname, inventoryHost(plan, e, true)])),
   };
 }
 
@@ -484,7 +484,8 @@ test("contract: msgw config accepts the inventory the pool writes for a mixed wi
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
-    connectTimeoutSeconds: 900,
+    bootWaitSeconds: 900,
+    serviceWaitSeconds: 1800,
   });
 });
 
@@ -503,8 +504,11 @@ test("inventoryHost refuses a linux endpoint without data directory or service c
   };
   const text =
     "msgw9.example.com: a linux host needs dataDirectory and serviceControl for configuration replication";
-  assert.throws(() => inventoryHost(plan, e), { message: text });
-  assert.throws(() => inventoryHost(plan, { ...e, serviceControl: SC, dataDirectory: undefined }), {
-    message: text,
-  });
+  assert.throws(() => inventoryHost(plan, e, true), { message: text });
+  assert.throws(
+    () => inventoryHost(plan, { ...e, serviceControl: SC, dataDirectory: undefined }, true),
+    {
+      message: text,
+    },
+  );
 });
