@@ -12,7 +12,7 @@ import type { GatewayPoolArgs } from "../args";
 import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 import type { PoolCertificates } from "./certificates";
-import { shQuote } from "./replication";
+import { commandDirectory, shQuote } from "./replication";
 
 /** Environment variable the gate passes the trusted CA PEM in (not a secret: a certificate). */
 export const GATE_CA_ENV = "MSGW_CHECK_CA_PEM";
@@ -106,6 +106,8 @@ export function createReadinessGates(
               caEnv: trust === undefined ? undefined : GATE_CA_ENV,
             }),
           ),
+          // The project root, like the replication commands: `cli` is resolved from there.
+          dir: commandDirectory(),
           environment: trust === undefined ? undefined : { [GATE_CA_ENV]: trust },
           triggers: [res.identity, cert?.certificatePem ?? host.hostname],
         },

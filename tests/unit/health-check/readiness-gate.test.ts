@@ -140,3 +140,39 @@ test("rejects bad gate arguments with the exact reason", () => {
   ]);
   assert.deepEqual(problems({ waitSeconds: 10, cliCommand: "msgw" }), []);
 });
+
+test("every local.Command of the pool (snapshot, restores, gates) runs in the project root", async () => {
+  // The Pulumi CLI starts the command provider in the program's directory (stacks/); a command without
+  // `dir` looks for `bin/msgw.ts` there. Pulumi's mocks report the root directory as "rootDirectory", so
+  // each command's dir is that placeholder relative to the working directory.
+  const plan = await runPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: {
+            address: "192.0.2.50",
+            sshHostKey:
+              "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAGixMupZ1PKAjayLL7N7SyDESDfsLLlUuU2tWfIYyTe",
+          },
+        },
+      ],
+      configSync: {
+        source: "msgw2.example.com",
+        revision: 1,
+        sshPublicKey:
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyi78bUwUFxOEmd16poKINJIe5kkMcNU+rJOdcSrmNp msgw-replication",
+        sshPrivateKeyPath: "~/.ssh/msgw_replication",
+      },
+      readinessGate: { waitSeconds: 600 },
+    }),
+  );
+  const commands = ofType(plan, COMMAND);
+  assert.deepEqual(commands.map((c) => [c.name, c.inputs.dir]).sort(), [
+    ["pool-config-snapshot", "rootDirectory"],
+    ["pool-msgw1-config-restore", "rootDirectory"],
+    ["pool-msgw1-ready", "rootDirectory"],
+    ["pool-msgw2-ready", "rootDirectory"],
+  ]);
+});
