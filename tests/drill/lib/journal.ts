@@ -1,5 +1,5 @@
 /** Drives {@link ./journal-sender.ts} in the sender's namespace and reads back what it handed over. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Started } from "../../e2e/mail-path/lib/netns";
 import type { DrillLab } from "./lab";
@@ -24,7 +24,9 @@ export class Journal {
 
   /** Sets the stage label and the recipients (the journal rule's target mailboxes). */
   set(stage: string, recipients: string[]): void {
-    writeFileSync(this.control, JSON.stringify({ stage, recipients }));
+    // Written aside and renamed, so the sender never reads a half-written file.
+    writeFileSync(`${this.control}.tmp`, JSON.stringify({ stage, recipients }));
+    renameSync(`${this.control}.tmp`, this.control);
   }
 
   /** Starts sending one message every `intervalMs`. */

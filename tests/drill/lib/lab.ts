@@ -19,16 +19,19 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { Resolver } from "node:dns/promises";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import {
-  REPO_ROOT,
-  TestNetwork,
-  waitFor,
-  type NetHost,
-  type Started,
-} from "../../e2e/mail-path/lib/netns";
+import { issueCertificate } from "../../e2e/mail-path/lib/certs";
+import { REPO_ROOT, TestNetwork, type NetHost, type Started } from "../../e2e/mail-path/lib/netns";
 import { replaceZone, startNsd, type NsdServer } from "../../e2e/mail-path/lib/nsd";
 import { startPostfixSender, type PostfixSender } from "../../e2e/mail-path/lib/postfix";
 import { passwordHash, type MailboxRecord } from "./gateway-standin";
@@ -52,6 +55,16 @@ export interface GatewayHost {
   /** `ssh-ed25519 AAAA…` public host key, pinned in the stack config. */
   readonly hostKey: string;
   sshd?: Started;
+}
+
+/** One line of a stand-in's `smtp.jsonl`. */
+export interface SmtpEvent {
+  event: "accepted" | "refused";
+  messageId?: string;
+  mailbox?: string;
+  rcpt?: string;
+  code?: number;
+  at: number;
 }
 
 /** A mailbox the drill created (its password is known only to the drill and the archiver). */
@@ -217,7 +230,8 @@ export class DrillLab {
   /**
    * Adds a gateway host at `<subnet>.<octet>`: namespace, its own `/etc/msgw-gateway` (data
    * directory with `config`, TLS folder, service state), service script, host key and `sshd`.
-   * The service is not started (no certificate yet).
+   * The host answers with a self-signed certificate of its own until the pool's is deployed; the
+   * service is not started.
    */
   async addGateway(
     hostname: string,
@@ -261,6 +275,16 @@ export class DrillLab {
         "",
       ].join("\n"),
     );
+    // A fresh install answers with its own self-signed certificate until the pool's is deployed.
+    const own = await issueCertificate(join(root, "tls"), "default", {
+      commonName: hostname,
+      dnsNames: [hostname],
+      isCa: false,
+      keyAlgorithm: "ECDSA",
+      notAfter: new Date(Date.now() + 30 * 86_400_000),
+    });
+    writeFileSync(join(root, "tls", "cert.pem"), own.certPem);
+    writeFileSync(join(root, "tls", "key.pem"), readFileSync(own.keyFile, "utf8"), { mode: 0o600 });
     const host: GatewayHost = { hostname, net: netHost, address, root, hostKey };
     host.sshd = this.net.start(netHost, `sshd-${role}`, "/usr/sbin/sshd", [
       "-D",
@@ -322,6 +346,27 @@ export class DrillLab {
     writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   }
 
+  /** What the host's SMTP service logged: accepted messages and refused recipients. */
+  smtpEvents(hostname: string): SmtpEvent[] {
+    const file = join(this.gateway(hostname).root, "run", "smtp.jsonl");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as SmtpEvent);
+  }
+
+  /** Messages waiting in the host's mailbox folders (not yet archived). */
+  waitingMail(hostname: string): number {
+    const data = join(this.gateway(hostname).root, "data");
+    let n = 0;
+    for (const entry of readdirSync(data, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      n += readdirSync(join(data, entry.name)).filter((f) => f.endsWith(".eml")).length;
+    }
+    return n;
+  }
+
   /** Serves `fragment` (records below SOA/NS) in the zone, with a new serial. */
   async serveZone(fragment: string): Promise<void> {
     this.serial += 1;
@@ -356,16 +401,6 @@ export class DrillLab {
       if (code === "ENODATA" || code === "ENOTFOUND") return [];
       throw error;
     }
-  }
-
-  /** Waits (bounded) until Postfix's queue is empty. */
-  async waitQueueEmpty(queued: () => number, timeoutMs: number): Promise<void> {
-    await waitFor(
-      "the sender's queue to empty",
-      () => (queued() === 0 ? true : undefined),
-      timeoutMs,
-      250,
-    );
   }
 
   /** Stops every process by PID, deletes every namespace (and with the hub, the root veth). */

@@ -21,8 +21,9 @@ export interface ProbeOptions {
   /** The host's own name: certificate verification and EHLO greeting check. */
   servername: string;
   ca: string;
-  to: string;
-  messageId: string;
+  /** Recipient; without it the probe ends after the TLS handshake and EHLO (a readiness check). */
+  to?: string;
+  messageId?: string;
   /** Skip STARTTLS (to see the refusal of mail in clear). */
   plain?: boolean;
 }
@@ -99,6 +100,10 @@ export async function smtpProbe(o: ProbeOptions): Promise<ProbeResult> {
       attach(secure);
       await send("EHLO probe.example.test", "250");
     }
+    if (o.to === undefined) {
+      socket.write("QUIT\r\n");
+      return { rcpt: "" };
+    }
     socket.write("MAIL FROM:<probe@sender.example.test>\r\n");
     const mail = await reply();
     if (!mail.startsWith("250")) return { rcpt: mail };
@@ -113,7 +118,7 @@ export async function smtpProbe(o: ProbeOptions): Promise<ProbeResult> {
       [
         "From: <probe@sender.example.test>",
         `To: <${o.to}>`,
-        `Message-ID: ${o.messageId}`,
+        `Message-ID: ${o.messageId ?? "<probe@sender.example.test>"}`,
         "Subject: drill probe",
         "",
         "probe",

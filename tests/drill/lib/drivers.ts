@@ -1,0 +1,417 @@
+/**
+ * How a stage is applied. The drill talks to a {@link StageDriver}; two implement it:
+ *
+ * - {@link PulumiDriver}: the real thing, `pulumi up --yes --json` of `stacks/` with the stage's
+ *   configuration file, counts from the engine's own change summary, outputs from `pulumi stack
+ *   output --json --show-secrets`.
+ * - {@link DirectDriver}: the same stage applied without the engine, for developing the lab: DNS
+ *   records written straight into the lab's NSD, certificates issued with openssl as the pool's
+ *   certificate plan describes them, replication run with the real `msgw config` CLI over SSH
+ *   with the component's triggers (snapshot on a new revision or source; restore on a new
+ *   revision, manifest or target). Its counts are the drill's own count of records, certificates
+ *   and commands it changed, not an engine's.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { issueCertificate, type IssuedCert } from "../../e2e/mail-path/lib/certs";
+import { REPO_ROOT } from "../../e2e/mail-path/lib/netns";
+import { GATEWAY_DATA_DIR, SERVICE_SCRIPT, type DrillLab } from "./lab";
+import { smtpProbe } from "./smtp-probe";
+import {
+  countsFromSummary,
+  poolConfig,
+  type LabFacts,
+  type ResourceCounts,
+  type StageSpec,
+} from "./stages";
+
+const run = promisify(execFile);
+
+/** The part of the stack outputs the drill uses. */
+export interface DrillOutputs {
+  gateways: {
+    hostname: string;
+    address: string;
+    state: string;
+    mxPreference: number | null;
+    certificatePem: string | null;
+    archivingProfile: { server: string; port: number; security: string };
+  }[];
+  caCertificatePem?: string;
+  certificatePrivateKeys: Record<string, string>;
+}
+
+/** The result of one `up` or `destroy`. */
+export interface UpResult {
+  counts: ResourceCounts;
+  wallMs: number;
+  outputs: DrillOutputs;
+}
+
+/** Applies stages. */
+export interface StageDriver {
+  /** `pulumi` or `direct` (printed with the figures). */
+  readonly kind: "pulumi" | "direct";
+  /** Records that exist before the pool (stage 0): the legacy A record. */
+  seed(facts: LabFacts): Promise<void>;
+  up(facts: LabFacts, stage: StageSpec): Promise<UpResult>;
+  destroy(facts: LabFacts): Promise<UpResult>;
+}
+
+/** The replication inventory of the lab's hosts (what `msgw config` reads). */
+export function labInventory(lab: DrillLab, hostnames: string[], storeDir: string): string {
+  const hosts: Record<string, unknown> = {};
+  for (const name of hostnames) {
+    const h = lab.gateway(name);
+    hosts[name] = {
+      address: h.address,
+      username: "root",
+      privateKeyPath: lab.clientKey,
+      hostKey: h.hostKey,
+      platform: "linux",
+      dataDir: GATEWAY_DATA_DIR,
+      serviceName: "msgw-gateway",
+      serviceControl: {
+        start: `sh ${SERVICE_SCRIPT} start`,
+        stop: `sh ${SERVICE_SCRIPT} stop`,
+        status: `sh ${SERVICE_SCRIPT} status`,
+      },
+      connectTimeoutSeconds: 30,
+      serviceTimeoutSeconds: 60,
+      settleSeconds: 0.5,
+    };
+  }
+  return JSON.stringify({ store: { kind: "local", path: storeDir }, hosts });
+}
+
+/** Runs `msgw config …` from the repository with an inventory; returns exit code and output. */
+export async function msgwConfig(
+  args: string[],
+  inventory: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", join(REPO_ROOT, "bin", "msgw.ts"), "config", ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, MSGW_INVENTORY: inventory },
+        timeout: 300_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+type DnsRecord = { name: string; type: "A" | "MX"; content: string; priority?: number };
+const recordKey = (r: DnsRecord) => `${r.type} ${r.name} ${r.content}`;
+
+/** The records a stage owns, as the component creates them (A per host and legacy; MX per active host). */
+export function stageRecords(f: LabFacts, s: StageSpec): DnsRecord[] {
+  const records: DnsRecord[] = [];
+  if (s.legacy === "migrating") {
+    records.push({ name: f.legacy.hostname, type: "A", content: f.legacy.address });
+  }
+  let tier = 0;
+  for (const { index, state } of s.hosts) {
+    const h = f.hosts[index] as LabFacts["hosts"][0];
+    records.push({ name: h.hostname, type: "A", content: h.address });
+    if (state === "active") {
+      const priority = s.strategy === "tiered" ? 10 * tier : 0;
+      tier += 1;
+      records.push({ name: f.mailDomain, type: "MX", content: h.hostname, priority });
+    }
+  }
+  return records;
+}
+
+/** A BIND fragment of `records` below the zone's SOA/NS. */
+export function zoneFragment(zoneName: string, records: DnsRecord[]): string {
+  const rel = (name: string) => (name === zoneName ? "@" : name.slice(0, -(zoneName.length + 1)));
+  return [
+    `$ORIGIN ${zoneName}.`,
+    ...records.map((r) =>
+      r.type === "A"
+        ? `${rel(r.name)} 60 IN A ${r.content}`
+        : `${rel(r.name)} 60 IN MX ${r.priority ?? 0} ${r.content}.`,
+    ),
+    "",
+  ].join("\n");
+}
+
+/** See the module comment. */
+export class DirectDriver implements StageDriver {
+  readonly kind = "direct" as const;
+  private records: DnsRecord[] = [];
+  private ca: IssuedCert | undefined;
+  private readonly certs = new Map<string, { certPem: string; keyPem: string }>();
+  private snapshotKey: string | undefined;
+  private manifest = "";
+  private readonly restored = new Map<string, string>();
+
+  constructor(
+    private readonly lab: DrillLab,
+    private readonly dir: string,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async seed(f: LabFacts): Promise<void> {
+    this.records = [{ name: f.legacy.hostname, type: "A", content: f.legacy.address }];
+    await this.lab.serveZone(zoneFragment(f.zoneName, this.records));
+  }
+
+  async up(f: LabFacts, s: StageSpec): Promise<UpResult> {
+    const begin = Date.now();
+    const counts: ResourceCounts = { created: 0, updated: 0, replaced: 0, deleted: 0 };
+    const hostnames = s.hosts.map(({ index }) => (f.hosts[index] as LabFacts["hosts"][0]).hostname);
+
+    // Certificates: the pool CA once, one per host (ECDSA P-256, subject and SAN = host name).
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+    if (this.ca === undefined) {
+      this.ca = await issueCertificate(this.dir, "pool-ca", {
+        commonName: `${f.mailDomain} gateway pool CA`,
+        organization: "MailStore Gateway pool",
+        dnsNames: [],
+        isCa: true,
+        keyAlgorithm: "ECDSA",
+        ecdsaCurve: "P256",
+        notAfter: hours(24 * 3650),
+      });
+      counts.created += 2;
+    }
+    for (const hostname of hostnames) {
+      if (this.certs.has(hostname)) continue;
+      const issued = await issueCertificate(
+        this.dir,
+        hostname,
+        {
+          commonName: hostname,
+          organization: "MailStore Gateway pool",
+          dnsNames: [hostname],
+          isCa: false,
+          keyAlgorithm: "ECDSA",
+          ecdsaCurve: "P256",
+          notAfter: hours(24 * 397),
+        },
+        this.ca,
+      );
+      this.certs.set(hostname, {
+        certPem: issued.certPem,
+        keyPem: readFileSync(issued.keyFile, "utf8"),
+      });
+      counts.created += 3; // private key, certificate request, signed certificate
+    }
+    for (const hostname of [...this.certs.keys()]) {
+      if (!hostnames.includes(hostname)) {
+        this.certs.delete(hostname);
+        counts.deleted += 3;
+      }
+    }
+
+    // Replication, with the component's triggers.
+    if (s.revision !== undefined) {
+      const source = s.source ?? (s.legacy === "migrating" ? f.legacy.hostname : hostnames[0]);
+      if (source === undefined) throw new Error(`stage ${s.id}: no configuration source`);
+      const targets = [
+        ...hostnames,
+        ...(s.legacy === "migrating" ? [f.legacy.hostname] : []),
+      ].filter((h) => h !== source);
+      const store = join(this.dir, "config-store");
+      const inventory = labInventory(this.lab, [source, ...targets], store);
+      const key = `${s.revision}@${source}`;
+      if (key !== this.snapshotKey) {
+        const snap = await msgwConfig(
+          ["snapshot", "--source", source, "--revision", String(s.revision)],
+          inventory,
+        );
+        if (snap.code !== 0) throw new Error(`stage ${s.id}: snapshot failed: ${snap.stderr}`);
+        counts[this.snapshotKey === undefined ? "created" : "replaced"] += 1;
+        this.snapshotKey = key;
+        this.manifest = snap.stdout;
+      }
+      for (const target of targets) {
+        const trigger = `${s.revision}|${this.manifest}`;
+        if (this.restored.get(target) === trigger) continue;
+        const restore = await msgwConfig(
+          ["restore", "--revision", String(s.revision), "--target", target],
+          inventory,
+        );
+        if (restore.code !== 0) {
+          throw new Error(
+            `stage ${s.id}: restore to ${target} failed:\n${restore.stdout}${restore.stderr}`,
+          );
+        }
+        counts[this.restored.has(target) ? "replaced" : "created"] += 1;
+        this.restored.set(target, trigger);
+      }
+      for (const target of [...this.restored.keys()]) {
+        if (!targets.includes(target)) {
+          this.restored.delete(target);
+          counts.deleted += 1;
+        }
+      }
+    }
+
+    // Readiness gate: a host gets its MX record only once it answers SMTP with STARTTLS and a
+    // certificate for its own name that chains to the pool CA.
+    const wanted = stageRecords(f, s);
+    for (const r of wanted) {
+      if (r.type !== "MX" || this.records.some((x) => recordKey(x) === recordKey(r))) continue;
+      const host = this.lab.gateway(r.content);
+      await smtpProbe({ address: host.address, servername: r.content, ca: this.ca.certPem });
+    }
+    await this.applyRecords(f, wanted, counts);
+    return { counts, wallMs: Date.now() - begin, outputs: this.outputs(f, s) };
+  }
+
+  private async applyRecords(
+    f: LabFacts,
+    wanted: DnsRecord[],
+    counts: ResourceCounts,
+  ): Promise<void> {
+    for (const r of wanted) {
+      const old = this.records.find((x) => recordKey(x) === recordKey(r));
+      if (old === undefined) counts.created += 1;
+      else if (old.priority !== r.priority) counts.updated += 1;
+    }
+    for (const r of this.records) {
+      if (!wanted.some((x) => recordKey(x) === recordKey(r))) counts.deleted += 1;
+    }
+    this.records = wanted;
+    await this.lab.serveZone(zoneFragment(f.zoneName, wanted));
+  }
+
+  private outputs(f: LabFacts, s: StageSpec): DrillOutputs {
+    const records = stageRecords(f, s);
+    return {
+      gateways: s.hosts.map(({ index, state }) => {
+        const h = f.hosts[index] as LabFacts["hosts"][0];
+        const mx = records.find((r) => r.type === "MX" && r.content === h.hostname);
+        return {
+          hostname: h.hostname,
+          address: h.address,
+          state,
+          mxPreference: mx?.priority ?? null,
+          certificatePem: this.certs.get(h.hostname)?.certPem ?? null,
+          archivingProfile: { server: h.hostname, port: 110, security: "STARTTLS" },
+        };
+      }),
+      caCertificatePem: this.ca?.certPem,
+      certificatePrivateKeys: Object.fromEntries(
+        [...this.certs].map(([hostname, c]) => [hostname, c.keyPem]),
+      ),
+    };
+  }
+
+  async destroy(f: LabFacts): Promise<UpResult> {
+    const begin = Date.now();
+    const counts: ResourceCounts = { created: 0, updated: 0, replaced: 0, deleted: 0 };
+    await this.applyRecords(f, [], counts);
+    counts.deleted +=
+      this.certs.size * 3 + (this.ca ? 2 : 0) + this.restored.size + (this.snapshotKey ? 1 : 0);
+    this.certs.clear();
+    this.restored.clear();
+    this.ca = undefined;
+    this.snapshotKey = undefined;
+    return {
+      counts,
+      wallMs: Date.now() - begin,
+      outputs: { gateways: [], certificatePrivateKeys: {} },
+    };
+  }
+}
+
+/** How to run the real engine: the CLI and the environment (backend, passphrase, plugins, PATH). */
+export interface PulumiEngine {
+  pulumi: string;
+  env: Record<string, string>;
+  /** Seeds the legacy A record in the Cloudflare stand-in's zone; returns its import id. */
+  seedLegacyRecord(facts: LabFacts): Promise<string>;
+}
+
+/** See the module comment. */
+export class PulumiDriver implements StageDriver {
+  readonly kind = "pulumi" as const;
+
+  constructor(
+    private readonly engine: PulumiEngine,
+    private readonly dir: string,
+    private readonly stack = "drill",
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private async pulumi(args: string[]): Promise<string> {
+    const { stdout } = await run(
+      this.engine.pulumi,
+      [...args, "--stack", this.stack, "--non-interactive"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...this.engine.env },
+        timeout: 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  }
+
+  async seed(f: LabFacts): Promise<void> {
+    f.legacyImportId = await this.engine.seedLegacyRecord(f);
+    await this.pulumi(["stack", "init", this.stack]).catch(() => "");
+  }
+
+  private configFile(f: LabFacts, s: StageSpec): string {
+    const file = join(this.dir, `Pulumi.${this.stack}.stage-${s.id}.yaml`);
+    writeFileSync(
+      file,
+      stringify({ config: { "aws:region": "eu-central-1", "msgw:pool": poolConfig(f, s) } }),
+    );
+    return file;
+  }
+
+  async up(f: LabFacts, s: StageSpec): Promise<UpResult> {
+    const begin = Date.now();
+    const out = await this.pulumi([
+      "up",
+      "--yes",
+      "--json",
+      "--config-file",
+      this.configFile(f, s),
+    ]);
+    const summary =
+      (JSON.parse(out) as { changeSummary?: Record<string, number> }).changeSummary ?? {};
+    const wallMs = Date.now() - begin;
+    return { counts: countsFromSummary(summary), wallMs, outputs: await this.outputs() };
+  }
+
+  private async outputs(): Promise<DrillOutputs> {
+    const out = JSON.parse(
+      await this.pulumi(["stack", "output", "--json", "--show-secrets"]),
+    ) as Partial<DrillOutputs>;
+    return {
+      gateways: out.gateways ?? [],
+      caCertificatePem: out.caCertificatePem,
+      certificatePrivateKeys: out.certificatePrivateKeys ?? {},
+    };
+  }
+
+  async destroy(): Promise<UpResult> {
+    const begin = Date.now();
+    const out = await this.pulumi(["destroy", "--yes", "--json"]);
+    const summary =
+      (JSON.parse(out) as { changeSummary?: Record<string, number> }).changeSummary ?? {};
+    return {
+      counts: countsFromSummary(summary),
+      wallMs: Date.now() - begin,
+      outputs: { gateways: [], certificatePrivateKeys: {} },
+    };
+  }
+}

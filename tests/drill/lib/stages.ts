@@ -1,0 +1,247 @@
+/**
+ * The migration's stages as data: per stage, the stack configuration (`msgw:pool`) that `pulumi up`
+ * gets, and the DNS state the lab's server must hold afterwards. Pure: the drill and its tests read
+ * the same table.
+ */
+
+/** Facts about the lab that go into the stack configuration. */
+export interface LabFacts {
+  zoneName: string;
+  mailDomain: string;
+  legacy: { hostname: string; address: string; hostKey: string };
+  /** Pool hosts in the order they join: msgw1, msgw2. */
+  hosts: { hostname: string; address: string; hostKey: string }[];
+  /** The machine running `pulumi up` (and the archiver), as seen by the hosts. */
+  operatorCidr: string;
+  /** Private key path for replication (only the path enters the stack config). */
+  sshPrivateKeyPath: string;
+  /** Folder of the replication store. */
+  backupDirectory: string;
+  /** Pool-wide data directory of the gateway (the same path on every host). */
+  dataDirectory: string;
+  /** Service control command of the gateway stand-in, `<cmd> start|stop|status`. */
+  serviceScript: string;
+  /** Import id of the legacy A record in the Cloudflare stand-in (`<zoneId>/<recordId>`), once known. */
+  legacyImportId?: string;
+}
+
+/** A host's lifecycle state in a stage. */
+export type StageHostState = "standby" | "active" | "draining";
+
+/** What changes from stage to stage (everything else is fixed by {@link LabFacts}). */
+export interface StageSpec {
+  /** Stage id as printed: "0", "1", … "4a", "4b", … "9". */
+  id: string;
+  title: string;
+  /** Pool hosts present (index into LabFacts.hosts) and their state; empty: no pool (stage 0, 9). */
+  hosts: { index: number; state: StageHostState }[];
+  strategy: "balanced" | "tiered";
+  legacy: "migrating" | "retired";
+  /** `configSync.revision`; undefined: no replication configured yet. */
+  revision?: number;
+  /** `configSync.source` (host name); undefined: the component's default. */
+  source?: string;
+  /** What the lab's DNS must answer after the stage. */
+  expect: { a: Record<string, string[]>; mx: string[] };
+}
+
+/** The stages of the drill (stage 0 is the world before the pool, stage 9 the destroy). */
+export function drillStages(f: LabFacts): StageSpec[] {
+  const [h1, h2] = f.hosts as [LabFacts["hosts"][0], LabFacts["hosts"][0]];
+  const legacyA = { [f.legacy.hostname]: [f.legacy.address] };
+  const a1 = { [h1.hostname]: [h1.address] };
+  const a2 = { [h2.hostname]: [h2.address] };
+  return [
+    {
+      id: "0",
+      title: "only the legacy gateway, its A record; mail by implicit MX",
+      hosts: [],
+      strategy: "balanced",
+      legacy: "migrating",
+      expect: { a: { ...legacyA }, mx: [] },
+    },
+    {
+      id: "1",
+      title: "pool with msgw1 in standby; legacy migrating, its A record adopted",
+      hosts: [{ index: 0, state: "standby" }],
+      strategy: "balanced",
+      legacy: "migrating",
+      expect: { a: { ...legacyA, ...a1 }, mx: [] },
+    },
+    {
+      id: "2",
+      title: "legacy configuration replicated to msgw1",
+      hosts: [{ index: 0, state: "standby" }],
+      strategy: "balanced",
+      legacy: "migrating",
+      revision: 1,
+      expect: { a: { ...legacyA, ...a1 }, mx: [] },
+    },
+    {
+      id: "3",
+      title: "msgw1 active: MX after its readiness gate; mail moves to the pool",
+      hosts: [{ index: 0, state: "active" }],
+      strategy: "balanced",
+      legacy: "migrating",
+      revision: 1,
+      expect: { a: { ...legacyA, ...a1 }, mx: [`0 ${h1.hostname}`] },
+    },
+    {
+      id: "4a",
+      title: "msgw2 added in standby and replicated",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "standby" },
+      ],
+      strategy: "balanced",
+      legacy: "migrating",
+      revision: 1,
+      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`] },
+    },
+    {
+      id: "4b",
+      title: "msgw2 active (balanced)",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "balanced",
+      legacy: "migrating",
+      revision: 1,
+      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `0 ${h2.hostname}`] },
+    },
+    {
+      id: "5",
+      title: "tiered: msgw1 primary, msgw2 fallback",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "tiered",
+      legacy: "migrating",
+      revision: 1,
+      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+    },
+    {
+      id: "6",
+      title: "a new mailbox created on the source and replicated to both hosts",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "tiered",
+      legacy: "migrating",
+      revision: 2,
+      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+    },
+    {
+      id: "7",
+      title: "legacy retired; msgw1 becomes the configuration source",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "tiered",
+      legacy: "retired",
+      // A new source is a new snapshot: the store keeps each revision immutable.
+      revision: 3,
+      source: h1.hostname,
+      expect: { a: { ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+    },
+    {
+      id: "8a",
+      title: "msgw1 draining: no MX, archived until empty",
+      hosts: [
+        { index: 0, state: "draining" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "tiered",
+      legacy: "retired",
+      revision: 4,
+      source: h2.hostname,
+      expect: { a: { ...a1, ...a2 }, mx: [`0 ${h2.hostname}`] },
+    },
+    {
+      id: "8b",
+      title: "msgw1 removed",
+      hosts: [{ index: 1, state: "active" }],
+      strategy: "tiered",
+      legacy: "retired",
+      revision: 4,
+      source: h2.hostname,
+      expect: { a: { ...a2 }, mx: [`0 ${h2.hostname}`] },
+    },
+    {
+      id: "9",
+      title: "pulumi destroy",
+      hosts: [],
+      strategy: "tiered",
+      legacy: "retired",
+      expect: { a: {}, mx: [] },
+    },
+  ];
+}
+
+/** The `msgw:pool` stack configuration of a stage (undefined for stages without a pool). */
+export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> | undefined {
+  if (s.hosts.length === 0) return undefined;
+  const existing = (h: { address: string; hostKey: string }) => ({
+    address: h.address,
+    sshHostKey: h.hostKey,
+    sshUser: "root",
+    platform: "linux",
+  });
+  return {
+    zone: { name: f.zoneName },
+    mailDomain: f.mailDomain,
+    hosts: s.hosts.map(({ index, state }) => {
+      const h = f.hosts[index] as LabFacts["hosts"][0];
+      return { hostname: h.hostname, state, existing: existing(h) };
+    }),
+    mx: { strategy: s.strategy, step: 10, ttl: 60 },
+    dns: { addressTtl: 60 },
+    certificates: { mode: "pool-ca" },
+    access: { mailStoreServerCidrs: [f.operatorCidr], adminCidrs: [f.operatorCidr] },
+    gateway: { dataDirectory: f.dataDirectory, serviceName: "msgw-gateway" },
+    legacy: {
+      hostname: f.legacy.hostname,
+      ...existing(f.legacy),
+      phase: s.legacy,
+      ...(f.legacyImportId !== undefined ? { importId: f.legacyImportId } : {}),
+    },
+    ...(s.revision === undefined
+      ? {}
+      : {
+          configSync: {
+            revision: s.revision,
+            ...(s.source !== undefined ? { source: s.source } : {}),
+            sshUser: "root",
+            sshPrivateKeyPath: f.sshPrivateKeyPath,
+            backupDirectory: f.backupDirectory,
+            cliCommand: "npx --no-install tsx bin/msgw.ts",
+          },
+        }),
+  };
+}
+
+/** The engine's summary of one `up`/`destroy`, as counted by the drill. */
+export interface ResourceCounts {
+  created: number;
+  updated: number;
+  replaced: number;
+  deleted: number;
+}
+
+/**
+ * Counts from the `changeSummary` of `pulumi up --json` / `pulumi destroy --json` (keys `create`,
+ * `update`, `replace`, `delete`, `same`, and the replacement steps `create-replacement`,
+ * `delete-replaced`, which belong to a replacement and are not counted twice).
+ */
+export function countsFromSummary(summary: Record<string, number | undefined>): ResourceCounts {
+  return {
+    created: summary.create ?? 0,
+    updated: summary.update ?? 0,
+    replaced: summary.replace ?? 0,
+    deleted: summary.delete ?? 0,
+  };
+}
