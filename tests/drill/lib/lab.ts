@@ -32,7 +32,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { issueCertificate } from "../../e2e/mail-path/lib/certs";
 import { REPO_ROOT, TestNetwork, type NetHost, type Started } from "../../e2e/mail-path/lib/netns";
-import { replaceZone, startNsd, type NsdServer } from "../../e2e/mail-path/lib/nsd";
+import { startLabDns, writeLabZone, type LabDns } from "./dns";
 import { startPostfixSender, type PostfixSender } from "../../e2e/mail-path/lib/postfix";
 import { passwordHash, type MailboxRecord } from "./gateway-standin";
 
@@ -141,7 +141,7 @@ esac
 /** The lab; create with {@link DrillLab.create}, always `destroy()` it. */
 export class DrillLab {
   readonly gateways = new Map<string, GatewayHost>();
-  dns!: NsdServer;
+  dns!: LabDns;
   senderHost!: NetHost;
   sender!: PostfixSender;
   /** The machine's own address on the lab's bridge. */
@@ -216,7 +216,7 @@ export class DrillLab {
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
     const dnsHost = await net.addHost("dns", this.dnsAddress);
-    this.dns = await startNsd(net, dnsHost, join(this.dir, "nsd"), this.options.zoneName, "");
+    this.dns = await startLabDns(net, dnsHost, join(this.dir, "nsd"), this.options.zoneName);
     this.senderHost = await net.addHost("snd", `${subnet}.25`, this.dnsAddress);
     writeFileSync(this.trustFile, "");
     this.sender = await startPostfixSender(
@@ -370,7 +370,7 @@ export class DrillLab {
   /** Serves `fragment` (records below SOA/NS) in the zone, with a new serial. */
   async serveZone(fragment: string): Promise<void> {
     this.serial += 1;
-    await replaceZone(this.net, this.dns, fragment, this.serial);
+    await writeLabZone(this.dns, fragment, this.serial);
   }
 
   /** Sets the CAs the sender trusts (by name) and makes Postfix re-read them. */
