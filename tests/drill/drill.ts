@@ -33,7 +33,7 @@ import {
   type Mailbox,
 } from "./lib/lab";
 import { smtpProbe } from "./lib/smtp-probe";
-import { drillStages, type LabFacts, type StageSpec } from "./lib/stages";
+import { changesOutside, drillStages, hostKey, type LabFacts, type StageSpec } from "./lib/stages";
 import { tallyDrill, type StageWindow } from "./lib/figures";
 
 const ZONE = "example.test";
@@ -260,6 +260,15 @@ async function main(): Promise<number> {
       else result = await driver.up(facts, s);
       if (result) {
         ups.push({ stage: s.id, counts: result.counts, wallMs: result.wallMs });
+        const keys = [LEGACY, ...POOL].map((h) => hostKey(h, ZONE));
+        const outside = changesOutside(result.changes, s.concerns, keys);
+        check(
+          s.id,
+          `only ${s.concerns.join(", ")} change`,
+          outside.length === 0,
+          outside.join(", "),
+        );
+        log(`stage ${s.id} changed: ${result.changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
         await deploy(result.outputs);
       }
       await checkDns(s);

@@ -1,9 +1,16 @@
 /** The drill's pure parts: the stage table, the stack config per stage, the records, the figures. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stageRecords, zoneFragment } from "./lib/drivers";
+import { engineSummary, stageRecords, zoneFragment } from "./lib/drivers";
 import { tallyDrill } from "./lib/figures";
-import { countsFromSummary, drillStages, poolConfig, type LabFacts } from "./lib/stages";
+import {
+  changesOutside,
+  countsFromSummary,
+  drillStages,
+  hostKey,
+  poolConfig,
+  type LabFacts,
+} from "./lib/stages";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyi78bUwUFxOEmd16poKINJIe5kkMcNU+rJOdcSrmNp";
 const facts: LabFacts = {
@@ -168,4 +175,79 @@ test("the tally finds a lost message, a duplicate, and probes apart from journal
       ups: undefined,
     },
   );
+});
+
+test("resource names are attributed to hosts; a change to a host the stage does not concern is reported", () => {
+  assert.deepEqual(
+    ["msgw.example.test", "msgw1.example.test", "a.b.example.test", "example.test"].map((h) =>
+      hostKey(h, "example.test"),
+    ),
+    ["msgw", "msgw1", "a-b", "@"],
+  );
+  const keys = ["msgw", "msgw1", "msgw2"];
+  const changes = [
+    { op: "create", name: "msgw-msgw2-a" },
+    { op: "create", name: "msgw-msgw2-tls-key" },
+    { op: "update", name: "msgw-mx-msgw1" },
+    { op: "delete", name: "msgw-msgw-a" },
+    { op: "replace", name: "msgw-config-snapshot" },
+    { op: "create", name: "cloudflare" },
+  ];
+  assert.deepEqual(changesOutside(changes, ["msgw2"], keys), [
+    "update msgw-mx-msgw1",
+    "delete msgw-msgw-a",
+    "replace msgw-config-snapshot",
+    "create cloudflare",
+  ]);
+  assert.deepEqual(changesOutside(changes, ["pool", "msgw", "msgw1", "msgw2"], keys), []);
+});
+
+test("the engine's --json output gives counts and the changed resources by name", () => {
+  const json = JSON.stringify({
+    steps: [
+      { op: "same", urn: "urn:pulumi:drill::msgw::pulumi:providers:cloudflare::cloudflare" },
+      {
+        op: "create",
+        urn: "urn:pulumi:drill::msgw::msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-msgw2-a",
+      },
+      {
+        op: "create-replacement",
+        urn: "urn:pulumi:drill::msgw::command:local:Command::msgw-msgw2-config-restore",
+      },
+      {
+        op: "replace",
+        urn: "urn:pulumi:drill::msgw::command:local:Command::msgw-msgw2-config-restore",
+      },
+      {
+        op: "delete-replaced",
+        urn: "urn:pulumi:drill::msgw::command:local:Command::msgw-msgw2-config-restore",
+      },
+    ],
+    changeSummary: { same: 1, create: 1, replace: 1 },
+  });
+  assert.deepEqual(engineSummary(json), {
+    counts: { created: 1, updated: 0, replaced: 1, deleted: 0 },
+    changes: [
+      { op: "create", name: "msgw-msgw2-a" },
+      { op: "replace", name: "msgw-msgw2-config-restore" },
+    ],
+  });
+  assert.throws(() => engineSummary("error: no stack"), SyntaxError);
+});
+
+test("every stage says which hosts it concerns", () => {
+  assert.deepEqual(Object.fromEntries(drillStages(facts).map((s) => [s.id, s.concerns])), {
+    "0": [],
+    "1": ["pool", "msgw", "msgw1"],
+    "2": ["pool", "msgw1"],
+    "3": ["msgw1"],
+    "4a": ["msgw2"],
+    "4b": ["msgw2"],
+    "5": ["msgw2"],
+    "6": ["pool", "msgw1", "msgw2"],
+    "7": ["pool", "msgw", "msgw1", "msgw2"],
+    "8a": ["pool", "msgw1", "msgw2"],
+    "8b": ["msgw1"],
+    "9": ["pool", "msgw", "msgw1", "msgw2"],
+  });
 });

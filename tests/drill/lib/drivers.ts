@@ -22,6 +22,7 @@ import { GATEWAY_DATA_DIR, SERVICE_SCRIPT, type DrillLab } from "./lab";
 import { smtpProbe } from "./smtp-probe";
 import {
   countsFromSummary,
+  hostKey,
   poolConfig,
   type LabFacts,
   type ResourceCounts,
@@ -44,9 +45,19 @@ export interface DrillOutputs {
   certificatePrivateKeys: Record<string, string>;
 }
 
+/** One resource the engine (or the direct driver) changed. */
+export interface ResourceChange {
+  /** `import`: an existing resource adopted (the legacy A record), not created. */
+  op: "create" | "import" | "update" | "replace" | "delete";
+  /** The resource's name (the last part of its URN), e.g. `msgw-msgw2-a`. */
+  name: string;
+}
+
 /** The result of one `up` or `destroy`. */
 export interface UpResult {
   counts: ResourceCounts;
+  /** Every resource changed, by name. */
+  changes: ResourceChange[];
   wallMs: number;
   outputs: DrillOutputs;
 }
@@ -146,6 +157,17 @@ export function zoneFragment(zoneName: string, records: DnsRecord[]): string {
   ].join("\n");
 }
 
+/** Counts of a list of changes. */
+export function countChanges(changes: ResourceChange[]): ResourceCounts {
+  const n = (op: ResourceChange["op"]) => changes.filter((c) => c.op === op).length;
+  return {
+    created: n("create"),
+    updated: n("update"),
+    replaced: n("replace"),
+    deleted: n("delete"),
+  };
+}
+
 /** See the module comment. */
 export class DirectDriver implements StageDriver {
   readonly kind = "direct" as const;
@@ -159,6 +181,8 @@ export class DirectDriver implements StageDriver {
   constructor(
     private readonly lab: DrillLab,
     private readonly dir: string,
+    /** The pool's name (`poolName`), the prefix of every resource name. */
+    private readonly pool = "msgw",
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -170,7 +194,10 @@ export class DirectDriver implements StageDriver {
 
   async up(f: LabFacts, s: StageSpec): Promise<UpResult> {
     const begin = Date.now();
-    const counts: ResourceCounts = { created: 0, updated: 0, replaced: 0, deleted: 0 };
+    const changes: ResourceChange[] = [];
+    const note = (op: ResourceChange["op"], name: string) => changes.push({ op, name });
+    const p = this.pool;
+    const key = (hostname: string) => hostKey(hostname, f.zoneName);
     const hostnames = s.hosts.map(({ index }) => (f.hosts[index] as LabFacts["hosts"][0]).hostname);
 
     // Certificates: the pool CA once, one per host (ECDSA P-256, subject and SAN = host name).
@@ -185,7 +212,8 @@ export class DirectDriver implements StageDriver {
         ecdsaCurve: "P256",
         notAfter: hours(24 * 3650),
       });
-      counts.created += 2;
+      note("create", `${p}-ca-key`);
+      note("create", `${p}-ca`);
     }
     for (const hostname of hostnames) {
       if (this.certs.has(hostname)) continue;
@@ -207,12 +235,12 @@ export class DirectDriver implements StageDriver {
         certPem: issued.certPem,
         keyPem: readFileSync(issued.keyFile, "utf8"),
       });
-      counts.created += 3; // private key, certificate request, signed certificate
+      for (const r of ["tls-key", "csr", "cert"]) note("create", `${p}-${key(hostname)}-${r}`);
     }
     for (const hostname of [...this.certs.keys()]) {
       if (!hostnames.includes(hostname)) {
         this.certs.delete(hostname);
-        counts.deleted += 3;
+        for (const r of ["tls-key", "csr", "cert"]) note("delete", `${p}-${key(hostname)}-${r}`);
       }
     }
 
@@ -226,15 +254,15 @@ export class DirectDriver implements StageDriver {
       ].filter((h) => h !== source);
       const store = join(this.dir, "config-store");
       const inventory = labInventory(this.lab, [source, ...targets], store);
-      const key = `${s.revision}@${source}`;
-      if (key !== this.snapshotKey) {
+      const snapshotKey = `${s.revision}@${source}`;
+      if (snapshotKey !== this.snapshotKey) {
         const snap = await msgwConfig(
           ["snapshot", "--source", source, "--revision", String(s.revision)],
           inventory,
         );
         if (snap.code !== 0) throw new Error(`stage ${s.id}: snapshot failed: ${snap.stderr}`);
-        counts[this.snapshotKey === undefined ? "created" : "replaced"] += 1;
-        this.snapshotKey = key;
+        note(this.snapshotKey === undefined ? "create" : "replace", `${p}-config-snapshot`);
+        this.snapshotKey = snapshotKey;
         this.manifest = snap.stdout;
       }
       for (const target of targets) {
@@ -249,13 +277,16 @@ export class DirectDriver implements StageDriver {
             `stage ${s.id}: restore to ${target} failed:\n${restore.stdout}${restore.stderr}`,
           );
         }
-        counts[this.restored.has(target) ? "replaced" : "created"] += 1;
+        note(
+          this.restored.has(target) ? "replace" : "create",
+          `${p}-${key(target)}-config-restore`,
+        );
         this.restored.set(target, trigger);
       }
       for (const target of [...this.restored.keys()]) {
         if (!targets.includes(target)) {
           this.restored.delete(target);
-          counts.deleted += 1;
+          note("delete", `${p}-${key(target)}-config-restore`);
         }
       }
     }
@@ -268,22 +299,33 @@ export class DirectDriver implements StageDriver {
       const host = this.lab.gateway(r.content);
       await smtpProbe({ address: host.address, servername: r.content, ca: this.ca.certPem });
     }
-    await this.applyRecords(f, wanted, counts);
-    return { counts, wallMs: Date.now() - begin, outputs: this.outputs(f, s) };
+    await this.applyRecords(f, wanted, note);
+    return {
+      counts: countChanges(changes),
+      changes,
+      wallMs: Date.now() - begin,
+      outputs: this.outputs(f, s),
+    };
+  }
+
+  private recordName(f: LabFacts, r: DnsRecord): string {
+    return r.type === "A"
+      ? `${this.pool}-${hostKey(r.name, f.zoneName)}-a`
+      : `${this.pool}-mx-${hostKey(r.content, f.zoneName)}`;
   }
 
   private async applyRecords(
     f: LabFacts,
     wanted: DnsRecord[],
-    counts: ResourceCounts,
+    note: (op: ResourceChange["op"], name: string) => void,
   ): Promise<void> {
     for (const r of wanted) {
       const old = this.records.find((x) => recordKey(x) === recordKey(r));
-      if (old === undefined) counts.created += 1;
-      else if (old.priority !== r.priority) counts.updated += 1;
+      if (old === undefined) note("create", this.recordName(f, r));
+      else if (old.priority !== r.priority) note("update", this.recordName(f, r));
     }
     for (const r of this.records) {
-      if (!wanted.some((x) => recordKey(x) === recordKey(r))) counts.deleted += 1;
+      if (!wanted.some((x) => recordKey(x) === recordKey(r))) note("delete", this.recordName(f, r));
     }
     this.records = wanted;
     await this.lab.serveZone(zoneFragment(f.zoneName, wanted));
@@ -313,20 +355,53 @@ export class DirectDriver implements StageDriver {
 
   async destroy(f: LabFacts): Promise<UpResult> {
     const begin = Date.now();
-    const counts: ResourceCounts = { created: 0, updated: 0, replaced: 0, deleted: 0 };
-    await this.applyRecords(f, [], counts);
-    counts.deleted +=
-      this.certs.size * 3 + (this.ca ? 2 : 0) + this.restored.size + (this.snapshotKey ? 1 : 0);
+    const changes: ResourceChange[] = [];
+    const note = (op: ResourceChange["op"], name: string) => changes.push({ op, name });
+    const p = this.pool;
+    await this.applyRecords(f, [], note);
+    for (const hostname of this.certs.keys()) {
+      for (const r of ["tls-key", "csr", "cert"])
+        note("delete", `${p}-${hostKey(hostname, f.zoneName)}-${r}`);
+    }
+    for (const target of this.restored.keys()) {
+      note("delete", `${p}-${hostKey(target, f.zoneName)}-config-restore`);
+    }
+    if (this.snapshotKey !== undefined) note("delete", `${p}-config-snapshot`);
+    if (this.ca !== undefined) {
+      note("delete", `${p}-ca-key`);
+      note("delete", `${p}-ca`);
+    }
     this.certs.clear();
     this.restored.clear();
     this.ca = undefined;
     this.snapshotKey = undefined;
     return {
-      counts,
+      counts: countChanges(changes),
+      changes,
       wallMs: Date.now() - begin,
       outputs: { gateways: [], certificatePrivateKeys: {} },
     };
   }
+}
+
+/**
+ * Counts and changed resources from the JSON that `pulumi up --json` / `destroy --json` prints:
+ * `changeSummary` for the counts, `steps[]` (`op`, `urn`) for the names. Steps of a replacement
+ * (`create-replacement`, `delete-replaced`) are reported once, as `replace`.
+ */
+export function engineSummary(json: string): { counts: ResourceCounts; changes: ResourceChange[] } {
+  const doc = JSON.parse(json) as {
+    changeSummary?: Record<string, number>;
+    steps?: { op: string; urn: string }[];
+  };
+  const changes: ResourceChange[] = [];
+  for (const step of doc.steps ?? []) {
+    const op = step.op;
+    if (!["create", "import", "update", "replace", "delete"].includes(op)) continue;
+    const name = step.urn.split("::").pop() ?? step.urn;
+    changes.push({ op: op as ResourceChange["op"], name });
+  }
+  return { counts: countsFromSummary(doc.changeSummary ?? {}), changes };
 }
 
 /** How to run the real engine: the CLI and the environment (backend, passphrase, plugins, PATH). */
@@ -386,10 +461,8 @@ export class PulumiDriver implements StageDriver {
       "--config-file",
       this.configFile(f, s),
     ]);
-    const summary =
-      (JSON.parse(out) as { changeSummary?: Record<string, number> }).changeSummary ?? {};
     const wallMs = Date.now() - begin;
-    return { counts: countsFromSummary(summary), wallMs, outputs: await this.outputs() };
+    return { ...engineSummary(out), wallMs, outputs: await this.outputs() };
   }
 
   private async outputs(): Promise<DrillOutputs> {
@@ -406,10 +479,8 @@ export class PulumiDriver implements StageDriver {
   async destroy(): Promise<UpResult> {
     const begin = Date.now();
     const out = await this.pulumi(["destroy", "--yes", "--json"]);
-    const summary =
-      (JSON.parse(out) as { changeSummary?: Record<string, number> }).changeSummary ?? {};
     return {
-      counts: countsFromSummary(summary),
+      ...engineSummary(out),
       wallMs: Date.now() - begin,
       outputs: { gateways: [], certificatePrivateKeys: {} },
     };

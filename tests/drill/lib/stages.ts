@@ -41,6 +41,11 @@ export interface StageSpec {
   revision?: number;
   /** `configSync.source` (host name); undefined: the component's default. */
   source?: string;
+  /**
+   * Host keys (`msgw1`, `msgw` for the legacy gateway) and `pool` (CA, snapshot, providers) whose
+   * resources this stage may change; a change to any other host's resource is a failure.
+   */
+  concerns: string[];
   /** What the lab's DNS must answer after the stage. */
   expect: { a: Record<string, string[]>; mx: string[] };
 }
@@ -54,6 +59,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
   return [
     {
       id: "0",
+      concerns: [],
       title: "only the legacy gateway, its A record; mail by implicit MX",
       hosts: [],
       strategy: "balanced",
@@ -62,6 +68,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "1",
+      concerns: ["pool", "msgw", "msgw1"],
       title: "pool with msgw1 in standby; legacy migrating, its A record adopted",
       hosts: [{ index: 0, state: "standby" }],
       strategy: "balanced",
@@ -70,6 +77,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "2",
+      concerns: ["pool", "msgw1"],
       title: "legacy configuration replicated to msgw1",
       hosts: [{ index: 0, state: "standby" }],
       strategy: "balanced",
@@ -79,6 +87,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "3",
+      concerns: ["msgw1"],
       title: "msgw1 active: MX after its readiness gate; mail moves to the pool",
       hosts: [{ index: 0, state: "active" }],
       strategy: "balanced",
@@ -88,6 +97,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "4a",
+      concerns: ["msgw2"],
       title: "msgw2 added in standby and replicated",
       hosts: [
         { index: 0, state: "active" },
@@ -100,6 +110,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "4b",
+      concerns: ["msgw2"],
       title: "msgw2 active (balanced)",
       hosts: [
         { index: 0, state: "active" },
@@ -112,6 +123,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "5",
+      concerns: ["msgw2"],
       title: "tiered: msgw1 primary, msgw2 fallback",
       hosts: [
         { index: 0, state: "active" },
@@ -124,6 +136,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "6",
+      concerns: ["pool", "msgw1", "msgw2"],
       title: "a new mailbox created on the source and replicated to both hosts",
       hosts: [
         { index: 0, state: "active" },
@@ -136,6 +149,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "7",
+      concerns: ["pool", "msgw", "msgw1", "msgw2"],
       title: "legacy retired; msgw1 becomes the configuration source",
       hosts: [
         { index: 0, state: "active" },
@@ -150,6 +164,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "8a",
+      concerns: ["pool", "msgw1", "msgw2"],
       title: "msgw1 draining: no MX, archived until empty",
       hosts: [
         { index: 0, state: "draining" },
@@ -163,6 +178,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "8b",
+      concerns: ["msgw1"],
       title: "msgw1 removed",
       hosts: [{ index: 1, state: "active" }],
       strategy: "tiered",
@@ -173,6 +189,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "9",
+      concerns: ["pool", "msgw", "msgw1", "msgw2"],
       title: "pulumi destroy",
       hosts: [],
       strategy: "tiered",
@@ -180,6 +197,37 @@ export function drillStages(f: LabFacts): StageSpec[] {
       expect: { a: {}, mx: [] },
     },
   ];
+}
+
+/** Stable resource-name key of a host: its name relative to the zone, dots as dashes. */
+export function hostKey(hostname: string, zoneName: string): string {
+  const rel = hostname === zoneName ? "@" : hostname.slice(0, -(zoneName.length + 1));
+  return rel.replace(/\./g, "-");
+}
+
+/**
+ * Changes outside a stage's concerns: a resource name `<pool>-…` that names a host key (a token
+ * after the pool name equal to one of `hostKeys`) not in `concerns`, or a pool-level resource
+ * when `pool` is not in `concerns`.
+ */
+export function changesOutside(
+  changes: { op: string; name: string }[],
+  concerns: string[],
+  hostKeys: string[],
+  pool = "msgw",
+): string[] {
+  const outside: string[] = [];
+  for (const c of changes) {
+    if (!c.name.startsWith(`${pool}-`)) {
+      // Providers and the stack itself.
+      if (!concerns.includes("pool")) outside.push(`${c.op} ${c.name}`);
+      continue;
+    }
+    const tokens = c.name.slice(pool.length + 1).split("-");
+    const host = hostKeys.find((k) => tokens.includes(k));
+    if (!concerns.includes(host ?? "pool")) outside.push(`${c.op} ${c.name}`);
+  }
+  return outside;
 }
 
 /** The `msgw:pool` stack configuration of a stage (undefined for stages without a pool). */
