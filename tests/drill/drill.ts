@@ -4,7 +4,10 @@
  * Prints one line per stage and, last, one JSON line with the figures; exits 1 when a check
  * failed or a message was lost or duplicated.
  *
- *   npm run drill [-- --driver direct|pulumi] [--interval-ms 100] [--dwell-ms 4000]
+ *   npm run drill [-- --driver direct|pulumi|auto] [--interval-ms 100] [--dwell-ms 4000]
+ *
+ * `direct` (the default until the engine runs the pool's Linux hosts) applies each stage without
+ * the engine; `pulumi` runs `pulumi up`; `auto` takes `pulumi` when the engine is present.
  *
  * See docs/drill.md for the stages and what each checks.
  */
@@ -15,8 +18,10 @@ import { mailLog, queuedMessages } from "../e2e/mail-path/lib/postfix";
 import { sleep, waitFor } from "../e2e/mail-path/lib/netns";
 import { issueCertificate } from "../e2e/mail-path/lib/certs";
 import { Archiver, type ArchiveSource } from "./lib/archiver";
+import { engineMissing, labEngine } from "./lib/engine";
 import {
   DirectDriver,
+  PulumiDriver,
   labInventory,
   msgwConfig,
   type DrillOutputs,
@@ -121,7 +126,7 @@ async function main(): Promise<number> {
       dataDirectory: GATEWAY_DATA_DIR,
       serviceScript: SERVICE_SCRIPT,
     };
-    const driver: StageDriver = chooseDriver(values.driver ?? "direct", lab);
+    const driver = await chooseDriver(values.driver ?? "direct", lab);
     archiver = new Archiver(join(lab.dir, "archive"), lab.dnsAddress);
     const trusted = () => lab.trustedPems();
     let legacyArchived = true;
@@ -488,11 +493,16 @@ async function guardControl(lab: DrillLab, stage: string, facts: LabFacts): Prom
   }
 }
 
-function chooseDriver(kind: string, lab: DrillLab): StageDriver {
+async function chooseDriver(kind: string, lab: DrillLab): Promise<StageDriver> {
   if (kind === "direct") return new DirectDriver(lab, join(lab.dir, "direct"));
-  throw new Error(
-    `--driver ${kind}: the real pulumi up path needs the engine harness (npm run test:engine's tests/engine/) and the stand-in providers; use --driver direct until they are in place`,
-  );
+  if (kind === "pulumi") return new PulumiDriver(await labEngine(lab), join(lab.dir, "pulumi"));
+  if (kind === "auto") {
+    const missing = engineMissing();
+    if (missing === undefined) return chooseDriver("pulumi", lab);
+    log(`the real engine is not available (${missing}); applying stages with the direct driver`);
+    return chooseDriver("direct", lab);
+  }
+  throw new Error(`--driver ${JSON.stringify(kind)} is not a driver; use direct, pulumi or auto`);
 }
 
 main().then(

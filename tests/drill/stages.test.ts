@@ -232,7 +232,30 @@ test("the engine's --json output gives counts and the changed resources by name"
       { op: "replace", name: "msgw-msgw2-config-restore" },
     ],
   });
+  const stream = [
+    {
+      resOutputsEvent: {
+        metadata: { op: "same", urn: "urn:pulumi:drill::msgw::msgw:index:GatewayPool::msgw" },
+      },
+    },
+    {
+      resOutputsEvent: {
+        metadata: {
+          op: "delete",
+          urn: "urn:pulumi:drill::msgw::cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw1",
+        },
+      },
+    },
+    { summaryEvent: { resourceChanges: { same: 1, delete: 1 } } },
+  ]
+    .map((e) => JSON.stringify(e))
+    .join("\n");
+  assert.deepEqual(engineSummary(stream), {
+    counts: { created: 0, updated: 0, replaced: 0, deleted: 1 },
+    changes: [{ op: "delete", name: "msgw-mx-msgw1" }],
+  });
   assert.throws(() => engineSummary("error: no stack"), SyntaxError);
+  assert.throws(() => engineSummary("{}"), /^Error: the engine printed no change summary:\n\{\}$/);
 });
 
 test("every stage says which hosts it concerns", () => {

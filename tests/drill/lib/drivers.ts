@@ -1,9 +1,10 @@
 /**
  * How a stage is applied. The drill talks to a {@link StageDriver}; two implement it:
  *
- * - {@link PulumiDriver}: the real thing, `pulumi up --yes --json` of `stacks/` with the stage's
- *   configuration file, counts from the engine's own change summary, outputs from `pulumi stack
- *   output --json --show-secrets`.
+ * - {@link PulumiDriver}: the real thing, `pulumi up --yes --json` of `stacks/` in a copy of the
+ *   project (as a user's checkout), the stage's configuration written into the stack file, counts
+ *   and changed resources from the engine's own events, outputs from `pulumi stack output --json
+ *   --show-secrets`.
  * - {@link DirectDriver}: the same stage applied without the engine, for developing the lab: DNS
  *   records written straight into the lab's NSD, certificates issued with openssl as the pool's
  *   certificate plan describes them, replication run with the real `msgw config` CLI over SSH
@@ -12,10 +13,10 @@
  *   and commands it changed, not an engine's.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { issueCertificate, type IssuedCert } from "../../e2e/mail-path/lib/certs";
 import { REPO_ROOT } from "../../e2e/mail-path/lib/netns";
 import { GATEWAY_DATA_DIR, SERVICE_SCRIPT, type DrillLab } from "./lab";
@@ -385,23 +386,44 @@ export class DirectDriver implements StageDriver {
 }
 
 /**
- * Counts and changed resources from the JSON that `pulumi up --json` / `destroy --json` prints:
- * `changeSummary` for the counts, `steps[]` (`op`, `urn`) for the names. Steps of a replacement
- * (`create-replacement`, `delete-replaced`) are reported once, as `replace`.
+ * Counts and changed resources from what `pulumi up --json` / `destroy --json` prints: one JSON
+ * document (`changeSummary`, `steps[]`), or a stream of engine events, one per line
+ * (`summaryEvent.resourceChanges`, and `resOutputsEvent.metadata` `{op, urn}` per finished step).
+ * Steps of a replacement (`create-replacement`, `delete-replaced`) are reported once, as `replace`.
  */
-export function engineSummary(json: string): { counts: ResourceCounts; changes: ResourceChange[] } {
-  const doc = JSON.parse(json) as {
-    changeSummary?: Record<string, number>;
-    steps?: { op: string; urn: string }[];
+export function engineSummary(json: string): {
+  counts: ResourceCounts;
+  changes: ResourceChange[];
+} {
+  type Step = { op: string; urn: string };
+  type Event = {
+    summaryEvent?: { resourceChanges?: Record<string, number> };
+    resOutputsEvent?: { metadata: Step };
   };
-  const changes: ResourceChange[] = [];
-  for (const step of doc.steps ?? []) {
-    const op = step.op;
-    if (!["create", "import", "update", "replace", "delete"].includes(op)) continue;
-    const name = step.urn.split("::").pop() ?? step.urn;
-    changes.push({ op: op as ResourceChange["op"], name });
+  let summary: Record<string, number> | undefined;
+  let steps: Step[];
+  try {
+    const doc = JSON.parse(json) as { changeSummary?: Record<string, number>; steps?: Step[] };
+    summary = doc.changeSummary;
+    steps = doc.steps ?? [];
+  } catch {
+    const events = json
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Event);
+    summary = events.find((e) => e.summaryEvent)?.summaryEvent?.resourceChanges;
+    steps = events.flatMap((e) => (e.resOutputsEvent ? [e.resOutputsEvent.metadata] : []));
   }
-  return { counts: countsFromSummary(doc.changeSummary ?? {}), changes };
+  if (summary === undefined) {
+    throw new Error(`the engine printed no change summary:\n${json.slice(0, 2000)}`);
+  }
+  const changes: ResourceChange[] = [];
+  for (const step of steps) {
+    if (!["create", "import", "update", "replace", "delete"].includes(step.op)) continue;
+    const name = step.urn.split("::").pop() ?? step.urn;
+    changes.push({ op: step.op as ResourceChange["op"], name });
+  }
+  return { counts: countsFromSummary(summary), changes };
 }
 
 /** How to run the real engine: the CLI and the environment (backend, passphrase, plugins, PATH). */
@@ -415,52 +437,65 @@ export interface PulumiEngine {
 /** See the module comment. */
 export class PulumiDriver implements StageDriver {
   readonly kind = "pulumi" as const;
+  /** A user's checkout: sources copied, dependencies linked; the stack file lives in it. */
+  private readonly project: string;
 
   constructor(
     private readonly engine: PulumiEngine,
-    private readonly dir: string,
+    dir: string,
     private readonly stack = "drill",
   ) {
-    mkdirSync(dir, { recursive: true });
+    this.project = join(dir, "project");
   }
 
   private async pulumi(args: string[]): Promise<string> {
-    const { stdout } = await run(
-      this.engine.pulumi,
-      [...args, "--stack", this.stack, "--non-interactive"],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...this.engine.env },
-        timeout: 600_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    return stdout;
+    try {
+      const { stdout } = await run(
+        this.engine.pulumi,
+        [...args, "--stack", this.stack, "--non-interactive"],
+        {
+          cwd: this.project,
+          env: { ...process.env, ...this.engine.env },
+          timeout: 600_000,
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
+      return stdout;
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${e.code}\n--- stdout (tail)\n${(e.stdout ?? "").slice(-4000)}\n--- stderr\n${e.stderr ?? ""}`,
+      );
+    }
   }
 
   async seed(f: LabFacts): Promise<void> {
+    mkdirSync(this.project, { recursive: true });
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
+      cpSync(join(REPO_ROOT, file), join(this.project, file));
+    }
+    for (const d of ["stacks", "components", "bin"]) {
+      cpSync(join(REPO_ROOT, d), join(this.project, d), { recursive: true });
+    }
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(this.project, "node_modules"));
     f.legacyImportId = await this.engine.seedLegacyRecord(f);
-    await this.pulumi(["stack", "init", this.stack]).catch(() => "");
+    await this.pulumi(["stack", "init"]);
   }
 
-  private configFile(f: LabFacts, s: StageSpec): string {
-    const file = join(this.dir, `Pulumi.${this.stack}.stage-${s.id}.yaml`);
-    writeFileSync(
-      file,
-      stringify({ config: { "aws:region": "eu-central-1", "msgw:pool": poolConfig(f, s) } }),
-    );
-    return file;
+  /** Writes the stage's configuration into the stack file, keeping what `stack init` put there. */
+  private writeConfig(f: LabFacts, s: StageSpec): void {
+    const file = join(this.project, "stacks", `Pulumi.${this.stack}.yaml`);
+    const doc = existsSync(file)
+      ? ((parse(readFileSync(file, "utf8")) as Record<string, unknown>) ?? {})
+      : {};
+    doc.config = { "aws:region": "eu-central-1", "msgw:pool": poolConfig(f, s) };
+    writeFileSync(file, stringify(doc));
   }
 
   async up(f: LabFacts, s: StageSpec): Promise<UpResult> {
+    this.writeConfig(f, s);
     const begin = Date.now();
-    const out = await this.pulumi([
-      "up",
-      "--yes",
-      "--json",
-      "--config-file",
-      this.configFile(f, s),
-    ]);
+    const out = await this.pulumi(["up", "--yes", "--skip-preview", "--json"]);
     const wallMs = Date.now() - begin;
     return { ...engineSummary(out), wallMs, outputs: await this.outputs() };
   }
@@ -478,7 +513,7 @@ export class PulumiDriver implements StageDriver {
 
   async destroy(): Promise<UpResult> {
     const begin = Date.now();
-    const out = await this.pulumi(["destroy", "--yes", "--json"]);
+    const out = await this.pulumi(["destroy", "--yes", "--skip-preview", "--json"]);
     return {
       ...engineSummary(out),
       wallMs: Date.now() - begin,
