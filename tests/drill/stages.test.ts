@@ -81,7 +81,13 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
     {
       hostname: "msgw1.example.test",
       state: "standby",
-      existing: { address: "10.232.200.11", sshHostKey: KEY, sshUser: "root", platform: "linux" },
+      existing: {
+        address: "10.232.200.11",
+        allowPrivateAddress: true,
+        sshHostKey: KEY,
+        sshUser: "root",
+        platform: "linux",
+      },
     },
   ]);
   assert.equal(one.configSync, undefined);

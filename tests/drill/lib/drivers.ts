@@ -426,6 +426,26 @@ export function engineSummary(json: string): {
   return { counts: countsFromSummary(summary), changes };
 }
 
+/** The error diagnostics of an engine event stream (each cut to 1,500 characters). */
+export function engineErrors(stream: string): string[] {
+  const errors: string[] = [];
+  for (const line of stream.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const event = JSON.parse(line) as {
+        diagnosticEvent?: { message?: string; severity?: string; urn?: string };
+      };
+      const d = event.diagnosticEvent;
+      if (d?.severity === "error" && d.message !== undefined) {
+        errors.push(`${d.urn ? `${d.urn}: ` : ""}${d.message.trim().slice(0, 1_500)}`);
+      }
+    } catch {
+      // not an event line
+    }
+  }
+  return errors;
+}
+
 /** How to run the real engine: the CLI and the environment (backend, passphrase, plugins, PATH). */
 export interface PulumiEngine {
   pulumi: string;
@@ -463,8 +483,10 @@ export class PulumiDriver implements StageDriver {
       return stdout;
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
+      const errors = engineErrors(e.stdout ?? "");
+      const shown = errors.length > 0 ? errors.join("\n") : (e.stdout ?? "").slice(-4000);
       throw new Error(
-        `pulumi ${args.join(" ")} exited ${e.code}\n--- stdout (tail)\n${(e.stdout ?? "").slice(-4000)}\n--- stderr\n${e.stderr ?? ""}`,
+        `pulumi ${args.join(" ")} exited ${e.code}\n--- the engine's errors\n${shown}\n--- stderr\n${e.stderr ?? ""}`,
       );
     }
   }

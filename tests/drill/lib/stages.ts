@@ -233,8 +233,10 @@ export function changesOutside(
 /** The `msgw:pool` stack configuration of a stage (undefined for stages without a pool). */
 export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> | undefined {
   if (s.hosts.length === 0) return undefined;
+  // The lab's addresses are private (RFC 1918): published on purpose, as in split-horizon DNS.
   const existing = (h: { address: string; hostKey: string }) => ({
     address: h.address,
+    allowPrivateAddress: true,
     sshHostKey: h.hostKey,
     sshUser: "root",
     platform: "linux",
