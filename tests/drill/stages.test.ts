@@ -94,7 +94,7 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
   assert.deepEqual((one.legacy as Record<string, unknown>).phase, "migrating");
   const seven = poolConfig(facts, stage("7")) as Record<string, unknown>;
   assert.deepEqual(seven.configSync, {
-    revision: 3,
+    revision: 2,
     source: "msgw1.example.test",
     sshUser: "root",
     sshPrivateKeyPath: "/tmp/k",

@@ -5,6 +5,7 @@
  * the same command, so an answer changes without restarting NSD.
  */
 import { execFile } from "node:child_process";
+import { Resolver } from "node:dns/promises";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -90,4 +91,18 @@ export async function writeLabZone(dns: LabDns, fragment: string, serial: number
   renameSync(`${file}.tmp`, file);
   const [cmd, ...args] = dns.control as [string, ...string[]];
   await run(cmd, [...args, "reload", dns.zoneName], { timeout: 10_000 });
+  // `reload` returns before the new zone is served: wait (bounded) for its serial.
+  const resolver = new Resolver({ timeout: 1_000, tries: 1 });
+  resolver.setServers([dns.host.address]);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const soa = await resolver.resolveSoa(dns.zoneName).catch(() => undefined);
+    if (soa?.serial === serial) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `NSD still serves serial ${soa?.serial} of ${dns.zoneName} 10 s after reloading serial ${serial}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -253,7 +253,7 @@ export class DirectDriver implements StageDriver {
         ...hostnames,
         ...(s.legacy === "migrating" ? [f.legacy.hostname] : []),
       ].filter((h) => h !== source);
-      const store = join(this.dir, "config-store");
+      const store = f.backupDirectory;
       const inventory = labInventory(this.lab, [source, ...targets], store);
       const snapshotKey = `${s.revision}@${source}`;
       if (snapshotKey !== this.snapshotKey) {

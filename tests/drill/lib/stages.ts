@@ -157,8 +157,8 @@ export function drillStages(f: LabFacts): StageSpec[] {
       ],
       strategy: "tiered",
       legacy: "retired",
-      // A new source is a new snapshot: the store keeps each revision immutable.
-      revision: 3,
+      // As the runbook says: a new source, no new revision (its configuration is the same files).
+      revision: 2,
       source: h1.hostname,
       expect: { a: { ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
@@ -172,7 +172,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       ],
       strategy: "tiered",
       legacy: "retired",
-      revision: 4,
+      revision: 2,
       source: h2.hostname,
       expect: { a: { ...a1, ...a2 }, mx: [`0 ${h2.hostname}`] },
     },
@@ -183,7 +183,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       hosts: [{ index: 1, state: "active" }],
       strategy: "tiered",
       legacy: "retired",
-      revision: 4,
+      revision: 2,
       source: h2.hostname,
       expect: { a: { ...a2 }, mx: [`0 ${h2.hostname}`] },
     },
