@@ -253,7 +253,7 @@ async function main(): Promise<number> {
           refused.rcpt,
         );
       }
-      if (s.id === "7") {
+      if (s.id === "7a") {
         // Retire only when the legacy gateway has been archived empty (the runbook's condition).
         await waitEmpty(s.id, LEGACY);
       }
@@ -287,7 +287,7 @@ async function main(): Promise<number> {
         await deploy(result.outputs);
       }
       await checkDns(s);
-      if (s.revision !== undefined && ["2", "4a", "6", "7"].includes(s.id)) {
+      if (s.revision !== undefined && ["2", "4a", "6", "7a"].includes(s.id)) {
         // The runbook's check after a replication: every host holds the revision, services run.
         const hosts = [
           ...(s.legacy === "migrating" ? [LEGACY] : []),
@@ -310,6 +310,8 @@ async function main(): Promise<number> {
           await waitMail(s.id, LEGACY, 5);
           break;
         case "1":
+          // The runbook: after the first successful up, remove `legacy.importId`.
+          facts.legacyImportId = undefined;
           check(
             s.id,
             "msgw1 gets no mail in standby",
@@ -392,10 +394,14 @@ async function main(): Promise<number> {
           await sleep(dwellMs);
           break;
         }
-        case "7": {
+        case "7a": {
+          // The runbook: remove its archiving profile, shut the machine down, then delete its A
+          // record by hand (the pool kept it) and remove `legacy` from the configuration (7b).
           legacyArchived = false;
           configureArchiver(result?.outputs);
           await lab.mustService(LEGACY, "stop");
+          await driver.deleteRecordByHand(facts, LEGACY, "A");
+          await checkDns({ ...s, expect: { ...s.expect, a: { ...s.expect.a, [LEGACY]: [] } } });
           await guardControl(lab, s.id, facts);
           await sleep(dwellMs);
           break;
@@ -415,6 +421,7 @@ async function main(): Promise<number> {
           await sleep(dwellMs);
           break;
         default:
+          await sleep(dwellMs);
           break;
       }
       window.to = Date.now();

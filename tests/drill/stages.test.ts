@@ -33,10 +33,10 @@ const stage = (id: string) => {
   return s;
 };
 
-test("the stages run 0 to 9, with msgw2's arrival and msgw1's departure in two ups each", () => {
+test("the stages run 0 to 9; msgw2's arrival, the legacy's retirement and msgw1's departure take two ups each", () => {
   assert.deepEqual(
     drillStages(facts).map((s) => s.id),
-    ["0", "1", "2", "3", "4a", "4b", "5", "6", "7", "8a", "8b", "9"],
+    ["0", "1", "2", "3", "4a", "4b", "5", "6", "7a", "7b", "8a", "8b", "9"],
   );
 });
 
@@ -44,6 +44,9 @@ test("every stage's records are exactly what its DNS expectation says", () => {
   for (const s of drillStages(facts)) {
     if (s.id === "0" || s.id === "9") continue;
     const records = stageRecords(facts, s);
+    // Retiring keeps the adopted legacy record in the zone, unmanaged, until deleted by hand.
+    if (s.id === "7a")
+      records.push({ name: "msgw.example.test", type: "A", content: "10.232.200.10" });
     const a: Record<string, string[]> = {};
     for (const r of records.filter((x) => x.type === "A")) a[r.name] = [r.content];
     const mx = records
@@ -92,7 +95,7 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
   ]);
   assert.equal(one.configSync, undefined);
   assert.deepEqual((one.legacy as Record<string, unknown>).phase, "migrating");
-  const seven = poolConfig(facts, stage("7")) as Record<string, unknown>;
+  const seven = poolConfig(facts, stage("7a")) as Record<string, unknown>;
   assert.deepEqual(seven.configSync, {
     revision: 2,
     source: "msgw1.example.test",
@@ -102,6 +105,7 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
     cliCommand: "npx --no-install tsx bin/msgw.ts",
   });
   assert.equal((seven.legacy as Record<string, unknown>).phase, "retired");
+  assert.equal("legacy" in (poolConfig(facts, stage("7b")) as Record<string, unknown>), false);
   const withImport = poolConfig({ ...facts, legacyImportId: "zone/rec" }, stage("1")) as Record<
     string,
     Record<string, unknown>
@@ -274,7 +278,8 @@ test("every stage says which hosts it concerns", () => {
     "4b": ["msgw2"],
     "5": ["msgw2"],
     "6": ["pool", "msgw1", "msgw2"],
-    "7": ["pool", "msgw", "msgw1", "msgw2"],
+    "7a": ["pool", "msgw", "msgw1", "msgw2"],
+    "7b": [],
     "8a": ["pool", "msgw1", "msgw2"],
     "8b": ["msgw1"],
     "9": ["pool", "msgw", "msgw1", "msgw2"],

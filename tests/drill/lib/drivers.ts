@@ -71,6 +71,8 @@ export interface StageDriver {
   seed(facts: LabFacts): Promise<void>;
   up(facts: LabFacts, stage: StageSpec): Promise<UpResult>;
   destroy(facts: LabFacts): Promise<UpResult>;
+  /** An administrator deletes a record the pool does not manage (the runbook's last legacy step). */
+  deleteRecordByHand(facts: LabFacts, name: string, type: "A" | "MX"): Promise<void>;
 }
 
 /** The replication inventory of the lab's hosts (what `msgw config` reads). */
@@ -172,7 +174,10 @@ export function countChanges(changes: ResourceChange[]): ResourceCounts {
 /** See the module comment. */
 export class DirectDriver implements StageDriver {
   readonly kind = "direct" as const;
+  /** Records the pool manages. */
   private records: DnsRecord[] = [];
+  /** Records in the zone that the pool does not manage (before adoption, or kept after retiring). */
+  private unmanaged: DnsRecord[] = [];
   private ca: IssuedCert | undefined;
   private readonly certs = new Map<string, { certPem: string; keyPem: string }>();
   private snapshotKey: string | undefined;
@@ -189,8 +194,19 @@ export class DirectDriver implements StageDriver {
   }
 
   async seed(f: LabFacts): Promise<void> {
-    this.records = [{ name: f.legacy.hostname, type: "A", content: f.legacy.address }];
-    await this.lab.serveZone(zoneFragment(f.zoneName, this.records));
+    this.unmanaged = [{ name: f.legacy.hostname, type: "A", content: f.legacy.address }];
+    await this.serve(f);
+  }
+
+  private async serve(f: LabFacts): Promise<void> {
+    await this.lab.serveZone(zoneFragment(f.zoneName, [...this.unmanaged, ...this.records]));
+  }
+
+  async deleteRecordByHand(f: LabFacts, name: string, type: "A" | "MX"): Promise<void> {
+    const before = this.unmanaged.length;
+    this.unmanaged = this.unmanaged.filter((r) => !(r.name === name && r.type === type));
+    if (this.unmanaged.length === before) throw new Error(`no unmanaged ${type} record ${name}`);
+    await this.serve(f);
   }
 
   async up(f: LabFacts, s: StageSpec): Promise<UpResult> {
@@ -322,14 +338,22 @@ export class DirectDriver implements StageDriver {
   ): Promise<void> {
     for (const r of wanted) {
       const old = this.records.find((x) => recordKey(x) === recordKey(r));
-      if (old === undefined) note("create", this.recordName(f, r));
+      const live = this.unmanaged.find((x) => recordKey(x) === recordKey(r));
+      if (live !== undefined) {
+        // The live record is adopted (`legacy.importId`), not created a second time.
+        this.unmanaged = this.unmanaged.filter((x) => x !== live);
+        note("import", this.recordName(f, r));
+      } else if (old === undefined) note("create", this.recordName(f, r));
       else if (old.priority !== r.priority) note("update", this.recordName(f, r));
     }
     for (const r of this.records) {
-      if (!wanted.some((x) => recordKey(x) === recordKey(r))) note("delete", this.recordName(f, r));
+      if (wanted.some((x) => recordKey(x) === recordKey(r))) continue;
+      note("delete", this.recordName(f, r));
+      // The legacy A record leaves the pool's state but stays in the zone (`retainOnDelete`).
+      if (r.type === "A" && r.name === f.legacy.hostname) this.unmanaged.push(r);
     }
     this.records = wanted;
-    await this.lab.serveZone(zoneFragment(f.zoneName, wanted));
+    await this.serve(f);
   }
 
   private outputs(f: LabFacts, s: StageSpec): DrillOutputs {
@@ -452,6 +476,8 @@ export interface PulumiEngine {
   env: Record<string, string>;
   /** Seeds the legacy A record in the Cloudflare stand-in's zone; returns its import id. */
   seedLegacyRecord(facts: LabFacts): Promise<string>;
+  /** Deletes a record from the Cloudflare stand-in's zone, as in the dashboard. */
+  deleteRecord(facts: LabFacts, name: string, type: string): Promise<void>;
 }
 
 /** See the module comment. */
@@ -489,6 +515,10 @@ export class PulumiDriver implements StageDriver {
         `pulumi ${args.join(" ")} exited ${e.code}\n--- the engine's errors\n${shown}\n--- stderr\n${e.stderr ?? ""}`,
       );
     }
+  }
+
+  async deleteRecordByHand(f: LabFacts, name: string, type: "A" | "MX"): Promise<void> {
+    await this.engine.deleteRecord(f, name, type);
   }
 
   async seed(f: LabFacts): Promise<void> {

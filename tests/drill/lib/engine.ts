@@ -33,15 +33,29 @@ interface StandInSettings {
 interface InstallModule {
   installStandInPlugins(pulumiHome: string, options: StandInSettings): Promise<void>;
 }
+interface FakeRecord {
+  id: string;
+  zoneId: string;
+  name: string;
+  type: string;
+}
 interface CloudflareModule {
+  zoneIdOf(name: string): string;
+  zoneRecords(cloud: unknown, settings: StandInSettings, zone: string): FakeRecord[];
+  zones(cloud: unknown, settings: StandInSettings): { id: string; name: string }[];
+  publish(ctx: { cloud: unknown; settings: StandInSettings }, zone: unknown): Promise<void>;
   seedDnsRecord(
     cloud: unknown,
     settings: StandInSettings,
     record: { zone: string; name: string; type: string; content: string; ttl: number },
   ): Promise<{ id: string; zoneId: string }>;
 }
+interface CloudLike {
+  remove(service: string, key: string): boolean;
+  withLock<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+}
 interface ContextModule {
-  Cloud: new (dir: string) => unknown;
+  Cloud: new (dir: string) => CloudLike;
 }
 
 const PATHS = join(REPO_ROOT, "tools", "engine", "paths.ts");
@@ -103,6 +117,23 @@ export async function labEngine(lab: DrillLab): Promise<PulumiEngine> {
         ttl: 60,
       });
       return `${record.zoneId}/${record.id}`;
+    },
+    async deleteRecord(f: LabFacts, name: string, type: string): Promise<void> {
+      const cloud = new context.Cloud(join(home, "standin-cloud"));
+      const zone = cloudflare.zones(cloud, settings).find((z) => z.name === f.zoneName);
+      if (zone === undefined) throw new Error(`zone ${f.zoneName} is not in the stand-in account`);
+      const matches = cloudflare
+        .zoneRecords(cloud, settings, f.zoneName)
+        .filter((r) => r.name === name && r.type === type);
+      if (matches.length !== 1) {
+        throw new Error(
+          `expected one ${type} record ${name} in the stand-in zone, found ${matches.length}`,
+        );
+      }
+      await cloud.withLock(`cf-zone-${zone.id}`, async () => {
+        cloud.remove(`cf-records-${zone.id}`, (matches[0] as FakeRecord).id);
+        await cloudflare.publish({ cloud, settings }, zone);
+      });
     },
   };
 }

@@ -21,7 +21,10 @@ export interface LabFacts {
   dataDirectory: string;
   /** Service control command of the gateway stand-in, `<cmd> start|stop|status`. */
   serviceScript: string;
-  /** Import id of the legacy A record in the Cloudflare stand-in (`<zoneId>/<recordId>`), once known. */
+  /**
+   * Import id of the legacy A record in the Cloudflare stand-in (`<zoneId>/<recordId>`): set when
+   * the record is seeded, cleared after the first successful `up` (the runbook's step).
+   */
   legacyImportId?: string;
 }
 
@@ -36,7 +39,8 @@ export interface StageSpec {
   /** Pool hosts present (index into LabFacts.hosts) and their state; empty: no pool (stage 0, 9). */
   hosts: { index: number; state: StageHostState }[];
   strategy: "balanced" | "tiered";
-  legacy: "migrating" | "retired";
+  /** `removed`: no `legacy` block in the stack configuration any more. */
+  legacy: "migrating" | "retired" | "removed";
   /** `configSync.revision`; undefined: no replication configured yet. */
   revision?: number;
   /** `configSync.source` (host name); undefined: the component's default. */
@@ -148,9 +152,9 @@ export function drillStages(f: LabFacts): StageSpec[] {
       expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
     {
-      id: "7",
+      id: "7a",
       concerns: ["pool", "msgw", "msgw1", "msgw2"],
-      title: "legacy retired; msgw1 becomes the configuration source",
+      title: "legacy retired (its live A record kept); msgw1 becomes the configuration source",
       hosts: [
         { index: 0, state: "active" },
         { index: 1, state: "active" },
@@ -158,6 +162,21 @@ export function drillStages(f: LabFacts): StageSpec[] {
       strategy: "tiered",
       legacy: "retired",
       // As the runbook says: a new source, no new revision (its configuration is the same files).
+      revision: 2,
+      source: h1.hostname,
+      // The pool stops managing the adopted record but never deletes it.
+      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+    },
+    {
+      id: "7b",
+      concerns: [],
+      title: "legacy A record deleted by hand, legacy removed from the configuration",
+      hosts: [
+        { index: 0, state: "active" },
+        { index: 1, state: "active" },
+      ],
+      strategy: "tiered",
+      legacy: "removed",
       revision: 2,
       source: h1.hostname,
       expect: { a: { ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
@@ -171,7 +190,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
         { index: 1, state: "active" },
       ],
       strategy: "tiered",
-      legacy: "retired",
+      legacy: "removed",
       revision: 2,
       source: h2.hostname,
       expect: { a: { ...a1, ...a2 }, mx: [`0 ${h2.hostname}`] },
@@ -182,7 +201,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       title: "msgw1 removed",
       hosts: [{ index: 1, state: "active" }],
       strategy: "tiered",
-      legacy: "retired",
+      legacy: "removed",
       revision: 2,
       source: h2.hostname,
       expect: { a: { ...a2 }, mx: [`0 ${h2.hostname}`] },
@@ -193,7 +212,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       title: "pulumi destroy",
       hosts: [],
       strategy: "tiered",
-      legacy: "retired",
+      legacy: "removed",
       expect: { a: {}, mx: [] },
     },
   ];
@@ -253,12 +272,16 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
     certificates: { mode: "pool-ca" },
     access: { mailStoreServerCidrs: [f.operatorCidr], adminCidrs: [f.operatorCidr] },
     gateway: { dataDirectory: f.dataDirectory, serviceName: "msgw-gateway" },
-    legacy: {
-      hostname: f.legacy.hostname,
-      ...existing(f.legacy),
-      phase: s.legacy,
-      ...(f.legacyImportId !== undefined ? { importId: f.legacyImportId } : {}),
-    },
+    ...(s.legacy === "removed"
+      ? {}
+      : {
+          legacy: {
+            hostname: f.legacy.hostname,
+            ...existing(f.legacy),
+            phase: s.legacy,
+            ...(f.legacyImportId !== undefined ? { importId: f.legacyImportId } : {}),
+          },
+        }),
     ...(s.revision === undefined
       ? {}
       : {
