@@ -1,5 +1,5 @@
 // The public API of the package: named exports only.
-export * from "./gateway-pool/args";
+export type * from "./gateway-pool/args";
 export {
   GatewayPoolArgsError,
   validateGatewayPoolArgs,

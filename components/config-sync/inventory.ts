@@ -1,6 +1,26 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as z from "zod";
+import {
+  LINUX_DATA_DIR_EXAMPLE,
+  WINDOWS_DATA_DIR,
+  WINDOWS_SERVICE_NAME,
+  envVarName,
+  folderProblem,
+  foldersOverlap,
+  parseHostKey,
+  problemsOf,
+  report,
+  serviceControl,
+  sshKeyPath,
+  sshPublicKey,
+  sshUser,
+  strictObject,
+  tcpPort,
+  trimFolder,
+  windowsServiceName,
+} from "../schema";
 
 /** Where snapshots and backups are kept. */
 export type StoreSpec =
@@ -92,57 +112,227 @@ export class InventoryError extends Error {
   }
 }
 
-export const WINDOWS_DATA_DIR = "C:\\ProgramData\\MailStore\\Gateway";
-export const WINDOWS_SERVICE_NAME = "MailStoreGateway";
+export { WINDOWS_DATA_DIR, WINDOWS_SERVICE_NAME, parseHostKey };
 export const DEFAULT_MAILBOX_ID_PATTERN = "mbx-[0-9a-f]{32}";
 export const DEFAULT_STORE_PATH = ".msgw/config-store";
 
-const HOST_KEY_TYPES = [
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "rsa-sha2-512",
-  "rsa-sha2-256",
-  "ssh-rsa",
-];
-const HOST_FIELDS = new Set([
-  "address",
-  "port",
-  "username",
-  "privateKeyPath",
-  "privateKeyEnv",
-  "passphraseEnv",
-  "hostKey",
-  "platform",
-  "dataDir",
-  "backupDir",
-  "serviceName",
-  "serviceControl",
-  "connectTimeoutSeconds",
-  "serviceTimeoutSeconds",
-  "settleSeconds",
-]);
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const FIELD = { noun: "inventory field" } as const;
+const message =
+  (tail: string) =>
+  (iss: { input?: unknown }): string =>
+    `${showValue(iss.input)} ${tail}`;
+const nonEmpty = (tail: string) =>
+  z.string({ error: message(tail) }).min(1, { error: message(tail) });
+const seconds = (min: number, max: number) =>
+  z
+    .number({ error: message(`must be a number from ${min} to ${max}`) })
+    .min(min, { error: message(`must be a number from ${min} to ${max}`) })
+    .max(max, { error: message(`must be a number from ${min} to ${max}`) });
+
+// Unknown keys that look like inline secrets get a message of their own: never accepted, say where to put them.
+const SECRET_HINT =
+  "secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)";
 const SECRET_FIELDS = ["privateKey", "password", "passphrase", "key"];
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const hostShape = {
+  // address, username and hostKey are required: hostRules says what to give when one is missing.
+  address: nonEmpty("must be a non-empty string").optional(),
+  port: tcpPort().optional(),
+  username: sshUser().optional(),
+  privateKeyPath: sshKeyPath().optional(),
+  privateKeyEnv: envVarName().optional(),
+  passphraseEnv: envVarName().optional(),
+  hostKey: sshPublicKey().optional(),
+  platform: z
+    .enum(["windows", "linux"], { error: message('must be "windows" or "linux"') })
+    .optional(),
+  // Checked against the platform in hostRules.
+  dataDir: z.string({ error: message("must be a folder path") }).optional(),
+  backupDir: z.string({ error: message("must be a folder path") }).optional(),
+  serviceName: windowsServiceName().optional(),
+  serviceControl: serviceControl(FIELD.noun).optional(),
+  connectTimeoutSeconds: seconds(1, 3600).optional(),
+  serviceTimeoutSeconds: seconds(1, 3600).optional(),
+  settleSeconds: seconds(0, 600).optional(),
+};
+type RawHost = z.input<z.ZodObject<typeof hostShape>>;
 
-/** Parses the `"type base64"` form of a public key; returns undefined when it is not one. */
-export function parseHostKey(text: string): { type: string; blob: Buffer } | undefined {
-  const parts = text.trim().split(/\s+/);
-  if (parts.length < 2 || !HOST_KEY_TYPES.includes(parts[0])) return undefined;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(parts[1])) return undefined;
-  const blob = Buffer.from(parts[1], "base64");
-  if (blob.length < 4) return undefined;
-  const len = blob.readUInt32BE(0);
-  const embedded = blob.subarray(4, 4 + len).toString("latin1");
-  const expected = parts[0].startsWith("rsa-sha2") ? "ssh-rsa" : parts[0];
-  if (embedded !== expected) return undefined;
-  return { type: expected, blob };
+/** One host of the inventory: its fields' rules, strict keys, and the rules that compare its fields. */
+const hostSchema = strictObject(hostShape, {
+  ...FIELD,
+  missing: "give address, username, hostKey and a private key",
+  keyHints: Object.fromEntries(SECRET_FIELDS.map((k) => [k, SECRET_HINT])),
+}).superRefine((h, ctx) => hostRules(h, ctx), {
+  when: (payload) => typeof payload.value === "object" && payload.value !== null,
+});
+
+const MISSING: Partial<Record<keyof RawHost, string>> = {
+  address: "is missing; give the IP address or DNS name SSH connects to",
+  username: "is missing; give the SSH user (an administrator on Windows)",
+  hostKey:
+    "is missing; pin the host's public key as \"ssh-ed25519 AAAA...\" (read it from the host's console or build, not by trusting the first connection)",
+};
+
+function hostRules(h: RawHost, ctx: z.core.$RefinementCtx<unknown>): void {
+  for (const [key, text] of Object.entries(MISSING)) {
+    if ((h as Record<string, unknown>)[key] === undefined) report(ctx, [key], text);
+  }
+  if (h.privateKeyPath === undefined && h.privateKeyEnv === undefined) {
+    report(
+      ctx,
+      [],
+      ": no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)",
+    );
+  } else if (h.privateKeyPath !== undefined && h.privateKeyEnv !== undefined) {
+    report(ctx, [], ": both privateKeyPath and privateKeyEnv are set; keep one");
+  }
+  const platform = h.platform ?? "windows";
+  if (platform !== "windows" && platform !== "linux") return;
+  let dataDir: string | undefined = platform === "windows" ? WINDOWS_DATA_DIR : undefined;
+  if (h.dataDir !== undefined) {
+    const problem = folderProblem(platform, h.dataDir);
+    if (problem !== undefined) {
+      report(ctx, ["dataDir"], `${showValue(h.dataDir)} ${problem}`);
+      dataDir = undefined;
+    } else dataDir = trimFolder(h.dataDir);
+  } else if (platform === "linux") {
+    report(
+      ctx,
+      ["dataDir"],
+      `is missing; linux hosts need the gateway's data directory, e.g. "${LINUX_DATA_DIR_EXAMPLE}"`,
+    );
+  }
+  if (h.backupDir !== undefined) {
+    const problem = folderProblem(platform, h.backupDir);
+    if (problem !== undefined) {
+      report(ctx, ["backupDir"], `${showValue(h.backupDir)} ${problem}`);
+    } else if (dataDir !== undefined && foldersOverlap(platform, h.backupDir, dataDir)) {
+      report(
+        ctx,
+        ["backupDir"],
+        `${showValue(h.backupDir)} must not be inside (or contain) the data directory ${show(dataDir)}: its sub-folders are mailboxes; use a sibling such as ${show(`${dataDir}.msgw-backups`)}`,
+      );
+    }
+  }
+  if (h.serviceControl === undefined && platform === "linux") {
+    report(
+      ctx,
+      ["serviceControl"],
+      'is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)',
+    );
+  }
 }
+
+const localStore = strictObject(
+  {
+    kind: z.literal("local"),
+    path: nonEmpty(`must be a folder path, e.g. "${DEFAULT_STORE_PATH}"`),
+  },
+  FIELD,
+);
+const s3Store = strictObject(
+  {
+    kind: z.literal("s3"),
+    bucket: nonEmpty("is required for an s3 store; give the bucket's name"),
+    region: nonEmpty("is required for an s3 store; give the bucket's region"),
+    prefix: z.string({ error: message('must be a string such as "msgw/prod/"') }).optional(),
+    kmsKeyId: z.string({ error: message("must be a KMS key id or ARN") }).optional(),
+  },
+  FIELD,
+);
+
+const storeSchema = z.discriminatedUnion("kind", [localStore, s3Store], {
+  error: (iss) =>
+    `${show(isObject(iss.input) ? iss.input.kind : iss.input)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`,
+});
+
+const namePatterns = (which: string) =>
+  z
+    .array(z.string(), {
+      error: message(
+        `must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`,
+      ),
+    })
+    .refine((v) => v.every((p) => p !== "" && !/[/\\]/.test(p)), {
+      error: message(
+        `must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`,
+      ),
+    })
+    .describe(which);
+
+const isRegExp = (p: string) => {
+  try {
+    new RegExp(p, "g");
+    return p !== "";
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The inventory `msgw config` reads (JSON): where snapshots are kept, which files are configuration, and
+ * how each host is reached. Strict at every level; the rules it shares with the pool's arguments (host
+ * keys, ports, users, key paths, folders, service names and control) come from `components/schema/`.
+ */
+export const inventorySchema = strictObject(
+  {
+    store: storeSchema.optional(),
+    files: strictObject(
+      {
+        include: namePatterns("include")
+          .refine((v) => v.length > 0, {
+            error: () =>
+              'is empty, so no file would be configuration; use ["*"] or list the configuration files',
+          })
+          .optional(),
+        exclude: namePatterns("exclude").optional(),
+      },
+      FIELD,
+    ).optional(),
+    mailboxIdPattern: z
+      .string({
+        error: message(`is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`),
+      })
+      .refine(isRegExp, {
+        error: message(`is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`),
+      })
+      .optional(),
+    hosts: z
+      .record(z.string(), hostSchema, {
+        error: message(
+          'must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}',
+        ),
+      })
+      .superRefine(
+        (hosts, ctx) => {
+          if (!isObject(hosts)) return;
+          if (Object.keys(hosts).length === 0) {
+            report(
+              ctx,
+              [],
+              `${show(hosts)} must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}`,
+            );
+          }
+          for (const name of Object.keys(hosts)) {
+            if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) {
+              report(
+                ctx,
+                [name],
+                `: host name ${show(name)} may hold only letters, digits, dots and dashes`,
+              );
+            }
+          }
+        },
+        { when: () => true },
+      ),
+  },
+  FIELD,
+);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const showValue = (v: unknown): string => (v === undefined ? "undefined" : show(v));
 
 /** A path on the operator's machine: `~/…` is the home directory (as a shell would read it), others resolve against baseDir. */
 export function resolveLocalPath(baseDir: string, p: string): string {
@@ -150,300 +340,67 @@ export function resolveLocalPath(baseDir: string, p: string): string {
   return path.resolve(baseDir, p);
 }
 
-function isAbsoluteFor(platform: "windows" | "linux", p: string): boolean {
-  return platform === "windows" ? /^[A-Za-z]:\\/.test(p) : p.startsWith("/");
-}
-
 /**
- * Validates an inventory object (pure). Relative local paths are resolved against `baseDir`.
+ * Validates an inventory object (pure) against `inventorySchema`, then fills in the defaults.
+ * Relative local paths are resolved against `baseDir`.
  * Throws an {@link InventoryError} naming each bad field, its value and the fix.
  */
 export function validateInventory(raw: unknown, baseDir: string): Inventory {
-  const problems: string[] = [];
-  if (!isObject(raw))
+  if (!isObject(raw)) {
     throw new InventoryError([`the inventory must be a JSON object, got ${show(raw)}`]);
-  for (const k of Object.keys(raw)) {
-    if (!["store", "hosts", "files", "mailboxIdPattern"].includes(k)) {
-      problems.push(
-        `unknown field "${k}"; the inventory has store, hosts, files and mailboxIdPattern`,
-      );
-    }
   }
-
-  let store: StoreSpec = { kind: "local", path: path.resolve(baseDir, DEFAULT_STORE_PATH) };
-  const s = raw.store;
-  if (s !== undefined) {
-    if (!isObject(s) || (s.kind !== "local" && s.kind !== "s3")) {
-      problems.push(
-        `store.kind ${show(isObject(s) ? s.kind : s)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`,
-      );
-    } else if (s.kind === "local") {
-      if (typeof s.path !== "string" || s.path === "") {
-        problems.push(
-          `store.path ${show(s.path)} must be a folder path, e.g. "${DEFAULT_STORE_PATH}"`,
-        );
-      } else store = { kind: "local", path: resolveLocalPath(baseDir, s.path) };
-    } else {
-      const bad = ["bucket", "region"].filter((f) => typeof s[f] !== "string" || s[f] === "");
-      for (const f of bad)
-        problems.push(
-          `store.${f} ${show(s[f])} is required for an s3 store; give the bucket's ${f === "bucket" ? "name" : "region"}`,
-        );
-      if (s.prefix !== undefined && typeof s.prefix !== "string")
-        problems.push(`store.prefix ${show(s.prefix)} must be a string such as "msgw/prod/"`);
-      if (s.kmsKeyId !== undefined && typeof s.kmsKeyId !== "string")
-        problems.push(`store.kmsKeyId ${show(s.kmsKeyId)} must be a KMS key id or ARN`);
-      if (bad.length === 0) {
-        store = {
-          kind: "s3",
-          bucket: s.bucket as string,
-          region: s.region as string,
-          prefix: (s.prefix as string | undefined) ?? "",
-          ...(typeof s.kmsKeyId === "string" ? { kmsKeyId: s.kmsKeyId } : {}),
-        };
-      }
-    }
-  }
-
-  const files: FileSelection = { include: ["*"], exclude: [] };
-  if (raw.files !== undefined) {
-    const f = raw.files;
-    if (!isObject(f))
-      problems.push(`files ${show(f)} must be an object {"include":["*"],"exclude":[]}`);
-    else {
-      for (const k of ["include", "exclude"] as const) {
-        const v = f[k];
-        if (v === undefined) continue;
-        if (
-          !Array.isArray(v) ||
-          v.some((p) => typeof p !== "string" || p === "" || /[/\\]/.test(p))
-        ) {
-          problems.push(
-            `files.${k} ${show(v)} must be a list of file-name patterns such as "*.xml" (top-level names only, no folders)`,
-          );
-        } else files[k] = v as string[];
-      }
-      if (files.include.length === 0)
-        problems.push(
-          `files.include is empty, so no file would be configuration; use ["*"] or list the configuration files`,
-        );
-    }
-  }
-
-  let mailboxIdPattern = DEFAULT_MAILBOX_ID_PATTERN;
-  if (raw.mailboxIdPattern !== undefined) {
-    const p = raw.mailboxIdPattern;
-    let ok = typeof p === "string" && p !== "";
-    if (ok) {
-      try {
-        new RegExp(p as string, "g");
-      } catch {
-        ok = false;
-      }
-    }
-    if (ok) mailboxIdPattern = p as string;
-    else
-      problems.push(
-        `mailboxIdPattern ${show(p)} is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`,
-      );
-  }
-
-  const hosts: Record<string, HostSpec> = {};
-  if (!isObject(raw.hosts) || Object.keys(raw.hosts).length === 0) {
-    problems.push(
-      `hosts ${show(raw.hosts)} must be an object with at least one host: {"msgw1.example.com": {"address": ..., "hostKey": ...}}`,
-    );
-  } else {
-    for (const [name, h] of Object.entries(raw.hosts)) {
-      const spec = validateHost(name, h, baseDir, problems);
-      if (spec) hosts[name] = spec;
-    }
-  }
+  const problems = problemsOf(inventorySchema, raw, Object.keys(inventorySchema.shape));
   if (problems.length > 0) throw new InventoryError(problems);
-  return { store, files, mailboxIdPattern, hosts };
-}
+  const inv = raw as z.output<typeof inventorySchema>;
 
-function validateHost(
-  name: string,
-  h: unknown,
-  baseDir: string,
-  problems: string[],
-): HostSpec | undefined {
-  const at = `hosts.${name}`;
-  const before = problems.length;
-  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) {
-    problems.push(`${at}: host name ${show(name)} may hold only letters, digits, dots and dashes`);
+  const s = inv.store as
+    | { kind: "local"; path: string }
+    | { kind: "s3"; bucket: string; region: string; prefix?: string; kmsKeyId?: string }
+    | undefined;
+  const store: StoreSpec =
+    s === undefined
+      ? { kind: "local", path: path.resolve(baseDir, DEFAULT_STORE_PATH) }
+      : s.kind === "local"
+        ? { kind: "local", path: resolveLocalPath(baseDir, s.path) }
+        : {
+            kind: "s3",
+            bucket: s.bucket,
+            region: s.region,
+            prefix: s.prefix ?? "",
+            ...(s.kmsKeyId !== undefined ? { kmsKeyId: s.kmsKeyId } : {}),
+          };
+  const hosts: Record<string, HostSpec> = {};
+  for (const [name, h] of Object.entries(inv.hosts)) {
+    const platform = h.platform ?? "windows";
+    const dataDir = trimFolder(h.dataDir ?? WINDOWS_DATA_DIR);
+    const serviceName =
+      h.serviceName ?? (platform === "windows" ? WINDOWS_SERVICE_NAME : "gateway");
+    hosts[name] = {
+      name,
+      address: h.address as string,
+      port: h.port ?? 22,
+      username: h.username as string,
+      ...(h.privateKeyPath !== undefined
+        ? { privateKeyPath: resolveLocalPath(baseDir, h.privateKeyPath) }
+        : {}),
+      ...(h.privateKeyEnv !== undefined ? { privateKeyEnv: h.privateKeyEnv } : {}),
+      ...(h.passphraseEnv !== undefined ? { passphraseEnv: h.passphraseEnv } : {}),
+      hostKey: h.hostKey as string,
+      platform,
+      dataDir,
+      backupDir: h.backupDir ?? `${dataDir}.msgw-backups`,
+      serviceName,
+      serviceControl: h.serviceControl ?? windowsServiceControl(serviceName),
+      connectTimeoutSeconds: h.connectTimeoutSeconds ?? 300,
+      serviceTimeoutSeconds: h.serviceTimeoutSeconds ?? 120,
+      settleSeconds: h.settleSeconds ?? 2,
+    };
   }
-  if (!isObject(h)) {
-    problems.push(`${at} must be an object with address, username, hostKey and a private key`);
-    return undefined;
-  }
-  for (const k of Object.keys(h)) {
-    if (SECRET_FIELDS.includes(k)) {
-      problems.push(
-        `${at}.${k}: secrets are never accepted inline; put the private key in a file and give privateKeyPath, or name an environment variable in privateKeyEnv (passphrase: passphraseEnv)`,
-      );
-    } else if (!HOST_FIELDS.has(k)) {
-      problems.push(`${at}: unknown field "${k}"; a host has ${[...HOST_FIELDS].join(", ")}`);
-    }
-  }
-  const str = (k: string): string | undefined => {
-    const v = h[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" || v === "") {
-      problems.push(`${at}.${k} ${show(v)} must be a non-empty string`);
-      return undefined;
-    }
-    return v;
-  };
-  const num = (k: string, dflt: number, min: number, max: number): number => {
-    const v = h[k];
-    if (v === undefined) return dflt;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
-      problems.push(`${at}.${k} ${show(v)} must be a number from ${min} to ${max}`);
-      return dflt;
-    }
-    return v;
-  };
-
-  const address = str("address");
-  if (h.address === undefined)
-    problems.push(`${at}.address is missing; give the IP address or DNS name SSH connects to`);
-  const port = num("port", 22, 1, 65535);
-  if (h.port !== undefined && !Number.isInteger(h.port))
-    problems.push(`${at}.port ${show(h.port)} must be a whole number`);
-  const username = str("username");
-  if (h.username === undefined)
-    problems.push(`${at}.username is missing; give the SSH user (an administrator on Windows)`);
-
-  const privateKeyPath = str("privateKeyPath");
-  const privateKeyEnv = str("privateKeyEnv");
-  const passphraseEnv = str("passphraseEnv");
-  if (h.privateKeyPath === undefined && h.privateKeyEnv === undefined) {
-    problems.push(
-      `${at}: no private key; give privateKeyPath (a key file) or privateKeyEnv (the name of an environment variable holding the key)`,
-    );
-  } else if (h.privateKeyPath !== undefined && h.privateKeyEnv !== undefined) {
-    problems.push(`${at}: both privateKeyPath and privateKeyEnv are set; keep one`);
-  }
-  for (const [k, v] of [
-    ["privateKeyEnv", privateKeyEnv],
-    ["passphraseEnv", passphraseEnv],
-  ] as const) {
-    if (v !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
-      problems.push(
-        `${at}.${k} ${show(v)} must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value`,
-      );
-    }
-  }
-
-  const hostKey = str("hostKey");
-  if (h.hostKey === undefined) {
-    problems.push(
-      `${at}.hostKey is missing; pin the host's public key as "ssh-ed25519 AAAA..." (read it from the host's console or build, not by trusting the first connection)`,
-    );
-  } else if (hostKey !== undefined && !parseHostKey(hostKey)) {
-    problems.push(
-      `${at}.hostKey ${show(hostKey.slice(0, 40))} is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."`,
-    );
-  }
-
-  const platform = h.platform ?? "windows";
-  if (platform !== "windows" && platform !== "linux") {
-    problems.push(`${at}.platform ${show(platform)} must be "windows" or "linux"`);
-    return undefined;
-  }
-  let dataDir = str("dataDir");
-  if (dataDir === undefined && platform === "windows") dataDir = WINDOWS_DATA_DIR;
-  if (dataDir === undefined) {
-    if (h.dataDir === undefined)
-      problems.push(
-        `${at}.dataDir is missing; linux hosts need the gateway's data directory, e.g. "/var/lib/msgw"`,
-      );
-  } else if (!isAbsoluteFor(platform, dataDir)) {
-    problems.push(
-      `${at}.dataDir ${show(dataDir)} must be an absolute ${platform} path, e.g. ${platform === "windows" ? show(WINDOWS_DATA_DIR) : '"/var/lib/msgw"'}`,
-    );
-    dataDir = undefined;
-  } else {
-    dataDir = dataDir.replace(/[\\/]+$/, "");
-  }
-  let backupDir = str("backupDir");
-  if (backupDir === undefined && dataDir !== undefined) backupDir = `${dataDir}.msgw-backups`;
-  if (backupDir !== undefined && !isAbsoluteFor(platform, backupDir)) {
-    problems.push(
-      `${at}.backupDir ${show(backupDir)} must be an absolute ${platform} path outside the data directory`,
-    );
-  } else if (backupDir !== undefined && dataDir !== undefined) {
-    const sep = platform === "windows" ? "\\" : "/";
-    const norm = (p: string) =>
-      (platform === "windows" ? p.toLowerCase() : p).replace(/[\\/]+$/, "") + sep;
-    if (norm(backupDir).startsWith(norm(dataDir)) || norm(dataDir).startsWith(norm(backupDir))) {
-      problems.push(
-        `${at}.backupDir ${show(backupDir)} must not be inside (or contain) the data directory ${show(dataDir)}: its sub-folders are mailboxes; use a sibling such as ${show(`${dataDir}.msgw-backups`)}`,
-      );
-    }
-  }
-
-  const serviceName =
-    str("serviceName") ?? (platform === "windows" ? WINDOWS_SERVICE_NAME : "gateway");
-  if (!/^[A-Za-z0-9_.\- ]+$/.test(serviceName)) {
-    problems.push(
-      `${at}.serviceName ${show(serviceName)} may hold only letters, digits, spaces, dots, dashes and underscores`,
-    );
-  }
-  let serviceControl: ServiceControl | undefined;
-  const sc = h.serviceControl;
-  if (sc !== undefined) {
-    if (
-      !isObject(sc) ||
-      ["start", "stop", "status"].some((k) => typeof sc[k] !== "string" || sc[k] === "")
-    ) {
-      problems.push(
-        `${at}.serviceControl must be {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
-      );
-    } else {
-      const extra = Object.keys(sc).filter((k) => !["start", "stop", "status"].includes(k));
-      if (extra.length > 0)
-        problems.push(
-          `${at}.serviceControl: unknown field "${extra[0]}"; it has start, stop and status`,
-        );
-      serviceControl = {
-        start: sc.start as string,
-        stop: sc.stop as string,
-        status: sc.status as string,
-      };
-    }
-  } else if (platform === "windows") {
-    serviceControl = windowsServiceControl(serviceName);
-  } else {
-    problems.push(
-      `${at}.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)`,
-    );
-  }
-  const connectTimeoutSeconds = num("connectTimeoutSeconds", 300, 1, 3600);
-  const serviceTimeoutSeconds = num("serviceTimeoutSeconds", 120, 1, 3600);
-  const settleSeconds = num("settleSeconds", 2, 0, 600);
-  if (problems.length > before) return undefined;
   return {
-    name,
-    address: address!,
-    port,
-    username: username!,
-    ...(privateKeyPath !== undefined
-      ? { privateKeyPath: resolveLocalPath(baseDir, privateKeyPath) }
-      : {}),
-    ...(privateKeyEnv !== undefined ? { privateKeyEnv } : {}),
-    ...(passphraseEnv !== undefined ? { passphraseEnv } : {}),
-    hostKey: hostKey!,
-    platform,
-    dataDir: dataDir!,
-    backupDir: backupDir!,
-    serviceName,
-    serviceControl: serviceControl!,
-    connectTimeoutSeconds,
-    serviceTimeoutSeconds,
-    settleSeconds,
+    store,
+    files: { include: inv.files?.include ?? ["*"], exclude: inv.files?.exclude ?? [] },
+    mailboxIdPattern: inv.mailboxIdPattern ?? DEFAULT_MAILBOX_ID_PATTERN,
+    hosts,
   };
 }
 

@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
 import type { FileContent, Manifest, ManifestFile } from "./types";
+import { REVISION_RE } from "../schema/revision";
 
 /** Lower-case hex SHA-256. */
 export const sha256 = (data: Buffer | string): string =>
   createHash("sha256").update(data).digest("hex");
 
-/** Revisions are path-safe labels: they name folders and object keys in the store. */
-export const REVISION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * Revisions are path-safe labels: they name folders and object keys in the store. The same rule checks
+ * the pool's `configSync.revision`, so a revision the pool accepts is one the store takes.
+ */
+export { REVISION_RE };
 
 /** Throws unless `revision` is a usable revision label. */
 export function checkRevision(revision: string): void {

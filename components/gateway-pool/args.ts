@@ -1,7 +1,72 @@
+// The arguments of GatewayPool: each public type (with its TSDoc) and, right below it, its rule as a zod
+// schema. The same schema checks the TypeScript API, the stack's `msgw:pool` configuration and generates
+// the JSON Schema editors use for `Pulumi.<stack>.yaml`.
+//
+// To add an argument:
+//   1. add the field with its TSDoc (summary, `@default`, units, errors) to the interface;
+//   2. add its rule to the `strictObject({...})` right below, from `components/schema/` when the concept
+//      is shared (host names, CIDR lists, ports, folders, SSH keys, PowerShell-safe text) - give every
+//      rule an `error` that shows the value and says the fix;
+//   3. a rule that compares several arguments goes into `poolRules` at the end of this file;
+//   4. `npm run typecheck` fails until the interface and the schema agree (`exact<T>()`), and
+//      `npm run schema:json` regenerates `schema/stack-config.schema.json` (a test compares it).
 import type * as pulumi from "@pulumi/pulumi";
+import * as z from "zod";
+import {
+  cidrList,
+  dataDirectory,
+  dnsTtl,
+  hostName,
+  ipv4Address,
+  powershellSafeString,
+  pulumiInput,
+  revision,
+  show,
+  sshKeyPath,
+  sshPublicKey,
+  sshUser,
+  strictObject,
+  tcpPort,
+  windowsServiceName,
+} from "../schema";
+import { isIPv4 } from "../schema";
+import { poolRules } from "./pool-rules";
+
+/** Compile-time proof that a schema accepts exactly the documented type: a mismatch is a type error. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const exact =
+  <T>() =>
+  <S extends z.ZodType>(
+    schema: S,
+    ..._mismatch: Same<z.input<S>, T> extends true
+      ? []
+      : ["the schema and the documented type disagree", z.input<S>, T]
+  ): S =>
+    schema;
+
+const ARG = { noun: "argument" } as const;
+const message =
+  (tail: string) =>
+  (iss: { input?: unknown }): string =>
+    `${show(iss.input)} ${tail}`;
+const enumOf = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z.enum(values, {
+    error: message(
+      `is not ${what}; use ${values
+        .map((v) => `"${v}"`)
+        .join(", ")
+        .replace(/, ([^,]*)$/, " or $1")}`,
+    ),
+  });
+const int = (tail: string, min: number, max: number) =>
+  z
+    .int({ error: message(tail) })
+    .min(min, { error: message(tail) })
+    .max(max, { error: message(tail) });
+const flag = (what: string) => z.boolean({ error: message(`is not true or false; ${what}`) });
 
 /** Whether a gateway host takes new mail. */
-export type HostState = "active" | "draining";
+export type HostState = "active" | "draining" | "standby";
 
 /** How MX preferences are assigned to active hosts. */
 export type MxStrategy = "balanced" | "tiered";
@@ -11,6 +76,10 @@ export type CertificateMode = "self-signed" | "pool-ca" | "gateway-lets-encrypt"
 
 /** Phase of the single gateway the pool replaces. */
 export type LegacyPhase = "migrating" | "retired";
+
+const mxPreference = () =>
+  int("is not a valid MX preference; use a whole number from 0 to 65535", 0, 65535);
+const platform = () => enumOf(["windows", "linux"], "supported");
 
 /** The Cloudflare zone that holds every record the pool owns. */
 export interface ZoneArgs {
@@ -22,6 +91,15 @@ export interface ZoneArgs {
    */
   id?: pulumi.Input<string>;
 }
+const zoneSchema = exact<ZoneArgs>()(
+  strictObject(
+    {
+      name: hostName('use the Cloudflare zone, e.g. "example.com"', "a valid DNS zone name"),
+      id: pulumiInput(z.string({ error: message("is not a Cloudflare zone id") })).optional(),
+    },
+    { ...ARG, missing: 'give the Cloudflare zone, e.g. { name: "example.com" }' },
+  ),
+);
 
 /** Overrides for a host that runs on AWS EC2 (the default placement). */
 export interface AwsHostArgs {
@@ -46,16 +124,51 @@ export interface AwsHostArgs {
    */
   ami?: pulumi.Input<string>;
   /**
-   * Root volume size in GiB (the gateway keeps mail under ProgramData until it is archived).
+   * Root volume size in GiB (the gateway keeps mail under ProgramData until it is archived): 30 (what
+   * Windows Server needs) to 16384 (the EBS gp3 limit).
    * @default - `aws.rootVolumeGiB` of the pool, else 60
    */
   rootVolumeGiB?: number;
 }
+const rootVolumeGiB = () =>
+  int(
+    "is out of range; Windows Server needs at least 30 GiB (at most 16384, the EBS gp3 limit)",
+    30,
+    16384,
+  );
+const awsText = (what: string) => pulumiInput(z.string({ error: message(`is not ${what}`) }));
+const awsHostSchema = exact<AwsHostArgs>()(
+  strictObject(
+    {
+      // AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`.
+      region: z
+        .string({ error: message('is not an AWS region name such as "eu-central-1"') })
+        .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, {
+          error: message('is not an AWS region name such as "eu-central-1"'),
+        })
+        .optional(),
+      subnetId: awsText("a subnet id").optional(),
+      instanceType: awsText("an instance type").optional(),
+      ami: awsText("an AMI id").optional(),
+      rootVolumeGiB: rootVolumeGiB().optional(),
+    },
+    ARG,
+  ),
+);
 
 /** A machine the pool does not create, e.g. in another facility. */
 export interface ExistingHostArgs {
-  /** Stable public IPv4 address; the host's A record points here. */
+  /**
+   * Stable public IPv4 address; the host's A record points here. Private, loopback, link-local and other
+   * non-public addresses (IANA special-purpose registry) are refused unless `allowPrivateAddress` is set.
+   */
   address: pulumi.Input<string>;
+  /**
+   * Publish an A record for a non-public `address` (10.0.0.5, 192.168.1.20, …), for a split-horizon
+   * setup where only internal senders and MailStore Server resolve the name.
+   * @default false - a non-public address is refused: the public A record would point nowhere
+   */
+  allowPrivateAddress?: boolean;
   /**
    * SSH host public key (`ssh-ed25519 AAAA…`), pinned for configuration replication.
    * Required when `configSync` is set: keys are never trusted on first use.
@@ -72,11 +185,25 @@ export interface ExistingHostArgs {
    */
   sshUser?: string;
   /**
-   * Operating system; decides service control and paths for replication.
+   * Operating system; decides service control and paths for replication. Configuration replication
+   * (`configSync`) supports Windows hosts only.
    * @default "windows"
    */
   platform?: "windows" | "linux";
 }
+const existingHostSchema = exact<ExistingHostArgs>()(
+  strictObject(
+    {
+      address: pulumiInput(ipv4Address("198.51.100.20")),
+      allowPrivateAddress: flag("set true only for a split-horizon setup").optional(),
+      sshHostKey: sshPublicKey().optional(),
+      sshPort: tcpPort().optional(),
+      sshUser: sshUser().optional(),
+      platform: platform().optional(),
+    },
+    { ...ARG, missing: "give the machine's stable public IPv4 address" },
+  ),
+);
 
 /** One gateway host of the pool. */
 export interface GatewayHostArgs {
@@ -91,8 +218,10 @@ export interface GatewayHostArgs {
    */
   mxPriority?: number;
   /**
-   * `draining` removes the host's MX record and keeps everything else (A record, host, certificate), so its
-   * mailboxes can be archived empty before the host is removed.
+   * `active`: the host has an MX record and takes mail. `standby`: everything but the MX record (host,
+   * A record, certificate, archiving profile), so a new host can be prepared and checked before it is
+   * published. `draining`: its MX record is removed and everything else kept, so its mailboxes can be
+   * archived empty before the host is removed.
    * @default "active"
    */
   state?: HostState;
@@ -104,6 +233,19 @@ export interface GatewayHostArgs {
   /** Use an existing machine instead of creating one. Mutually exclusive with `aws`. */
   existing?: ExistingHostArgs;
 }
+const gatewayHostSchema = exact<GatewayHostArgs>()(
+  strictObject(
+    {
+      // The example in the fix is filled in by poolRules (it knows the host's position).
+      hostname: hostName('give the host its own name, e.g. "msgw1.example.com"'),
+      mxPriority: mxPreference().optional(),
+      state: enumOf(["active", "draining", "standby"], "a host state").optional(),
+      aws: awsHostSchema.optional(),
+      existing: existingHostSchema.optional(),
+    },
+    { ...ARG, missing: 'give the host, e.g. { hostname: "msgw1.example.com" }' },
+  ),
+);
 
 /** MX record settings for the mail domain. */
 export interface MxArgs {
@@ -119,7 +261,7 @@ export interface MxArgs {
    */
   priority?: number;
   /**
-   * Preference gap between tiers (tiered only).
+   * Preference gap between tiers (tiered only), 1–65535.
    * @default 10
    */
   step?: number;
@@ -128,7 +270,31 @@ export interface MxArgs {
    * @default 300
    */
   ttl?: number;
+  /**
+   * Allow `mailDomain` to be the zone apex (`example.com` in zone `example.com`). The pool's MX records
+   * then sit beside the company's own mail MX records and receive a share of its mail.
+   * @default false - a mail domain at the zone apex is refused; use a subdomain such as `msgw.example.com`
+   */
+  allowZoneApex?: boolean;
 }
+const mxSchema = exact<MxArgs>()(
+  strictObject(
+    {
+      strategy: enumOf(["balanced", "tiered"], "a strategy").optional(),
+      priority: mxPreference().optional(),
+      step: int(
+        "is not a valid preference gap; use a whole number from 1 to 65535",
+        1,
+        65535,
+      ).optional(),
+      ttl: dnsTtl().optional(),
+      allowZoneApex: flag(
+        "set true only when the pool may share the zone apex's MX records",
+      ).optional(),
+    },
+    ARG,
+  ),
+);
 
 /** DNS settings other than MX. */
 export interface DnsArgs {
@@ -138,6 +304,7 @@ export interface DnsArgs {
    */
   addressTtl?: number;
 }
+const dnsSchema = exact<DnsArgs>()(strictObject({ addressTtl: dnsTtl().optional() }, ARG));
 
 /** Pool certificate authority settings (`pool-ca` mode only). */
 export interface PoolCaArgs {
@@ -147,11 +314,26 @@ export interface PoolCaArgs {
    */
   commonName?: string;
   /**
-   * CA validity in days.
+   * CA validity in days, from the host certificates' validity to 7300.
    * @default 3650
    */
   validityDays?: number;
 }
+const poolCaSchema = exact<PoolCaArgs>()(
+  strictObject(
+    {
+      commonName: z
+        .string({
+          error: message('is not a common name; give text such as "Example gateway pool CA"'),
+        })
+        .min(1, { error: message('is empty; give text such as "Example gateway pool CA"') })
+        .optional(),
+      // Range checked against certificates.validityDays in poolRules.
+      validityDays: z.number({ error: message("is not a number of days") }).optional(),
+    },
+    ARG,
+  ),
+);
 
 /** Host certificates. */
 export interface CertificateArgs {
@@ -168,7 +350,7 @@ export interface CertificateArgs {
    */
   validityDays?: number;
   /**
-   * Days before expiry from which `pulumi up` replaces a host certificate.
+   * Days before expiry from which `pulumi up` replaces a host certificate; below `validityDays`.
    * @default 30
    */
   earlyRenewalDays?: number;
@@ -180,12 +362,39 @@ export interface CertificateArgs {
   /** CA settings; only valid with `mode: "pool-ca"`. */
   ca?: PoolCaArgs;
 }
+const certificateSchema = exact<CertificateArgs>()(
+  strictObject(
+    {
+      mode: enumOf(["self-signed", "pool-ca", "gateway-lets-encrypt"], "a mode").optional(),
+      validityDays: int("is out of range; use 1 to 825 days", 1, 825).optional(),
+      // Range checked against validityDays in poolRules.
+      earlyRenewalDays: z.number({ error: message("is not a number of days") }).optional(),
+      organization: z
+        .string({ error: message("is not an organization name") })
+        .min(1, { error: message('is empty; give the organization, e.g. "Example Ltd"') })
+        .optional(),
+      ca: poolCaSchema.optional(),
+    },
+    ARG,
+  ),
+);
 
-/** Who may reach which port (DESIGN.md section 5). */
+/**
+ * Who may reach which port. SMTP is open to `smtpSourceCidrs`; POP3 (and POP3 over TLS) only to
+ * MailStore Server; the Management Console and SSH only to administrators; 80/tcp is opened to anyone only
+ * for the gateway's own Let's Encrypt. No other inbound port is opened.
+ */
 export interface AccessArgs {
-  /** Addresses of MailStore Server(s), the only sources allowed on POP3 (110, and 995 when enabled). */
+  /**
+   * Addresses of MailStore Server(s), the only sources allowed on POP3 (110, and 995 when enabled). A list
+   * whose blocks together cover a whole address family (`0.0.0.0/0`, or `0.0.0.0/1` + `128.0.0.0/1`) is
+   * refused.
+   */
   mailStoreServerCidrs: string[];
-  /** Administrator networks: Management Console (8450) and SSH for configuration replication (22). */
+  /**
+   * Administrator networks: Management Console (8450) and SSH for configuration replication (22). A list
+   * whose blocks together cover a whole address family is refused.
+   */
   adminCidrs: string[];
   /**
    * Sources allowed on SMTP 25, e.g. Microsoft 365's published ranges.
@@ -193,8 +402,35 @@ export interface AccessArgs {
    */
   smtpSourceCidrs?: string[];
 }
+const accessSchema = exact<AccessArgs>()(
+  strictObject(
+    {
+      mailStoreServerCidrs: cidrList({
+        purpose: "POP3 for MailStore Server",
+        worldOpenAllowed: false,
+      }),
+      adminCidrs: cidrList({
+        purpose: "the Management Console and SSH",
+        worldOpenAllowed: false,
+      }),
+      smtpSourceCidrs: cidrList({
+        purpose: "SMTP for journal senders",
+        worldOpenAllowed: true,
+      }).optional(),
+    },
+    {
+      ...ARG,
+      missing:
+        "give access.mailStoreServerCidrs and access.adminCidrs so POP3, the Management Console and SSH are not open to the world",
+    },
+  ),
+);
 
-/** Ports MailStore Gateway listens on. */
+/**
+ * Ports MailStore Gateway listens on (1–65535). No two services may share a port, nor use 22 while
+ * configuration replication runs over SSH, nor 80 with the gateway's own Let's Encrypt: the security
+ * group would open the port to the other rule's sources too.
+ */
 export interface GatewayPortsArgs {
   /** @default 25 */
   smtp?: number;
@@ -208,14 +444,31 @@ export interface GatewayPortsArgs {
   /** @default 8450 */
   managementConsole?: number;
 }
+const portsSchema = exact<GatewayPortsArgs>()(
+  strictObject(
+    {
+      smtp: tcpPort().optional(),
+      pop3: tcpPort().optional(),
+      pop3s: z
+        .union([tcpPort(), z.literal(false)], {
+          error: message("is not a TCP port; use a whole number from 1 to 65535, or false"),
+        })
+        .optional(),
+      managementConsole: tcpPort().optional(),
+    },
+    ARG,
+  ),
+);
 
 /**
  * Facts about MailStore Gateway that the vendor does not document; every one is an assumption with a
- * default, overridable here.
+ * default, overridable here. Values written into the hosts' PowerShell first-boot script are limited to
+ * small ASCII character sets, so none can leave its quoted string.
  */
 export interface GatewaySoftwareArgs {
   /**
-   * HTTPS URL of the MailStore Gateway installer, downloaded by the host's user data.
+   * HTTPS URL of the MailStore Gateway installer, downloaded by the host's user data. RFC 3986 characters
+   * other than `'` and `$` (percent-encode anything else).
    * @default - none: the host is prepared and the runbook lists the installation as a manual step
    */
   installerUrl?: string;
@@ -225,30 +478,65 @@ export interface GatewaySoftwareArgs {
    */
   installerSha256?: string;
   /**
-   * Silent-install switches (assumed; not documented by the vendor).
+   * Silent-install switches (assumed; not documented by the vendor): letters, digits, spaces and
+   * `/ \ - _ . : = , +`.
    * @default "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART"
    */
   installerArgs?: string;
   /**
-   * Windows service name (assumed).
+   * Windows service name (assumed): letters, digits, spaces, dots, dashes and underscores.
    * @default "MailStoreGateway"
    */
   serviceName?: string;
   /**
-   * Data directory: configuration files (top level) and mailbox folders (sub-folders).
+   * Data directory: configuration files (top level) and mailbox folders (sub-folders). An absolute local
+   * Windows folder with backslashes (not a drive root or a share); folder names of letters, digits,
+   * spaces and `. _ - ( )`. Replication keeps its backups beside it (`<dataDirectory>.msgw-backups`).
    * @default "C:\\ProgramData\\MailStore\\Gateway"
    */
   dataDirectory?: string;
   /** Listening ports. */
   ports?: GatewayPortsArgs;
 }
+const urlMessage = message(
+  "must be an https:// URL of RFC 3986 characters other than ' and $, without spaces (it is downloaded on every host)",
+);
+const gatewaySchema = exact<GatewaySoftwareArgs>()(
+  strictObject(
+    {
+      installerUrl: z
+        .string({ error: urlMessage })
+        .regex(/^https:\/\/[A-Za-z0-9\-._~:/?#[\]@!&()*+,;=%]+$/, { error: urlMessage })
+        .optional(),
+      installerSha256: z
+        .string({ error: message("is not a SHA-256 hex digest (64 hex digits)") })
+        .regex(/^[0-9a-fA-F]{64}$/, {
+          error: message("is not a SHA-256 hex digest (64 hex digits)"),
+        })
+        .optional(),
+      installerArgs: powershellSafeString("installerArgs", "silent-install switches").optional(),
+      serviceName: windowsServiceName().optional(),
+      dataDirectory: dataDirectory("windows").optional(),
+      ports: portsSchema.optional(),
+    },
+    ARG,
+  ),
+);
 
 /** The single existing gateway the pool replaces. */
 export interface LegacyGatewayArgs {
   /** Its name, typically the mail domain itself (`msgw.example.com`, an A record only). */
   hostname: string;
-  /** Its public IPv4 address (the A record the pool keeps while migrating). */
+  /**
+   * Its public IPv4 address (the A record the pool keeps while migrating). Non-public addresses are
+   * refused unless `allowPrivateAddress` is set.
+   */
   address: pulumi.Input<string>;
+  /**
+   * Publish the A record for a non-public `address` (split-horizon DNS).
+   * @default false
+   */
+  allowPrivateAddress?: boolean;
   /**
    * `migrating`: its A record is kept (managed by the pool) and it is the configuration source.
    * `retired`: its A record is removed; the runbook says how to decommission it.
@@ -260,13 +548,46 @@ export interface LegacyGatewayArgs {
   sshPort?: number;
   /** @default - `configSync.sshUser` */
   sshUser?: string;
-  /** @default "windows" */
+  /**
+   * Operating system; configuration replication (`configSync`) supports Windows only.
+   * @default "windows"
+   */
   platform?: "windows" | "linux";
+}
+const legacySchema = exact<LegacyGatewayArgs>()(
+  strictObject(
+    {
+      hostname: hostName('give the old gateway\'s name, e.g. "msgw.example.com"'),
+      address: pulumiInput(
+        z
+          .string({ error: (iss) => legacyAddressMessage(iss.input) })
+          .refine(isIPv4, { error: (iss) => legacyAddressMessage(iss.input) }),
+      ),
+      allowPrivateAddress: flag("set true only for a split-horizon setup").optional(),
+      phase: enumOf(["migrating", "retired"], "a phase"),
+      sshHostKey: sshPublicKey().optional(),
+      sshPort: tcpPort().optional(),
+      sshUser: sshUser().optional(),
+      platform: platform().optional(),
+    },
+    {
+      ...ARG,
+      missing: 'give the old gateway: { hostname, address, phase: "migrating" }',
+    },
+  ),
+);
+function legacyAddressMessage(input: unknown): string {
+  return input === undefined || input === null || input === ""
+    ? "is missing; give the old gateway's public IPv4 address"
+    : `${show(input)} is not an IPv4 address such as "198.51.100.5"`;
 }
 
 /** Configuration replication from one source to every other host. */
 export interface ConfigSyncArgs {
-  /** Bump to copy the source's configuration to every other host again. */
+  /**
+   * Bump to copy the source's configuration to every other host again: a whole number (0 or more) or a
+   * label of up to 128 letters, digits, `.`, `_` and `-` starting with a letter or digit.
+   */
   revision: string | number;
   /**
    * Host name of the configuration source.
@@ -274,7 +595,8 @@ export interface ConfigSyncArgs {
    */
   source?: string;
   /**
-   * OpenSSH public key authorised on AWS hosts for replication (public only; never a private key).
+   * OpenSSH public key authorised on AWS hosts for replication (public only; never a private key). Its
+   * comment may hold only letters, digits, spaces and `. _ @ + = : , / ( ) -`.
    * @default - none: add the key to the hosts by hand (see the runbook)
    */
   sshPublicKey?: string;
@@ -286,7 +608,7 @@ export interface ConfigSyncArgs {
   /** @default "Administrator" */
   sshUser?: string;
   /**
-   * Maximum number of targets restored at once.
+   * Maximum number of targets restored at once (1–64).
    * @default 4
    */
   parallel?: number;
@@ -301,6 +623,33 @@ export interface ConfigSyncArgs {
    */
   backupDirectory?: string;
 }
+const nonEmptyLine = (fix: string) =>
+  z
+    .string({ error: message(`is not text; ${fix}`) })
+    .refine((v) => v.trim() !== "" && !/[\r\n\0]/.test(v), {
+      error: message(`is empty or spans several lines; ${fix}`),
+    });
+const configSyncSchema = exact<ConfigSyncArgs>()(
+  strictObject(
+    {
+      revision: revision(),
+      source: z
+        .string({
+          error: message("is not a host name; name the host whose configuration is copied"),
+        })
+        .optional(),
+      sshPublicKey: sshPublicKey().optional(),
+      sshPrivateKeyPath: sshKeyPath().optional(),
+      sshUser: sshUser().optional(),
+      parallel: int("must be a whole number from 1 to 64", 1, 64).optional(),
+      cliCommand: nonEmptyLine(
+        'give the command that runs msgw, e.g. "npx --no-install msgw"',
+      ).optional(),
+      backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
+    },
+    { ...ARG, missing: "give at least configSync.revision" },
+  ),
+);
 
 /** Pool-wide AWS defaults; each host's `aws` overrides them. */
 export interface AwsPoolDefaultsArgs {
@@ -310,17 +659,40 @@ export interface AwsPoolDefaultsArgs {
   instanceType?: pulumi.Input<string>;
   /** @default - newest Amazon-owned Windows Server 2022 English Full Base */
   ami?: pulumi.Input<string>;
-  /** @default 60 */
+  /** Root volume size in GiB, 30–16384. @default 60 */
   rootVolumeGiB?: number;
   /** Tags added to every AWS resource. */
   tags?: Record<string, string>;
 }
+const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
+  strictObject(
+    {
+      subnetId: awsText("a subnet id").optional(),
+      instanceType: awsText("an instance type").optional(),
+      ami: awsText("an AMI id").optional(),
+      rootVolumeGiB: rootVolumeGiB().optional(),
+      tags: z
+        .record(
+          z.string(),
+          z.string({ error: message("is not a tag value; tag values are text") }),
+          {
+            error: message('is not a map of tags, e.g. { environment: "prod" }'),
+          },
+        )
+        .optional(),
+    },
+    ARG,
+  ),
+);
 
 /** Arguments of {@link GatewayPool}. */
 export interface GatewayPoolArgs {
   /** The Cloudflare zone holding every record. */
   zone: ZoneArgs;
-  /** The domain journal rules deliver to (`mbx-…@msgw.example.com`); it owns the MX records. */
+  /**
+   * The domain journal rules deliver to (`mbx-…@msgw.example.com`); it owns the MX records. Inside the
+   * zone, and not its apex unless `mx.allowZoneApex` is set.
+   */
   mailDomain: string;
   /** The gateway hosts. Child resources are keyed by host name, so order only matters for `tiered`. */
   hosts: GatewayHostArgs[];
@@ -341,3 +713,38 @@ export interface GatewayPoolArgs {
   /** Configuration replication. */
   configSync?: ConfigSyncArgs;
 }
+const poolShape = {
+  zone: zoneSchema,
+  mailDomain: hostName('use the domain journal rules deliver to, e.g. "msgw.example.com"'),
+  hosts: z
+    .array(gatewayHostSchema, {
+      error: message(
+        'is not a list; list at least one gateway host, e.g. [{ hostname: "msgw1.example.com" }]',
+      ),
+    })
+    .min(1, {
+      error: () =>
+        'is empty; list at least one gateway host, e.g. [{ hostname: "msgw1.example.com" }]',
+    }),
+  mx: mxSchema.optional(),
+  dns: dnsSchema.optional(),
+  certificates: certificateSchema.optional(),
+  access: accessSchema,
+  gateway: gatewaySchema.optional(),
+  aws: awsPoolSchema.optional(),
+  legacy: legacySchema.optional(),
+  configSync: configSyncSchema.optional(),
+};
+
+/** The top-level argument names, in the order problems are reported. */
+export const POOL_ARGUMENT_ORDER = Object.keys(poolShape);
+
+/**
+ * The schema of {@link GatewayPoolArgs}: every field's rule, strict keys at every level, and the rules that
+ * compare several arguments (`poolRules` in pool-rules.ts). Values that are still Outputs are skipped.
+ */
+export const gatewayPoolArgsSchema = exact<GatewayPoolArgs>()(
+  strictObject(poolShape, ARG).superRefine((args, ctx) => poolRules(args, ctx), {
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  }),
+);

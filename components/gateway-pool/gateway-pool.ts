@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import type { GatewayPoolArgs } from "./args";
+import type { GatewayPoolArgs, HostState } from "./args";
 import { archivingProfile, type ArchivingProfileSettings } from "./plan/archiving-profile";
 import { certificateFingerprint, createCertificates } from "./resources/certificates";
 import { planCertificates } from "./plan/certificates-plan";
@@ -19,8 +19,9 @@ export interface GatewayOutput {
   hostname: string;
   /** Stable public IPv4 address (the A record). */
   address: string;
-  state: "active" | "draining";
-  /** MX preference; null when draining (no MX record). */
+  /** `active` (MX record), `standby` (prepared, no MX record yet) or `draining` (MX record removed). */
+  state: HostState;
+  /** MX preference; null when standby or draining (no MX record). */
   mxPreference: number | null;
   placement: "aws" | "existing";
   /** PEM certificate; null with the gateway's own Let's Encrypt. */
@@ -40,7 +41,8 @@ export interface MxRecordOutput {
 /**
  * MailStore Gateway as a pool of independent hosts behind one mail domain's MX records: per host an EC2
  * Windows instance (or an existing machine), an A record and a certificate for its own name; one MX record
- * per active host; optional configuration replication from one source.
+ * per active host (none for standby and draining hosts); optional configuration replication from one
+ * source.
  *
  * @example
  * ```ts
@@ -118,7 +120,8 @@ export class GatewayPool extends pulumi.ComponentResource {
     const certificates = createCertificates(name, certificatePlan, keyOf, this);
     this.caCertificatePem = certificates.caCertificatePem;
 
-    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A.
+    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A
+    //    (standby and draining hosts have no MX record).
     const zoneId =
       args.zone.id ??
       cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;

@@ -15,7 +15,10 @@ import { criticalPath, ofType, runPool } from "../helpers/pool-harness";
 
 const ZONE = "example.com";
 
-/** Random valid pools: 1–12 hosts, mixed states, strategies, explicit priorities, placements, legacy. */
+/**
+ * Random valid pools: 1–12 hosts, mixed states (standby included), strategies, explicit priorities,
+ * placements, legacy; an apex mail domain carries its opt-in.
+ */
 const poolArb: fc.Arbitrary<GatewayPoolArgs> = fc
   .record({
     mailDomain: fc.constantFrom("msgw.example.com", "example.com", "journal.mail.example.com"),
@@ -24,7 +27,7 @@ const poolArb: fc.Arbitrary<GatewayPoolArgs> = fc
       maxLength: 12,
     }),
     deep: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-    states: fc.array(fc.constantFrom("active" as const, "draining" as const), {
+    states: fc.array(fc.constantFrom("active" as const, "draining" as const, "standby" as const), {
       minLength: 12,
       maxLength: 12,
     }),
@@ -54,12 +57,21 @@ const poolArb: fc.Arbitrary<GatewayPoolArgs> = fc
         ...(r.existing[i] ? { existing: { address: `192.0.2.${i + 1}` } } : {}),
       }));
     if (hosts.length === 0) hosts.push({ hostname: `gw.${ZONE}` });
-    if (hosts.every((h) => h.state === "draining")) hosts[0].state = "active";
+    // A draining host needs an active one to take over its mail; a pool of standby hosts alone is valid.
+    if (hosts.some((h) => h.state === "draining") && !hosts.some((h) => h.state === "active")) {
+      hosts[0].state = "active";
+    }
     const args: GatewayPoolArgs = {
       zone: { name: ZONE, id: "zone-1" },
       mailDomain: r.mailDomain,
       hosts,
-      mx: { strategy: r.strategy, priority: r.priority, step: r.step, ttl: r.ttl },
+      mx: {
+        strategy: r.strategy,
+        priority: r.priority,
+        step: r.step,
+        ttl: r.ttl,
+        ...(r.mailDomain === ZONE ? { allowZoneApex: true } : {}),
+      },
       certificates: { mode: r.mode },
       access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
       ...(r.legacy
@@ -82,10 +94,10 @@ test("property: every generated pool is valid and its plan keeps the MX and nami
       assert.deepEqual(validateGatewayPoolArgs(args), []);
       const plan = planGatewayPool(args);
       const active = plan.hosts.filter((h) => h.state === "active");
-      assert.ok(active.length >= 1);
+      if (plan.hosts.some((h) => h.state === "draining")) assert.ok(active.length >= 1);
       for (const [i, h] of plan.hosts.entries()) {
         const explicit = args.hosts[i].mxPriority;
-        if (h.state === "draining") assert.equal(h.mxPreference, undefined);
+        if (h.state !== "active") assert.equal(h.mxPreference, undefined);
         else if (explicit !== undefined) assert.equal(h.mxPreference, explicit);
         else if (plan.strategy === "balanced") assert.equal(h.mxPreference, args.mx?.priority);
         else assert.equal(h.mxPreference, (args.mx?.priority ?? 0) + i * (args.mx?.step ?? 10));

@@ -19,7 +19,7 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
       configSync: {
         revision: 1,
         sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o'brien",
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-replication@ops",
       },
     }),
   );
@@ -49,7 +49,7 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
   // Single quotes inside values are doubled, so a comment cannot break out of the literal.
   assert.ok(
     lines.includes(
-      "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv o''brien'",
+      "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-replication@ops'",
     ),
   );
   assert.ok(

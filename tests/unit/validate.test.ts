@@ -179,12 +179,12 @@ const cases: Array<[string, GatewayPoolArgs, string]> = [
   [
     "private key pasted as public key",
     baseArgs({ configSync: { revision: 1, sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } }),
-    'configSync.sshPublicKey "-----BEGIN OPENSSH PRIVATE KEY-----" is not an OpenSSH public key; paste the one-line key, e.g. "ssh-ed25519 AAAAC3Nza…"',
+    "configSync.sshPublicKey holds a private key; give only the public key (the one-line .pub file), never a private key",
   ],
   [
     "installer over plain HTTP",
     baseArgs({ gateway: { installerUrl: "http://downloads.example.com/setup.exe" } }),
-    'gateway.installerUrl "http://downloads.example.com/setup.exe" must be an https:// URL without quotes or spaces (it is downloaded on every host)',
+    `gateway.installerUrl "http://downloads.example.com/setup.exe" must be an https:// URL of RFC 3986 characters other than ' and $, without spaces (it is downloaded on every host)`,
   ],
   [
     "one port for two services",
@@ -223,7 +223,7 @@ test("several problems are all reported at once, in argument order", () => {
   ]);
 });
 
-test("valid edge cases pass: priority 0, TTL 1, legacy on the mail domain, IPv6 admin range, apex mail domain", () => {
+test("valid edge cases pass: priority 0, TTL 1, legacy on the mail domain, IPv6 admin range, apex mail domain with its opt-in", () => {
   assert.deepEqual(
     validateGatewayPoolArgs(
       baseArgs({
@@ -232,7 +232,7 @@ test("valid edge cases pass: priority 0, TTL 1, legacy on the mail domain, IPv6 
           { hostname: "msgw1.example.com", mxPriority: 0 },
           { hostname: "msgw2.example.com", existing: { address: "192.0.2.2", sshHostKey: KEY } },
         ],
-        mx: { strategy: "tiered", priority: 0, step: 1, ttl: 1 },
+        mx: { strategy: "tiered", priority: 0, step: 1, ttl: 1, allowZoneApex: true },
         access: {
           mailStoreServerCidrs: ["198.51.100.10/32"],
           adminCidrs: ["2001:db8::/32"],

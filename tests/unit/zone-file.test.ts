@@ -92,7 +92,11 @@ test("zone file: exact text for a migrating legacy gateway, a draining host and 
 
 test("zone file: apex mail domain is written as @, and a missing address is an error naming the host", () => {
   const plan = planGatewayPool(
-    baseArgs({ mailDomain: "example.com", hosts: [{ hostname: "msgw1.example.com" }] }),
+    baseArgs({
+      mailDomain: "example.com",
+      hosts: [{ hostname: "msgw1.example.com" }],
+      mx: { allowZoneApex: true },
+    }),
   );
   assert.match(
     renderZoneFile(plan, { "msgw1.example.com": "203.0.113.1" }),

@@ -13,7 +13,7 @@ export interface IngressRule {
 }
 
 /**
- * The inbound rules of DESIGN.md section 5 and nothing more: SMTP from `smtpSourceCidrs`, POP3 (and POP3S
+ * The pool's inbound rules and nothing more: SMTP from `smtpSourceCidrs`, POP3 (and POP3S
  * when enabled) from MailStore Server, the Management Console and SSH (only with replication) from
  * administrators, HTTP from anywhere only for the gateway's own Let's Encrypt.
  */

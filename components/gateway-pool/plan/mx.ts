@@ -8,17 +8,17 @@ export interface MxHostInput {
 }
 
 /**
- * MX preference per host, in pool order; `undefined` for a draining host (it gets no MX record).
+ * MX preference per host, in pool order; `undefined` for a standby or draining host (it gets no MX record).
  * An explicit `mxPriority` always wins (0 included). `balanced` gives every other active host `priority`;
  * `tiered` gives the host at list position i `priority + i * step`. Positions count every host, draining
- * ones included, so draining a host never renumbers the others' records.
+ * ones included, so draining a host or activating a standby one never renumbers the others' records.
  */
 export function planMxPreferences(
   hosts: MxHostInput[],
   mx: { strategy: MxStrategy; priority: number; step: number },
 ): Array<number | undefined> {
   return hosts.map((host, i) => {
-    if (host.state === "draining") return undefined;
+    if (host.state !== "active") return undefined;
     if (host.mxPriority !== undefined) return host.mxPriority;
     return mx.strategy === "tiered" ? mx.priority + i * mx.step : mx.priority;
   });

@@ -4,7 +4,10 @@ import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "../validate";
 
-/** Defaults for the facts DESIGN.md marks as unconfirmed. Exported so docs and tests quote one source. */
+/**
+ * Defaults, including the facts about MailStore Gateway its vendor does not document (service name,
+ * installer switches, data directory, ports). Exported so docs and tests quote one source.
+ */
 export const GATEWAY_DEFAULTS = {
   serviceName: "MailStoreGateway",
   dataDirectory: "C:\\ProgramData\\MailStore\\Gateway",
@@ -27,7 +30,7 @@ export interface HostPlan {
   /** Normalised host name. */
   hostname: string;
   state: HostState;
-  /** MX preference; undefined when draining (no MX record). */
+  /** MX preference; undefined when standby or draining (no MX record). */
   mxPreference: number | undefined;
   placement: "aws" | "existing";
   /** AWS region override (undefined: the provider's region). */

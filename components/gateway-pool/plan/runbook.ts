@@ -1,11 +1,12 @@
 import type { ArchivingProfileSettings } from "./archiving-profile";
 import type { GatewayPoolPlan } from "./pool-plan";
+import type { HostState } from "../args";
 
 /** One gateway as the runbook describes it (plain values, resolved at deployment). */
 export interface RunbookGateway {
   hostname: string;
   address: string;
-  state: "active" | "draining";
+  state: HostState;
   mxPreference: number | undefined;
   placement: "aws" | "existing";
   certificateSha256: string | undefined;
@@ -47,7 +48,7 @@ export function renderRunbook(input: RunbookInput): string {
         g.hostname,
         g.address,
         g.state,
-        g.mxPreference === undefined ? "none (draining)" : String(g.mxPreference),
+        g.mxPreference === undefined ? `none (${g.state})` : String(g.mxPreference),
         g.placement === "aws" ? "AWS EC2" : "existing machine",
         g.certificateSha256 ??
           (certMode === "gateway-lets-encrypt" ? "Let's Encrypt (gateway)" : "-"),
@@ -95,6 +96,11 @@ export function renderRunbook(input: RunbookInput): string {
     if (g.state === "active") {
       out.push(
         `${step++}. In MailStore Server, add an archiving profile per journal mailbox for this host: server \`${p.server}\`, ${p.protocol} port ${p.port} with ${p.security}, user \`${p.userName}\`, trust ${p.trust}; never ignore certificate errors.`,
+      );
+    } else if (g.state === "standby") {
+      out.push(
+        `${step++}. In MailStore Server, add an archiving profile per journal mailbox for this host now, as for an active host: server \`${p.server}\`, ${p.protocol} port ${p.port} with ${p.security}, user \`${p.userName}\`, trust ${p.trust}.`,
+        `${step++}. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and \`msgw check\` passes for it, set its \`state\` to \`active\` and run \`pulumi up --stack ${input.stack}\` to publish its MX record.`,
       );
     } else {
       out.push(

@@ -15,7 +15,8 @@ export interface OwnedRecord {
 }
 
 /**
- * The records the pool owns, given each host's address: an A record per host (draining ones included), an A
+ * The records the pool owns, given each host's address: an A record per host (standby and draining ones
+ * included), an A
  * record for a migrating legacy gateway, and an MX record per active host on the mail domain, ordered by
  * preference then host order.
  * @param addresses host name -> IPv4 address, for every pool host and a migrating legacy gateway

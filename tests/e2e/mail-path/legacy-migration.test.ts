@@ -17,7 +17,12 @@ test(
   { timeout: 120_000 },
   async () => {
     const args = poolArgs([gatewayHost(1), gatewayHost(2)], "balanced", {
-      legacy: { hostname: LEGACY, address: "10.232.1.10", phase: "migrating" },
+      legacy: {
+        hostname: LEGACY,
+        address: "10.232.1.10",
+        allowPrivateAddress: true,
+        phase: "migrating",
+      },
     });
     const world = await MailWorld.create({ prefix: "mp-legacy", args });
     try {

@@ -113,7 +113,7 @@ describe("inventory", () => {
     [
       "unknown top-level field",
       { hosts: { h: win }, host: {} },
-      ['unknown field "host"; the inventory has store, hosts, files and mailboxIdPattern'],
+      ["host is not an inventory field; did you mean hosts?"],
     ],
     [
       "missing host key",
@@ -126,7 +126,7 @@ describe("inventory", () => {
       "host key that is not a key",
       { hosts: { h: { ...win, hostKey: "ssh-ed25519 AAAAB3NzaC1yc2E" } } },
       [
-        'hosts.h.hostKey "ssh-ed25519 AAAAB3NzaC1yc2E" is not a public key; give "TYPE BASE64" as in a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza..."',
+        'hosts.h.hostKey "ssh-ed25519 AAAAB3NzaC1yc2E" is not an OpenSSH public key; paste the one-line key "TYPE BASE64 [comment]" as in a .pub file or a known_hosts line without the host name, e.g. "ssh-ed25519 AAAAC3Nza…"',
       ],
     ],
     [
@@ -169,13 +169,13 @@ describe("inventory", () => {
       "relative data dir",
       { hosts: { h: { ...win, dataDir: "Gateway" } } },
       [
-        'hosts.h.dataDir "Gateway" must be an absolute windows path, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway"',
+        'hosts.h.dataDir "Gateway" is not an absolute windows path; start with a drive letter, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway"',
       ],
     ],
     [
       "bad port",
       { hosts: { h: { ...win, port: 70000 } } },
-      ["hosts.h.port 70000 must be a number from 1 to 65535"],
+      ["hosts.h.port 70000 is not a TCP port; use a whole number from 1 to 65535"],
     ],
     [
       "bad platform",
@@ -185,9 +185,7 @@ describe("inventory", () => {
     [
       "unknown host field",
       { hosts: { h: { ...win, adress: "x" } } },
-      [
-        `hosts.h: unknown field "adress"; a host has address, port, username, privateKeyPath, privateKeyEnv, passphraseEnv, hostKey, platform, dataDir, backupDir, serviceName, serviceControl, connectTimeoutSeconds, serviceTimeoutSeconds, settleSeconds`,
-      ],
+      ["hosts.h.adress is not an inventory field; did you mean address?"],
     ],
     [
       "s3 without bucket",
@@ -218,7 +216,7 @@ describe("inventory", () => {
       () => validateInventory({ hosts: { h: { ...win, port: 0, username: undefined } } }, "/"),
       {
         message:
-          "inventory is not valid:\n  - hosts.h.port 0 must be a number from 1 to 65535\n  - hosts.h.username is missing; give the SSH user (an administrator on Windows)",
+          "inventory is not valid:\n  - hosts.h.port 0 is not a TCP port; use a whole number from 1 to 65535\n  - hosts.h.username is missing; give the SSH user (an administrator on Windows)",
       },
     );
   });

@@ -1,0 +1,71 @@
+// The JSON Schema editors use for Pulumi.<stack>.yaml: generated from the component's zod schema, shipped
+// in the package, referenced by the example stacks; it accepts dev and prod and flags a misspelt copy.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import { parse as parseYaml } from "yaml";
+import {
+  STACK_SCHEMA_FILE,
+  stackConfigJsonSchemaText,
+} from "../../components/gateway-pool/json-schema";
+
+const ROOT = path.resolve(__dirname, "../..");
+const committed = fs.readFileSync(path.join(ROOT, STACK_SCHEMA_FILE), "utf8");
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(committed));
+const stack = (name: string) =>
+  fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${name}.yaml`), "utf8");
+const errorsOf = (text: string) => {
+  validate(parseYaml(text));
+  return (validate.errors ?? []).map((e) =>
+    e.keyword === "additionalProperties"
+      ? `${e.instancePath} has unknown key ${String(e.params.additionalProperty)}`
+      : `${e.instancePath} ${e.message}`,
+  );
+};
+
+test("the committed JSON Schema is the one generated from the zod schema (npm run schema:json)", () => {
+  assert.equal(committed, stackConfigJsonSchemaText());
+});
+
+test("the package ships the JSON Schema and both example stacks reference it", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  assert.ok(pkg.files.includes(STACK_SCHEMA_FILE));
+  assert.equal(pkg.exports[`./${STACK_SCHEMA_FILE}`], `./${STACK_SCHEMA_FILE}`);
+  for (const name of ["dev", "prod"]) {
+    assert.equal(
+      stack(name).split("\n")[0],
+      "# yaml-language-server: $schema=../schema/stack-config.schema.json",
+    );
+  }
+});
+
+test("dev and prod validate against the JSON Schema", () => {
+  assert.deepEqual(errorsOf(stack("dev")), []);
+  assert.deepEqual(errorsOf(stack("prod")), []);
+});
+
+test("a misspelt copy of prod is flagged at each misspelling, as an editor would", () => {
+  const misspelt = stack("prod")
+    .replace("      strategy: tiered", "      stratgey: tiered")
+    .replace("    legacy:\n", "    legasy:\n")
+    .replace(
+      "      - hostname: msgw2.example.com\n        aws:",
+      "      - hostname: msgw2.example.com\n        aws:\n          regoin: eu-west-1\n        exisiting:",
+    )
+    .replace("      mode: pool-ca", "      mode: pool_ca");
+  assert.deepEqual(errorsOf(misspelt).sort(), [
+    "/config/msgw:pool has unknown key legasy",
+    "/config/msgw:pool/certificates/mode must be equal to one of the allowed values",
+    "/config/msgw:pool/hosts/1 has unknown key exisiting",
+    "/config/msgw:pool/hosts/1/aws has unknown key regoin",
+    "/config/msgw:pool/mx has unknown key stratgey",
+  ]);
+  // A misspelt config key of our own namespace is flagged too; other namespaces belong to their owners.
+  assert.deepEqual(errorsOf(stack("dev").replace("  msgw:pool:", "  msgw:pol:")), [
+    "/config must have required property 'msgw:pool'",
+    "/config must NOT be valid",
+    "/config property name must be valid",
+  ]);
+});
