@@ -1,6 +1,7 @@
 /** The drill's pure parts: the stage table, the stack config per stage, the records, the figures. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { planGatewayPool, renderZoneFile, type GatewayPoolArgs } from "../../components";
 import { engineSummary, stageRecords, zoneFragment } from "./lib/drivers";
 import { tallyDrill } from "./lib/figures";
 import {
@@ -284,4 +285,15 @@ test("every stage says which hosts it concerns", () => {
     "8b": ["msgw1"],
     "9": ["pool", "msgw", "msgw1", "msgw2"],
   });
+});
+
+test("the component plans stage 1 as the drill expects: msgw1 standby (A, no MX), legacy migrating", () => {
+  const config = poolConfig(facts, stage("1")) as unknown as GatewayPoolArgs;
+  const plan = planGatewayPool(config);
+  const addresses = { "msgw.example.test": "10.232.200.10", "msgw1.example.test": "10.232.200.11" };
+  const zone = renderZoneFile(plan, addresses)
+    .split("\n")
+    .filter((l) => / IN /.test(l))
+    .map((l) => l.replace(/\s+/g, " "));
+  assert.deepEqual(zone, ["msgw1 60 IN A 10.232.200.11", "msgw 60 IN A 10.232.200.10"]);
 });

@@ -271,7 +271,6 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
     dns: { addressTtl: 60 },
     certificates: { mode: "pool-ca" },
     access: { mailStoreServerCidrs: [f.operatorCidr], adminCidrs: [f.operatorCidr] },
-    gateway: { dataDirectory: f.dataDirectory, serviceName: "msgw-gateway" },
     ...(s.legacy === "removed"
       ? {}
       : {
@@ -285,6 +284,8 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
     ...(s.revision === undefined
       ? {}
       : {
+          // Where replication finds the configuration on the (Linux) hosts.
+          gateway: { dataDirectory: f.dataDirectory, serviceName: "msgw-gateway" },
           configSync: {
             revision: s.revision,
             ...(s.source !== undefined ? { source: s.source } : {}),
