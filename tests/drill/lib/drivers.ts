@@ -102,17 +102,31 @@ export function labInventory(lab: DrillLab, hostnames: string[], storeDir: strin
 }
 
 /** Runs `msgw config …` from the repository with an inventory; returns exit code and output. */
-export async function msgwConfig(
+export function msgwConfig(
   args: string[],
   inventory: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return msgw(["config", ...args], { MSGW_INVENTORY: inventory });
+}
+
+/** Runs `msgw check …` from the repository; returns exit code and output. */
+export function msgwCheck(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return msgw(["check", ...args], {});
+}
+
+function msgw(
+  args: string[],
+  env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", join(REPO_ROOT, "bin", "msgw.ts"), "config", ...args],
+      ["--import", "tsx", join(REPO_ROOT, "bin", "msgw.ts"), ...args],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, MSGW_INVENTORY: inventory },
+        env: { ...process.env, ...env },
         timeout: 300_000,
         maxBuffer: 16 * 1024 * 1024,
       },
