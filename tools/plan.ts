@@ -1,10 +1,13 @@
-// `npm run plan -- --stack dev [--json]`: the real stack program under Pulumi's mocks; no credentials,
-// no Pulumi CLI, no network. Prints every resource it would create and the outputs.
+// `npm run plan -- --stack dev [--json]`: the stack program started as `pulumi preview` starts it (Pulumi.yaml,
+// @pulumi/pulumi/cmd/run, the language host's arguments and environment) against a mock resource monitor
+// served over gRPC; no credentials, no Pulumi CLI, no network. Prints every resource it would create and the
+// outputs.
 import { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { planOffline, type OfflinePlan, type PlannedResource } from "./offline-plan";
+import type { OfflinePlan, PlannedResource } from "./offline-plan";
+import { ProgramError, planProgram, programLocation } from "./program-plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "msgw";
@@ -15,14 +18,17 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
 };
 
 /** Reads `stacks/Pulumi.<stack>.yaml` into the flat key -> string map the Pulumi runtime uses. */
-export function readStackConfig(stack: string): {
+export function readStackConfig(
+  stack: string,
+  configDir = path.join(ROOT, "stacks"),
+): {
   config: Record<string, string>;
   secretKeys: string[];
 } {
-  const file = path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
+  const file = path.join(configDir, `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9._-]+$/.test(stack) || !fs.existsSync(file)) {
     const known = fs
-      .readdirSync(path.join(ROOT, "stacks"))
+      .readdirSync(configDir)
       .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
       .filter((s): s is string => s !== undefined);
     throw new Error(
@@ -144,7 +150,7 @@ export function renderPlan(stack: string, plan: OfflinePlan): string {
 async function main(): Promise<void> {
   const program = new Command("plan")
     .description(
-      "Run the msgw stack program offline under Pulumi's mocks and print what it would create",
+      "Run the msgw stack program as `pulumi preview` starts it, against a mock resource monitor, and print what it would create",
     )
     .requiredOption("-s, --stack <name>", "stack whose stacks/Pulumi.<name>.yaml to use")
     .option("--json", "print the plan as JSON")
@@ -154,32 +160,33 @@ async function main(): Promise<void> {
     process.stderr.write(`plan: ${message}\n`);
     process.exit(2);
   };
-  process.on("unhandledRejection", (err) =>
-    fail(`stack "${opts.stack}": ${(err as Error)?.message ?? String(err)}`),
-  );
+  const root = process.env.MSGW_PLAN_ROOT ? path.resolve(process.env.MSGW_PLAN_ROOT) : ROOT;
   let stackConfig: ReturnType<typeof readStackConfig>;
   try {
-    stackConfig = readStackConfig(opts.stack);
+    stackConfig = readStackConfig(opts.stack, programLocation(root).stackConfigDir);
   } catch (err) {
     return fail((err as Error).message);
   }
   try {
-    // The stack program must load after the mocks are installed, hence a late import.
-    const plan = await planOffline(
-      async () => ({ ...((await import(path.join(ROOT, "stacks"))) as Record<string, unknown>) }),
-      {
-        project: PROJECT,
-        stack: opts.stack,
-        ...stackConfig,
-      },
-    );
+    const run = await planProgram({ rootDirectory: root, stack: opts.stack, ...stackConfig });
+    const plan: OfflinePlan = {
+      resources: run.resources,
+      outputs: run.outputs,
+      secretOutputs: run.secretOutputs,
+    };
     process.stdout.write(
       opts.json
         ? `${JSON.stringify({ stack: opts.stack, ...plan }, null, 2)}\n`
         : renderPlan(opts.stack, plan),
     );
   } catch (err) {
-    fail(`stack "${opts.stack}" has a bad configuration: ${(err as Error).message}`);
+    // A resource's own validation error is a configuration problem; anything else is the program's.
+    const configErrors =
+      err instanceof ProgramError ? err.logged.filter((m) => !m.startsWith("Running program")) : [];
+    if (configErrors.length > 0) {
+      fail(`stack "${opts.stack}" has a bad configuration: ${configErrors.join("\n")}`);
+    }
+    fail(`stack "${opts.stack}": ${(err as Error).message}`);
   }
 }
 

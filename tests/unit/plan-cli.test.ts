@@ -11,7 +11,7 @@ function plan(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(TSX, [path.join(ROOT, "tools", "plan.ts"), ...args], {
     cwd: ROOT,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 180_000, // the program starts through cmd/run and ts-node, as under the CLI
     env: { ...process.env, ...env },
   });
 }

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { validateWorkflow, type ValidationError } from "@action-validator/core";
 import { parse } from "yaml";
+import { lockedSdkVersion } from "../../tools/engine/paths";
 
 const dir = join(__dirname, "..", "..", ".github", "workflows");
 
@@ -110,6 +111,7 @@ describe("preview.yml", () => {
   });
   it("previews the matrix stack with the policy pack and comments on the pull request", () => {
     assert.deepEqual(pulumiStep(job).with, {
+      "pulumi-version": lockedSdkVersion(),
       command: "preview",
       "stack-name": "${{ matrix.environment }}",
       "work-dir": "./",
@@ -155,6 +157,31 @@ describe("deploy.yml", () => {
       assert.equal(step.with?.policyPacks, "policy");
       assert.equal(step.with?.["comment-on-pr"], undefined);
     }
+  });
+});
+
+describe("the Pulumi CLI version", () => {
+  it("every pulumi/actions step pins the CLI the engine tests run: @pulumi/pulumi of package-lock.json", () => {
+    const version = lockedSdkVersion();
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+    const pins: string[] = [];
+    for (const file of readdirSync(dir)) {
+      for (const [id, job] of Object.entries(load(file).jobs)) {
+        for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@"))) {
+          pins.push(`${file} ${id} ${String(step.with?.["pulumi-version"])}`);
+        }
+      }
+    }
+    assert.deepEqual(pins.sort(), [
+      `deploy.yml deploy-dev ${version}`,
+      `deploy.yml deploy-prod ${version}`,
+      `preview.yml preview ${version}`,
+    ]);
+  });
+  it("a workflow pinned to another version is caught", () => {
+    const other = source("preview.yml").replace(/pulumi-version: \S+/, "pulumi-version: 3.200.0");
+    const step = pulumiStep((parse(other) as Workflow).jobs.preview);
+    assert.notEqual(step.with?.["pulumi-version"], lockedSdkVersion());
   });
 });
 

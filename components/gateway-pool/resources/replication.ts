@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import * as path from "node:path";
 import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 
@@ -51,6 +52,21 @@ export function inventoryJson(
     });
   }
   return pulumi.jsonStringify({ store: { kind: "local", path: sync.backupDirectory }, hosts });
+}
+
+/**
+ * Working directory of the replication commands: the project root (the directory of Pulumi.yaml, which the
+ * runtime knows as its root directory), relative to the program's working directory. The Pulumi CLI starts
+ * the program and the command provider in the directory of Pulumi.yaml's `main`, so without it `cliCommand`
+ * (`npx … msgw`, `tsx bin/msgw.ts`), `sshPrivateKeyPath` and the local store (`.msgw/…`) would resolve
+ * there. Relative, so state does not change between checkouts in different places. "." when both are the
+ * same (and under mocks, which have no root directory).
+ */
+export function commandDirectory(
+  root: string = pulumi.runtime.getRootDirectory(),
+  cwd: string = process.cwd(),
+): string {
+  return path.relative(cwd, root || cwd) || ".";
 }
 
 /** Shell-quotes one argument for /bin/sh. */
@@ -106,6 +122,7 @@ export function createReplication(
     `${name}-config-snapshot`,
     {
       create: commands.snapshot,
+      dir: commandDirectory(),
       environment: only(sync.source),
       triggers: [sync.revision, sourceHost ? sourceHost.identity : sync.source],
       logging: "stderr",
@@ -118,6 +135,7 @@ export function createReplication(
       `${name}-${keyOf.get(target)}-config-restore`,
       {
         create: commands.restore.get(target) as string,
+        dir: commandDirectory(),
         environment: only(target),
         triggers: [sync.revision, snapshot.stdout, host.identity],
         logging: "stderr",

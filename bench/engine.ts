@@ -1,0 +1,251 @@
+/**
+ * `npm run bench:engine` (a benchmark, not a test; needs `npm run engine:setup` and the stand-in providers):
+ *
+ * 1. real `pulumi preview` wall time for pools of 2, 16 and 64 hosts (the dev stack with its host list
+ *    replaced by msgw1..msgwN), CLI built from its Go module, stand-in provider plugins, file backend;
+ * 2. program start-up through `@pulumi/pulumi/cmd/run` (the language host's path) with type-checking
+ *    (PULUMI_NODEJS_TRANSPILE_ONLY=false: ts-node checks stacks/index.ts and everything it imports) and
+ *    transpile-only (stacks/tsconfig.json `noCheck`, what the CLI does here), against the offline plan's mock
+ *    monitor, 2 hosts;
+ * 3. the component's overhead: the same resources (types, names, inputs, parents left out) registered by a
+ *    flat program that only calls `new CustomResource` per resource, against the same mock monitor, as a
+ *    ratio of wall times.
+ *
+ * Options: --runs N (median of N, default 3), --sizes 2,16,64. Prints tables and one JSON line.
+ */
+import { Command } from "commander";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { stringify } from "yaml";
+import { ROOT } from "../tools/engine/paths";
+import { readStackConfig } from "../tools/plan";
+import { planProgram } from "../tools/program-plan";
+import { World } from "../tests/engine/lib/world";
+import { machineInfo } from "./lib/machine";
+import { benchHostnames } from "./lib/pool-config";
+import { median, round } from "./lib/stats";
+import { renderTable } from "./lib/table";
+
+/** Stack file for a pool of n hosts: the dev stack's with its host list replaced. */
+function benchStackFile(n: number): string {
+  const doc = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+  const { config } = readStackConfig("dev");
+  const pool = JSON.parse(config["msgw:pool"]) as { hosts: unknown[] };
+  pool.hosts = benchHostnames(n).map((hostname) => ({ hostname }));
+  const region = /aws:region:\s*(\S+)/.exec(doc)?.[1] ?? "eu-central-1";
+  return stringify({ config: { "aws:region": region, "msgw:pool": pool } });
+}
+
+/** The flat program: every custom resource of a plan, registered directly (no components). */
+const FLAT_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+type R = { type: string; name: string; inputs: Record<string, unknown> };
+const plan = JSON.parse(fs.readFileSync(process.env.MSGW_FLAT_PLAN as string, "utf8")) as { resources: R[] };
+for (const r of plan.resources) {
+  if (r.type.startsWith("msgw:")) continue;
+  if (r.type.startsWith("pulumi:providers:")) {
+    new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), r.name, r.inputs);
+  } else {
+    new pulumi.CustomResource(r.type, r.name, r.inputs);
+  }
+}
+`;
+
+async function timedPlan(
+  root: string,
+  stack: string,
+  cfg: { config: Record<string, string>; secretKeys: string[] },
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ ms: number; resources: number }> {
+  const start = performance.now();
+  const plan = await planProgram({ rootDirectory: root, stack, ...cfg, env });
+  return { ms: performance.now() - start, resources: plan.resources.length };
+}
+
+async function main(): Promise<void> {
+  const opts = new Command("bench:engine")
+    .option("--runs <n>", "runs per measurement", "3")
+    .option("--sizes <list>", "pool sizes", "2,16,64")
+    .option("--parts <list>", "what to measure: preview,startup,flat", "preview,startup,flat")
+    .parse(process.argv)
+    .opts<{ runs: string; sizes: string; parts: string }>();
+  const parts = new Set(opts.parts.split(","));
+  const runs = Number(opts.runs);
+  const sizes = opts.sizes.split(",").map(Number);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10)
+    throw new Error(`--runs ${opts.runs}: 1 to 10`);
+  sizes.forEach((n) => benchHostnames(n));
+  const machine = machineInfo();
+
+  // 1. Real pulumi preview per pool size.
+  const previews: Array<{ hosts: number; resources: number; ms: number }> = [];
+  const world = parts.has("preview") ? await World.create() : undefined;
+  if (world)
+    try {
+      world.ok(["stack", "init", "bench"]);
+      world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
+      for (const n of sizes) {
+        fs.writeFileSync(
+          path.join(world.project, "stacks", "Pulumi.bench.yaml"),
+          benchStackFile(n),
+        );
+        world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
+        const times: number[] = [];
+        let resources = 0;
+        for (let i = 0; i < runs; i++) {
+          const r = world.ok(["preview", "--stack", "bench", "--json"]);
+          times.push(r.ms);
+          const summary = (JSON.parse(r.stdout) as { changeSummary: Record<string, number> })
+            .changeSummary;
+          resources = Object.values(summary).reduce((a, b) => a + b, 0);
+        }
+        previews.push({ hosts: n, resources, ms: median(times) });
+        process.stderr.write(`preview ${n} hosts: ${times.map(Math.round).join(", ")} ms\n`);
+      }
+    } finally {
+      world.cleanup();
+    }
+  const say = (text: string) => process.stdout.write(`${text}\n\n`);
+  say(
+    `machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}`,
+  );
+  if (previews.length) {
+    say(
+      renderTable(
+        ["hosts", "engine steps", "pulumi preview ms", "x unit"],
+        previews.map((p) => [
+          p.hosts,
+          p.resources,
+          Math.round(p.ms),
+          round(p.ms / previews[0].ms, 2),
+        ]),
+      ),
+    );
+  }
+
+  // 2. Start-up with type-checking and transpile-only (2 hosts), 3. flat program.
+  const cfg2 = (() => {
+    const { config, secretKeys } = readStackConfig("dev");
+    return { config, secretKeys };
+  })();
+  const checked: number[] = [];
+  const transpiled: number[] = [];
+  let resources2 = 0;
+  for (let i = 0; parts.has("startup") && i < runs; i++) {
+    checked.push(
+      (await timedPlan(ROOT, "dev", cfg2, { PULUMI_NODEJS_TRANSPILE_ONLY: "false" })).ms,
+    );
+    const t = await timedPlan(ROOT, "dev", cfg2);
+    transpiled.push(t.ms);
+    resources2 = t.resources;
+  }
+
+  if (checked.length) {
+    say(
+      renderTable(
+        ["start-up + plan, 2 hosts (cmd/run)", "ms", "resources"],
+        [
+          [
+            "type-check (PULUMI_NODEJS_TRANSPILE_ONLY=false)",
+            Math.round(median(checked)),
+            resources2,
+          ],
+          [
+            "transpile-only (stacks/tsconfig.json noCheck)",
+            Math.round(median(transpiled)),
+            resources2,
+          ],
+        ],
+      ),
+    );
+    process.stderr.write(
+      `start-up: checked ${checked.map(Math.round).join(", ")} ms, transpile-only ${transpiled.map(Math.round).join(", ")} ms\n`,
+    );
+  }
+
+  const flatDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-flat-"));
+  const flat: Array<{ hosts: number; component: number; flat: number; resources: number }> = [];
+  try {
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(flatDir, "node_modules"));
+    fs.writeFileSync(
+      path.join(flatDir, "Pulumi.yaml"),
+      "name: msgw\nruntime:\n  name: nodejs\nmain: index.ts\n",
+    );
+    fs.writeFileSync(path.join(flatDir, "package.json"), '{ "name": "flat" }\n');
+    fs.writeFileSync(
+      path.join(flatDir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noCheck: true,
+          module: "commonjs",
+          moduleResolution: "node",
+        },
+      }),
+    );
+    fs.writeFileSync(path.join(flatDir, "index.ts"), FLAT_PROGRAM);
+    for (const n of parts.has("flat") ? sizes : []) {
+      const { config } = readStackConfig("dev");
+      const pool = JSON.parse(config["msgw:pool"]) as { hosts: unknown[] };
+      pool.hosts = benchHostnames(n).map((hostname) => ({ hostname }));
+      const cfg = { config: { ...config, "msgw:pool": JSON.stringify(pool) }, secretKeys: [] };
+      const comp: number[] = [];
+      const fl: number[] = [];
+      let count = 0;
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        const plan = await planProgram({ rootDirectory: ROOT, stack: "dev", ...cfg });
+        comp.push(performance.now() - start);
+        const planFile = path.join(flatDir, "plan.json");
+        fs.writeFileSync(planFile, JSON.stringify(plan));
+        const f = await timedPlan(
+          flatDir,
+          "dev",
+          { config: {}, secretKeys: [] },
+          {
+            MSGW_FLAT_PLAN: planFile,
+          },
+        );
+        fl.push(f.ms);
+        count = f.resources;
+      }
+      flat.push({ hosts: n, component: median(comp), flat: median(fl), resources: count });
+      process.stderr.write(
+        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms\n`,
+      );
+    }
+  } finally {
+    fs.rmSync(flatDir, { recursive: true, force: true });
+  }
+
+  if (flat.length) {
+    say(
+      renderTable(
+        [
+          "hosts",
+          "custom resources",
+          "component program ms",
+          "flat program ms",
+          "component / flat",
+        ],
+        flat.map((f) => [
+          f.hosts,
+          f.resources,
+          Math.round(f.component),
+          Math.round(f.flat),
+          round(f.component / f.flat, 2),
+        ]),
+      ),
+    );
+  }
+  process.stdout.write(
+    `${JSON.stringify({ machine, runs, previews, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled) } : undefined, flat })}\n`,
+  );
+}
+
+void main().catch((err: Error) => {
+  process.stderr.write(`bench:engine: ${err.message}\n`);
+  process.exit(1);
+});
