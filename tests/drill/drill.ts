@@ -39,7 +39,15 @@ import {
   type Mailbox,
 } from "./lib/lab";
 import { smtpProbe } from "./lib/smtp-probe";
-import { changesOutside, drillStages, hostKey, type LabFacts, type StageSpec } from "./lib/stages";
+import { planGatewayPool } from "../../components";
+import {
+  changesOutside,
+  drillStages,
+  hostKey,
+  poolHasArgument,
+  type LabFacts,
+  type StageSpec,
+} from "./lib/stages";
 import { tallyDrill, type StageWindow } from "./lib/figures";
 
 const ZONE = "example.test";
@@ -127,6 +135,10 @@ async function main(): Promise<number> {
       dataDirectory: GATEWAY_DATA_DIR,
       serviceScript: SERVICE_SCRIPT,
     };
+    if (poolHasArgument(planGatewayPool, "readinessGate", {})) {
+      // MX records only after `msgw check` passes for the host (bounded: 2 minutes per host).
+      facts.readinessGate = { waitSeconds: 120 };
+    }
     const driver = await chooseDriver(values.driver ?? "direct", lab);
     archiver = new Archiver(join(lab.dir, "archive"), lab.dnsAddress);
     const trusted = () => lab.trustedPems();

@@ -10,6 +10,7 @@ import {
   drillStages,
   hostKey,
   poolConfig,
+  poolHasArgument,
   type LabFacts,
 } from "./lib/stages";
 
@@ -296,4 +297,19 @@ test("the component plans stage 1 as the drill expects: msgw1 standby (A, no MX)
     .filter((l) => / IN /.test(l))
     .map((l) => l.replace(/\s+/g, " "));
   assert.deepEqual(zone, ["msgw1 60 IN A 10.232.200.11", "msgw 60 IN A 10.232.200.10"]);
+});
+
+test("poolHasArgument tells a known argument from an unknown one by the pool's own refusal", () => {
+  assert.equal(poolHasArgument(planGatewayPool, "mx", { strategy: "tiered" }), true);
+  assert.equal(poolHasArgument(planGatewayPool, "noSuchArgument", {}), false);
+});
+
+test("the readiness gate goes into the configuration only where the pool has it", () => {
+  const without = poolConfig(facts, stage("3")) as Record<string, unknown>;
+  assert.equal("readinessGate" in without, false);
+  const withGate = poolConfig(
+    { ...facts, readinessGate: { waitSeconds: 120 } },
+    stage("3"),
+  ) as Record<string, unknown>;
+  assert.deepEqual(withGate.readinessGate, { waitSeconds: 120 });
 });

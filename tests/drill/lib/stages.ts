@@ -21,6 +21,8 @@ export interface LabFacts {
   dataDirectory: string;
   /** Service control command of the gateway stand-in, `<cmd> start|stop|status`. */
   serviceScript: string;
+  /** `readinessGate` of the pool (MX only after `msgw check` passes), where the pool has it. */
+  readinessGate?: { waitSeconds: number };
   /**
    * Import id of the legacy A record in the Cloudflare stand-in (`<zoneId>/<recordId>`): set when
    * the record is seeded, cleared after the first successful `up` (the runbook's step).
@@ -268,6 +270,7 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
       return { hostname: h.hostname, state, existing: existing(h) };
     }),
     mx: { strategy: s.strategy, step: 10, ttl: 60 },
+    ...(f.readinessGate !== undefined ? { readinessGate: f.readinessGate } : {}),
     dns: { addressTtl: 60 },
     certificates: { mode: "pool-ca" },
     access: { mailStoreServerCidrs: [f.operatorCidr], adminCidrs: [f.operatorCidr] },
@@ -296,6 +299,29 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
           },
         }),
   };
+}
+
+/**
+ * Whether the pool's arguments know a top-level argument `name`: a minimal valid pool with it is
+ * planned, and only an "is not an argument" refusal of that name counts as no.
+ */
+export function poolHasArgument(
+  plan: (args: never) => unknown,
+  name: string,
+  value: unknown,
+): boolean {
+  try {
+    plan({
+      zone: { name: "example.com" },
+      mailDomain: "msgw.example.com",
+      hosts: [{ hostname: "msgw1.example.com", existing: { address: "198.51.100.20" } }],
+      access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
+      [name]: value,
+    } as never);
+    return true;
+  } catch (error) {
+    return !(error as Error).message.includes(`${name} is not an argument`);
+  }
 }
 
 /** The engine's summary of one `up`/`destroy`, as counted by the drill. */
