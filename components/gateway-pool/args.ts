@@ -209,7 +209,8 @@ const existingHostSchema = exact<ExistingHostArgs>()(
 export interface GatewayHostArgs {
   /**
    * The host's own fully qualified name, e.g. `msgw1.example.com`: its A record, its certificate's subject
-   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain.
+   * and SAN, and the server MailStore Server's archiving profile connects to. Never the mail domain, nor the
+   * zone apex.
    */
   hostname: string;
   /**

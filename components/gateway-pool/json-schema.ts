@@ -11,6 +11,63 @@ import { gatewayPoolArgsSchema } from "./args";
 /** Where the package ships the stack-configuration schema (relative to the package root). */
 export const STACK_SCHEMA_FILE = "schema/stack-config.schema.json";
 
+type JsonNode = Record<string, unknown>;
+
+/**
+ * Copies each argument's TSDoc (summary and `@default`) from `args.ts` into the JSON Schema as its
+ * `description`, so an editor shows the same documentation on hover. Reads the TypeScript source with the
+ * compiler API, so it runs where `typescript` is installed (generation and tests), never at deployment.
+ */
+function addDescriptions(root: JsonNode): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require("typescript") as typeof import("typescript");
+  const file = path.resolve(__dirname, "args.ts");
+  if (!fs.existsSync(file)) return; // compiled package: no TypeScript source to read
+  const source = ts.createSourceFile(
+    file,
+    fs.readFileSync(file, "utf8"),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const interfaces = new Map<string, import("typescript").InterfaceDeclaration>();
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+  });
+  const flat = (text: string | undefined) => (text ?? "").replace(/\s*\n\s*/g, " ").trim();
+  const objectNode = (node: JsonNode | undefined): JsonNode | undefined =>
+    node?.type === "array" ? (node.items as JsonNode | undefined) : node;
+  const describe = (name: string, node: JsonNode | undefined): void => {
+    const decl = interfaces.get(name);
+    const props = objectNode(node)?.properties as Record<string, JsonNode> | undefined;
+    if (decl === undefined || props === undefined) return;
+    for (const member of decl.members) {
+      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+      const target = props[member.name.text];
+      if (target === undefined) continue;
+      const parts: string[] = [];
+      for (const doc of ts.getJSDocCommentsAndTags(member)) {
+        if (!ts.isJSDoc(doc)) continue;
+        parts.push(flat(ts.getTextOfJSDocComment(doc.comment)));
+        for (const tag of doc.tags ?? []) {
+          if (tag.tagName.text === "default") {
+            parts.push(
+              `Default: ${flat(ts.getTextOfJSDocComment(tag.comment)).replace(/^- /, "")}`,
+            );
+          }
+        }
+      }
+      const text = parts.filter((p) => p !== "").join(" ");
+      if (text !== "") target.description = text;
+      let type = member.type;
+      if (type !== undefined && ts.isArrayTypeNode(type)) type = type.elementType;
+      if (type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+        describe(type.typeName.text, target);
+      }
+    }
+  };
+  describe("GatewayPoolArgs", root);
+}
+
 /** The JSON Schema of `msgw:pool` alone (GatewayPoolArgs as YAML or JSON). */
 export function poolArgsJsonSchema(): Record<string, unknown> {
   const toJson = (schema: z.ZodType): Record<string, unknown> =>
@@ -28,6 +85,7 @@ export function poolArgsJsonSchema(): Record<string, unknown> {
     }) as Record<string, unknown>;
   const schema = toJson(gatewayPoolArgsSchema);
   delete schema.$schema;
+  addDescriptions(schema);
   return schema;
 }
 

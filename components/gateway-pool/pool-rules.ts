@@ -3,6 +3,7 @@
 import type * as z from "zod";
 import type { GatewayPoolArgs } from "./args";
 import {
+  formatPath,
   isInZone,
   isIPv4,
   isUnknownYet,
@@ -73,6 +74,13 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
           ctx,
           at("hostname"),
           `"${hostname}" is outside zone "${zoneName}"; use a name ending in .${zone}`,
+        );
+      }
+      if (zoneOk && n === zone && mailDomain !== zone) {
+        report(
+          ctx,
+          at("hostname"),
+          `"${hostname}" is the zone apex, whose A record is the company's own (website, mail); give the host a name below the zone, e.g. "msgw${i + 1}.${zone}"`,
         );
       }
       if (mailDomain !== undefined && n === mailDomain) {
@@ -315,14 +323,7 @@ function publicAddress(ctx: Ctx, at: PropertyKey[], address: unknown, optIn: unk
     report(
       ctx,
       [...at, "address"],
-      `"${address}" is ${reason}, not reachable from the internet, yet it would be published in a public A record; give the machine's public address, or set ${[
-        ...at,
-        "allowPrivateAddress",
-      ]
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, "")
-        .replace(/\.\[/g, "[")}: true for split-horizon DNS`,
+      `"${address}" is ${reason}, not reachable from the internet, yet it would be published in a public A record; give the machine's public address, or set ${formatPath([...at, "allowPrivateAddress"])}: true for split-horizon DNS`,
     );
   }
 }

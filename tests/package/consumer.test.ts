@@ -66,10 +66,18 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
     assert.ok(packedFiles.includes("dist/components/index.js"), "dist/components/index.js");
     assert.ok(packedFiles.includes("dist/components/index.d.ts"), "dist/components/index.d.ts");
     assert.ok(packedFiles.includes("package.json"));
+    // The JSON Schema editors use for Pulumi.<stack>.yaml ships beside the code.
+    assert.ok(packedFiles.includes("schema/stack-config.schema.json"));
     const unexpected = packedFiles.filter(
       (f) =>
         !(f.startsWith("dist/components/") || f.startsWith("dist/bin/")) &&
-        !["package.json", "README.md", "CHANGELOG.md", "LICENSE"].includes(f),
+        ![
+          "package.json",
+          "README.md",
+          "CHANGELOG.md",
+          "LICENSE",
+          "schema/stack-config.schema.json",
+        ].includes(f),
     );
     assert.deepEqual(unexpected, []);
     assert.deepEqual(

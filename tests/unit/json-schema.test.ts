@@ -41,6 +41,18 @@ test("the package ships the JSON Schema and both example stacks reference it", (
   }
 });
 
+test("each argument's TSDoc (summary and default) is its description, shown by editors on hover", () => {
+  const pool = JSON.parse(committed).properties.config.properties["msgw:pool"];
+  assert.equal(
+    pool.properties.mx.properties.ttl.description,
+    "TTL of the MX records, seconds: 1 (automatic) or 60–86400. Default: 300",
+  );
+  assert.equal(
+    pool.properties.hosts.items.properties.existing.properties.allowPrivateAddress.description,
+    "Publish an A record for a non-public `address` (10.0.0.5, 192.168.1.20, …), for a split-horizon setup where only internal senders and MailStore Server resolve the name. Default: false - a non-public address is refused: the public A record would point nowhere",
+  );
+});
+
 test("dev and prod validate against the JSON Schema", () => {
   assert.deepEqual(errorsOf(stack("dev")), []);
   assert.deepEqual(errorsOf(stack("prod")), []);

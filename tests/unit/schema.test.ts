@@ -355,6 +355,13 @@ const rows: Array<[string, unknown, string[]]> = [
       'mailDomain "example.com" is the zone apex: the pool\'s MX records would sit beside the company\'s own and take a share of its mail. Use a subdomain such as "msgw.example.com", or set mx.allowZoneApex: true if the whole domain is for journal mail',
     ],
   ],
+  [
+    "a host named as the zone apex",
+    { hosts: [{ hostname: "example.com" }] },
+    [
+      'hosts[0].hostname "example.com" is the zone apex, whose A record is the company\'s own (website, mail); give the host a name below the zone, e.g. "msgw1.example.com"',
+    ],
+  ],
   // Host states.
   [
     "standby and draining but nobody active",
