@@ -65,6 +65,24 @@ const { values } = parseArgs({
 });
 const intervalMs = Number(values["interval-ms"]);
 const dwellMs = Number(values["dwell-ms"]);
+for (const [flag, n, min] of [
+  ["--interval-ms", intervalMs, 10],
+  ["--dwell-ms", dwellMs, 1_000],
+] as const) {
+  if (!Number.isInteger(n) || n < min || n > 600_000) {
+    process.stderr.write(
+      `drill: ${flag} ${JSON.stringify(values[flag.slice(2) as "interval-ms" | "dwell-ms"])} must be a whole number of milliseconds from ${min} to 600000\n`,
+    );
+    process.exit(2);
+  }
+}
+
+if (!["direct", "pulumi", "auto"].includes(values.driver ?? "")) {
+  process.stderr.write(
+    `drill: --driver ${JSON.stringify(values.driver)} is not a driver; use direct, pulumi or auto\n`,
+  );
+  process.exit(2);
+}
 
 /** One failed expectation; the drill goes on and reports every one. */
 const failures: string[] = [];
