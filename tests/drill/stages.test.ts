@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { planGatewayPool, renderZoneFile, type GatewayPoolArgs } from "../../components";
-import { engineSummary, stageRecords, zoneFragment } from "./lib/drivers";
+import { engineErrors, engineSummary, stageRecords, zoneFragment } from "./lib/drivers";
 import { tallyDrill } from "./lib/figures";
 import {
   changesOutside,
@@ -312,4 +312,23 @@ test("the readiness gate goes into the configuration only where the pool has it"
     stage("3"),
   ) as Record<string, unknown>;
   assert.deepEqual(withGate.readinessGate, { waitSeconds: 120 });
+});
+
+test("a failed up's error diagnostics are kept, without stack frames", () => {
+  const stream = [
+    { diagnosticEvent: { message: "debug line\n", severity: "debug" } },
+    {
+      diagnosticEvent: {
+        urn: "urn:pulumi:drill::msgw::msgw:index:GatewayPool::msgw",
+        message:
+          'ResourceError: GatewayPool "msgw": invalid arguments:\nlegacy.importId is not an argument\n    at new GatewayPool (x.ts:85:15)\n',
+        severity: "error",
+      },
+    },
+  ]
+    .map((e) => JSON.stringify(e))
+    .join("\n");
+  assert.deepEqual(engineErrors(`${stream}\nnot json`), [
+    'urn:pulumi:drill::msgw::msgw:index:GatewayPool::msgw: ResourceError: GatewayPool "msgw": invalid arguments:\nlegacy.importId is not an argument',
+  ]);
 });

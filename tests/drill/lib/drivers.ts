@@ -464,7 +464,7 @@ export function engineSummary(json: string): {
   return { counts: countsFromSummary(summary), changes };
 }
 
-/** The error diagnostics of an engine event stream (each cut to 1,500 characters). */
+/** The error diagnostics of an engine event stream (each cut to 12 lines, 1,500 characters). */
 export function engineErrors(stream: string): string[] {
   const errors: string[] = [];
   for (const line of stream.split("\n")) {
@@ -475,7 +475,12 @@ export function engineErrors(stream: string): string[] {
       };
       const d = event.diagnosticEvent;
       if (d?.severity === "error" && d.message !== undefined) {
-        errors.push(`${d.urn ? `${d.urn}: ` : ""}${d.message.trim().slice(0, 1_500)}`);
+        // The message without stack frames and object dumps: the first 12 lines that say something.
+        const lines = d.message
+          .split("\n")
+          .filter((l) => l.trim() !== "" && !/^\s+at /.test(l))
+          .slice(0, 12);
+        errors.push(`${d.urn ? `${d.urn}: ` : ""}${lines.join("\n").slice(0, 1_500)}`);
       }
     } catch {
       // not an event line
