@@ -7,7 +7,12 @@ export {
   isValidTtl,
 } from "./gateway-pool/validate";
 export { planGatewayPool, GATEWAY_DEFAULTS } from "./gateway-pool/plan/pool-plan";
-export type { GatewayPoolPlan, HostPlan, LegacyPlan } from "./gateway-pool/plan/pool-plan";
+export type {
+  GatewayPoolPlan,
+  HostPlan,
+  LegacyPlan,
+  ConfigSyncStorePlan,
+} from "./gateway-pool/plan/pool-plan";
 export { planMxPreferences, mxTable } from "./gateway-pool/plan/mx";
 export type { MxHostInput } from "./gateway-pool/plan/mx";
 export { ownedRecords, renderZoneFile } from "./gateway-pool/plan/zone-file";
@@ -26,7 +31,22 @@ export { renderWindowsUserData } from "./gateway-pool/plan/user-data";
 export type { WindowsUserDataInput } from "./gateway-pool/plan/user-data";
 export { certificateFingerprint } from "./gateway-pool/resources/certificates";
 export { inventoryJson, replicationCommands } from "./gateway-pool/resources/replication";
-export type { InventoryHost, ReplicationEndpoint } from "./gateway-pool/resources/replication";
+export type {
+  InventoryHost,
+  InventoryStore,
+  ReplicationEndpoint,
+} from "./gateway-pool/resources/replication";
+export { CONFIG_STORE_RETENTION } from "./gateway-pool/resources/config-store-bucket";
+export {
+  readinessGateCommand,
+  planReadinessGate,
+  GATE_CA_ENV,
+  DEFAULT_GATE_WAIT_SECONDS,
+} from "./gateway-pool/resources/readiness-gate";
+export type {
+  ReadinessGateCommandInput,
+  ReadinessGatePlan,
+} from "./gateway-pool/resources/readiness-gate";
 export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
 // Operator tooling, also usable as a library.
 export { registerConfigCommands } from "./config-sync";

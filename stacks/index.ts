@@ -25,3 +25,4 @@ export const runbook = pool.runbook;
 export const caCertificatePem = pool.caCertificatePem;
 export const certificatePrivateKeys = pool.certificatePrivateKeys;
 export const configManifest = pool.configManifest;
+export const configSyncInventory = pool.configSyncInventory;

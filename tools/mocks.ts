@@ -26,7 +26,8 @@ export function mockCertificatePem(commonName: string): string {
       "-days",
       "1",
       "-subj",
-      `/CN=${commonName}`,
+      // RFC 5280 ub-common-name: a longer name is only in the SAN, as the pool issues it.
+      commonName.length <= 64 ? `/CN=${commonName}` : "/O=MailStore Gateway pool",
       "-addext",
       `subjectAltName=DNS:${commonName}`,
     ],
@@ -35,6 +36,9 @@ export function mockCertificatePem(commonName: string): string {
   certCache.set(commonName, pem);
   return pem;
 }
+
+/** The mocks' clock: certificates are issued "now", so an offline plan shows them as issued this update. */
+const MOCK_NOW = Date.now();
 
 const hex = (text: string, length: number): string =>
   createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -65,12 +69,24 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/securityGroup:SecurityGroup":
         id = `sg-${hex(args.name, 17)}`;
         break;
+      case "aws:s3/bucket:Bucket":
+        id = `${String(inputs.bucketPrefix ?? "")}${hex(args.name, 26)}`;
+        state.bucket = id;
+        state.region = inputs.region ?? "us-east-1";
+        state.arn = `arn:aws:s3:::${id}`;
+        break;
       case "aws:ssm/parameter:Parameter":
         state.arn = `arn:aws:ssm:region:123456789012:parameter${String(inputs.name)}`;
         break;
       case "aws:iam/role:Role":
         state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
         state.name = args.name;
+        break;
+      case "aws:kms/key:Key":
+        state.arn = `arn:aws:kms:eu-central-1:123456789012:key/${args.name}`;
+        break;
+      case "aws:sns/topic:Topic":
+        state.arn = `arn:aws:sns:${String(inputs.region ?? "eu-central-1")}:123456789012:${args.name}`;
         break;
       case "aws:iam/instanceProfile:InstanceProfile":
         state.name = args.name;
@@ -81,14 +97,19 @@ export class PoolMocks implements pulumi.runtime.Mocks {
         state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA${hex(args.name, 40)}\n`;
         break;
       case "tls:index/certRequest:CertRequest":
-        state.certRequestPem = `mock-csr:${String((inputs.subject as { commonName?: string } | undefined)?.commonName)}`;
+        state.certRequestPem = `mock-csr:${String((inputs.subject as { commonName?: string } | undefined)?.commonName ?? (inputs.dnsNames as string[] | undefined)?.[0])}`;
         break;
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert": {
+        const subject = inputs.subject as { commonName?: string } | undefined;
         const cn =
           args.type === "tls:index/selfSignedCert:SelfSignedCert"
-            ? String((inputs.subject as { commonName?: string } | undefined)?.commonName)
+            ? String(subject?.commonName ?? (inputs.dnsNames as string[] | undefined)?.[0])
             : String(inputs.certRequestPem).replace(/^mock-csr:/, "");
+        // Issued now, valid for the requested hours: what the tls provider records.
+        const hoursValid = Number(inputs.validityPeriodHours ?? 0);
+        state.validityStartTime = new Date(MOCK_NOW).toISOString();
+        state.validityEndTime = new Date(MOCK_NOW + hoursValid * 3600_000).toISOString();
         // Fast mode: one shared certificate, still a real PEM so fingerprints work.
         state.certPem = mockCertificatePem(
           this.opts.realCertificates === false ? "offline-plan.invalid" : cn,
@@ -114,7 +135,35 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getVpc:getVpc":
         return { id: `vpc-default-${String(inputs.region ?? "provider")}` };
       case "aws:ec2/getSubnet:getSubnet":
-        return { id: inputs.id, vpcId: `vpc-of-${String(inputs.id)}` };
+        // Subnets named `subnet-<zone>-…` (e.g. subnet-eu-central-1b-app) lie in that zone.
+        return {
+          id: inputs.id,
+          vpcId: `vpc-of-${String(inputs.id)}`,
+          availabilityZone:
+            /^subnet-([a-z]{2}-[a-z]+-\d+[a-z])-/.exec(String(inputs.id))?.[1] ?? "eu-central-1a",
+        };
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        const region = String(inputs.region ?? "eu-central-1");
+        return { names: [`${region}a`, `${region}b`, `${region}c`], id: region };
+      }
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+          accountId: "123456789012",
+          arn: "arn:aws:sts::123456789012:assumed-role/deployer/session",
+          userId: "AROAEXAMPLE:session",
+          id: "123456789012",
+        };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:index/getRegion:getRegion":
+        return { region: String(inputs.region ?? "eu-central-1"), id: "region" };
+      case "aws:iam/getSessionContext:getSessionContext":
+        return {
+          arn: inputs.arn,
+          issuerArn: "arn:aws:iam::123456789012:role/deployer",
+          issuerName: "deployer",
+          id: "session",
+        };
       case "cloudflare:index/getZone:getZone": {
         const filter = inputs.filter as { name?: string } | undefined;
         return {

@@ -12,6 +12,17 @@ export interface PlannedResource {
   dependencies: string[];
   /** Inputs as registered; secrets are replaced by "[secret]". */
   inputs: Record<string, unknown>;
+  /**
+   * Resource options as sent to the engine (the mocks do not act on them; the engine does): only those
+   * set are present.
+   */
+  options: {
+    protect?: true;
+    retainOnDelete?: true;
+    deleteBeforeReplace?: true;
+    ignoreChanges?: string[];
+    import?: string;
+  };
 }
 
 /** What {@link planOffline} returns. */
@@ -50,6 +61,21 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getImportid(): string;
+}
+
+export function optionsOf(req: RegisterRequest): PlannedResource["options"] {
+  const options: PlannedResource["options"] = {};
+  if (req.getProtect()) options.protect = true;
+  if (req.getRetainondelete()) options.retainOnDelete = true;
+  if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+  if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+  if (req.getImportid()) options.import = req.getImportid();
+  return options;
 }
 
 /**
@@ -90,6 +116,7 @@ export async function planOffline(
       dependencies: [...deps].sort(),
       // The inputs exactly as the program sent them (secrets still marked), not the mock's outputs.
       inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      options: optionsOf(req),
     };
     seen.push(entry);
     original(req, cb);

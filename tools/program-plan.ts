@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { PoolMocks } from "./mocks";
-import type { OfflinePlan, PlannedResource } from "./offline-plan";
+import { optionsOf, type OfflinePlan, type PlannedResource } from "./offline-plan";
 import {
   locateRunModule,
   runArguments,
@@ -218,6 +218,7 @@ export async function planProgram(opts: {
         parent: parent || undefined,
         dependencies: [...deps].sort(),
         inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        options: optionsOf(req),
       });
       mock.registerResource(req, cb);
     },

@@ -9,6 +9,7 @@ import {
 } from "./engine";
 import { InventoryError, loadInventory, type Inventory, type StoreSpec } from "./inventory";
 import { renderRestoreSummary, renderStatus } from "./report";
+import { inventoryFromOutputsFile, inventoryFromStack } from "./stack-inventory";
 import { S3Store, sdkS3Objects } from "./s3-store";
 import { LocalStore, type BackupStore } from "./store";
 import type { Manifest } from "./types";
@@ -17,7 +18,11 @@ import type { Manifest } from "./types";
 export function openStore(spec: StoreSpec): BackupStore {
   return spec.kind === "local"
     ? new LocalStore(spec.path)
-    : new S3Store(sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId), spec.bucket, spec.prefix);
+    : new S3Store(
+        sdkS3Objects(spec.bucket, spec.region, spec.kmsKeyId, spec.endpoint),
+        spec.bucket,
+        spec.prefix,
+      );
 }
 
 export interface HostFlags {
@@ -62,6 +67,43 @@ export function selectHosts(
 
 class UsageError extends Error {}
 
+/** Where the inventory comes from: `--stack`, `--outputs`, `--inventory` or `MSGW_INVENTORY`. */
+export interface InventoryFlags {
+  inventory?: string;
+  stack?: string;
+  outputs?: string;
+  sshKey?: string;
+}
+
+/** Loads the inventory the flags name (one source at most). */
+export async function resolveInventory(o: InventoryFlags): Promise<Inventory> {
+  const given = [o.inventory, o.stack, o.outputs].filter((x) => x !== undefined).length;
+  if (given > 1) throw new UsageError("give only one of --inventory, --stack and --outputs");
+  if (o.stack !== undefined) return inventoryFromStack(o.stack, o.sshKey);
+  if (o.outputs !== undefined) return inventoryFromOutputsFile(o.outputs, o.sshKey);
+  if (o.sshKey !== undefined)
+    throw new UsageError(
+      "--ssh-key goes with --stack or --outputs; an inventory file names its keys",
+    );
+  return loadInventory(o.inventory);
+}
+
+const inventoryOptions = (c: Command) =>
+  c
+    .option(
+      "--inventory <file>",
+      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
+    )
+    .option(
+      "--stack <name>",
+      "take the inventory from the stack's configSyncInventory output (runs pulumi stack output --json)",
+    )
+    .option(
+      "--outputs <file>",
+      "take the inventory from a file written by pulumi stack output --json",
+    )
+    .option("--ssh-key <file>", "with --stack/--outputs: the SSH private key file to log in with");
+
 const progress = (line: string) => process.stderr.write(`msgw: ${line}\n`);
 const engineOpts: EngineOptions = { progress };
 
@@ -85,14 +127,12 @@ function parallelOf(v: string | undefined): number {
 }
 
 const hostOptions = (c: Command) =>
-  c
-    .option("--target <host>", "one host")
-    .option("--targets <hosts>", "comma-separated hosts")
-    .option("--all-targets", "every host in the inventory except the snapshot's source")
-    .option(
-      "--inventory <file>",
-      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
-    );
+  inventoryOptions(
+    c
+      .option("--target <host>", "one host")
+      .option("--targets <hosts>", "comma-separated hosts")
+      .option("--all-targets", "every host in the inventory except the snapshot's source"),
+  );
 
 /**
  * Adds `config snapshot|restore|verify|status` to a commander program. Exit codes: 0 all good,
@@ -105,28 +145,28 @@ export function registerConfigCommands(program: Command): void {
       "replicate MailStore Gateway configuration between hosts over SSH (snapshot, restore, verify, status)",
     );
 
-  config
-    .command("snapshot")
-    .description(
-      "read the configuration files from --source and store them under --revision; prints only the manifest JSON",
-    )
-    .requiredOption("--source <host>", "the host to read the configuration from")
-    .requiredOption("--revision <rev>", "the revision to store it under (immutable)")
+  inventoryOptions(
+    config
+      .command("snapshot")
+      .description(
+        "read the configuration files from --source and store them under --revision; prints only the manifest JSON",
+      )
+      .requiredOption("--source <host>", "the host to read the configuration from")
+      .requiredOption("--revision <rev>", "the revision to store it under (immutable)"),
+  )
     .option(
-      "--inventory <file>",
-      "inventory JSON file (default: the MSGW_INVENTORY environment variable)",
+      "--first-up",
+      "a source without configuration is not an error: restore the stored revision onto it (a replaced source), or print a waiting state and exit 0",
     )
-    .action((o: { source: string; revision: string; inventory?: string }) =>
+    .action((o: InventoryFlags & { source: string; revision: string; firstUp?: boolean }) =>
       guarded("snapshot", async () => {
-        const inv = loadInventory(o.inventory);
-        const { manifest } = await snapshot(
-          inv,
-          openStore(inv.store),
-          o.source,
-          o.revision,
-          engineOpts,
-        );
-        process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+        const inv = await resolveInventory(o);
+        const res = await snapshot(inv, openStore(inv.store), o.source, o.revision, {
+          ...engineOpts,
+          firstUp: o.firstUp === true,
+        });
+        const out = "waiting" in res ? res.waiting : res.manifest;
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return 0;
       }),
     );
@@ -143,20 +183,44 @@ export function registerConfigCommands(program: Command): void {
         "proceed although the mailbox-password guard found changed or removed mailbox key material",
       )
       .option("--parallel <n>", "hosts restored at once", "4")
+      .option(
+        "--wait-for-snapshot",
+        "when no snapshot is stored under --revision yet (the source has no configuration), report a waiting state and exit 0",
+      )
       .option("--json", "print the per-host outcomes as JSON"),
   ).action(
     (
-      o: HostFlags & {
-        revision: string;
-        inventory?: string;
-        allowKeyChange?: boolean;
-        parallel?: string;
-        json?: boolean;
-      },
+      o: HostFlags &
+        InventoryFlags & {
+          revision: string;
+          allowKeyChange?: boolean;
+          parallel?: string;
+          json?: boolean;
+          waitForSnapshot?: boolean;
+        },
     ) =>
       guarded("restore", async () => {
-        const inv = loadInventory(o.inventory);
+        const inv = await resolveInventory(o);
         const store = openStore(inv.store);
+        if (o.waitForSnapshot && !(await store.getSnapshot(o.revision))) {
+          const hosts = selectHosts(inv, o, undefined, true);
+          const text = `no snapshot stored under revision ${o.revision} yet (the source has no configuration): replication waits; configure the source, then bump configSync.revision`;
+          process.stdout.write(
+            o.json
+              ? `${JSON.stringify(
+                  hosts.map((h) => ({
+                    host: h,
+                    revision: o.revision,
+                    result: "waiting",
+                    message: text,
+                  })),
+                  null,
+                  2,
+                )}\n`
+              : `${hosts.map((h) => `${h.padEnd(24)} WAITING   ${text}`).join("\n")}\n`,
+          );
+          return 0;
+        }
         const snap = await loadSnapshot(store, o.revision);
         const hosts = selectHosts(inv, o, snap.manifest.source, true);
         const outcomes = await restore(inv, store, snap, hosts, {
@@ -174,10 +238,10 @@ export function registerConfigCommands(program: Command): void {
   const inspect =
     (name: "verify" | "status") =>
     async (
-      o: HostFlags & { revision?: string; inventory?: string; json?: boolean; parallel?: string },
+      o: HostFlags & InventoryFlags & { revision?: string; json?: boolean; parallel?: string },
     ) =>
       guarded(name, async () => {
-        const inv = loadInventory(o.inventory);
+        const inv = await resolveInventory(o);
         let manifest: Manifest | undefined;
         if (o.revision !== undefined)
           manifest = (await loadSnapshot(openStore(inv.store), o.revision)).manifest;

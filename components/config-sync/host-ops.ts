@@ -1,6 +1,7 @@
 import type { FileSelection, HostSpec } from "./inventory";
 import { isConfigFile, TEMP_SUFFIX } from "./select";
-import { joinRemote, sftpPath, type RemoteHost } from "./transport";
+import { DeadlineError, joinRemote, sftpPath, type ExecResult, type RemoteHost } from "./transport";
+import { printable, showBytes, showName } from "./text";
 import type { FileContent } from "./types";
 
 /** The SFTP paths the engine uses on one host. */
@@ -39,14 +40,27 @@ export async function readConfig(
       `cannot list the data directory ${host.dataDir}: ${e.message.replace(/^list [^:]*: /, "")}`,
     );
   });
-  const names = entries
-    .filter((e) => e.kind === "file" && isConfigFile(e.name, sel, host.platform === "windows"))
-    .map((e) => e.name)
-    .sort();
+  const chosen = entries.filter(
+    (e) => e.kind !== "dir" && isConfigFile(e.name, sel, host.platform === "windows"),
+  );
+  const limit = sel.maxFileMiB * 1024 * 1024;
+  const problems: string[] = [];
+  for (const e of chosen) {
+    if (e.kind === "link" || e.kind === "other")
+      problems.push(
+        `${showName(e.name)} is a ${e.kind === "link" ? "symbolic link (or reparse point)" : "special file"}, not a regular file: replication never follows links; replace it with the file itself or exclude it (files.exclude)`,
+      );
+    else if (e.size > limit)
+      problems.push(
+        `${showName(e.name)} is ${showBytes(e.size)}, above files.maxFileMiB (${sel.maxFileMiB} MiB): configuration files are small, so this is probably not one; add it to files.exclude, or raise files.maxFileMiB`,
+      );
+  }
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  const names = chosen.map((e) => e.name).sort();
   const files: FileContent[] = [];
   for (const name of names) {
-    const data = await r.readFile(joinRemote(dir, name)).catch((e: Error) => {
-      throw new Error(`cannot read ${name}: ${e.message.replace(/^read [^:]*: /, "")}`);
+    const data = await r.readFile(joinRemote(dir, name), limit).catch((e: Error) => {
+      throw new Error(`cannot read ${showName(name)}: ${e.message.replace(/^read [^:]*: /, "")}`);
     });
     files.push({ name, data });
   }
@@ -56,9 +70,7 @@ export async function readConfig(
 /** Leftover temporary files of an interrupted restore. */
 export async function staleTemps(r: RemoteHost, host: HostSpec): Promise<string[]> {
   const entries = await r.list(hostPaths(host).dataDir);
-  return entries
-    .filter((e) => e.kind === "file" && e.name.endsWith(TEMP_SUFFIX))
-    .map((e) => e.name);
+  return entries.filter((e) => e.kind !== "dir" && e.name.endsWith(TEMP_SUFFIX)).map((e) => e.name);
 }
 
 /** Mailbox folders (sub-folders of the data directory) and how many files each holds, recursively. */
@@ -91,9 +103,9 @@ export async function readMarker(
   host: HostSpec,
 ): Promise<RestoreMarker | undefined> {
   const p = hostPaths(host).marker;
-  if (!(await r.stat(p))) return undefined;
+  if (!(await r.lstat(p))) return undefined;
   try {
-    return JSON.parse((await r.readFile(p)).toString("utf8")) as RestoreMarker;
+    return JSON.parse((await r.readFile(p, 64 * 1024)).toString("utf8")) as RestoreMarker;
   } catch {
     return { revision: "?", startedAt: "?", backup: "?" };
   }
@@ -101,9 +113,54 @@ export async function readMarker(
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/** Deadline of one status (or exists) command. */
+const statusMs = (host: HostSpec) => Math.min(30, host.serviceTimeoutSeconds) * 1000 + 5000;
+
+/** Runs a service-control command with its deadline; a deadline says which command hung. */
+async function control(
+  r: RemoteHost,
+  what: string,
+  command: string,
+  timeoutMs: number,
+): Promise<ExecResult> {
+  try {
+    return await r.exec(command, timeoutMs);
+  } catch (e) {
+    if (e instanceof DeadlineError)
+      throw new DeadlineError(`the ${what} command hung: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Whether the gateway service runs (the status command exits 0). */
 export async function serviceRunning(r: RemoteHost, host: HostSpec): Promise<boolean> {
-  return (await r.exec(host.serviceControl.status)).code === 0;
+  return (await control(r, "status", host.serviceControl.status, statusMs(host))).code === 0;
+}
+
+/**
+ * Waits (bounded by `serviceWaitSeconds`) until the service is installed, when the host has an
+ * `exists` command. Returns false when it is still not there.
+ */
+export async function waitServiceInstalled(
+  r: RemoteHost,
+  host: HostSpec,
+  progress: (l: string) => void,
+): Promise<boolean> {
+  const cmd = host.serviceControl.exists;
+  if (cmd === undefined) return true;
+  const deadline = Date.now() + host.serviceWaitSeconds * 1000;
+  let said = 0;
+  for (;;) {
+    if ((await control(r, "exists", cmd, statusMs(host))).code === 0) return true;
+    if (Date.now() >= deadline) return false;
+    if (Date.now() - said >= 30_000) {
+      said = Date.now();
+      progress(
+        `waiting for the service ${host.serviceName} to be installed (${Math.ceil((deadline - Date.now()) / 1000)}s left)`,
+      );
+    }
+    await sleep(Math.min(5000, Math.max(0, deadline - Date.now())));
+  }
 }
 
 async function waitService(r: RemoteHost, host: HostSpec, running: boolean): Promise<boolean> {
@@ -115,11 +172,18 @@ async function waitService(r: RemoteHost, host: HostSpec, running: boolean): Pro
   }
 }
 
-const tail = (s: string) => s.trim().split(/\r?\n/).slice(-3).join(" | ").slice(0, 300);
+/** The last lines of a command's output, escaped and short. */
+export const tail = (s: string) =>
+  printable(s.trim().split(/\r?\n/).slice(-3).join(" | ").slice(-300));
 
 /** Stops the service and waits (bounded) until it reports stopped. */
 export async function stopService(r: RemoteHost, host: HostSpec): Promise<void> {
-  const res = await r.exec(host.serviceControl.stop);
+  const res = await control(
+    r,
+    "stop",
+    host.serviceControl.stop,
+    host.serviceTimeoutSeconds * 1000 + 5000,
+  );
   if (res.code !== 0)
     throw new Error(
       `the stop command exited ${res.code}${res.stderr.trim() ? `: ${tail(res.stderr)}` : ""}`,
@@ -133,7 +197,12 @@ export async function stopService(r: RemoteHost, host: HostSpec): Promise<void> 
 
 /** Starts the service, waits until it runs, and checks again after `settleSeconds`. */
 export async function startService(r: RemoteHost, host: HostSpec): Promise<void> {
-  const res = await r.exec(host.serviceControl.start);
+  const res = await control(
+    r,
+    "start",
+    host.serviceControl.start,
+    host.serviceTimeoutSeconds * 1000 + 5000,
+  );
   if (res.code !== 0)
     throw new Error(
       `the start command exited ${res.code}${res.stderr.trim() ? `: ${tail(res.stderr)}` : ""}`,

@@ -12,7 +12,21 @@
  * await program.parseAsync();
  * ```
  */
-export { registerConfigCommands, openStore, selectHosts, type HostFlags } from "./cli";
+export {
+  registerConfigCommands,
+  openStore,
+  selectHosts,
+  resolveInventory,
+  type HostFlags,
+  type InventoryFlags,
+} from "./cli";
+export {
+  inventoryFromOutputs,
+  inventoryFromOutputsFile,
+  inventoryFromStack,
+  INVENTORY_OUTPUT,
+} from "./stack-inventory";
+export { printable } from "./text";
 export {
   snapshot,
   restore,
@@ -20,7 +34,11 @@ export {
   inspectHost,
   loadSnapshot,
   mapBounded,
+  nameProblems,
+  tempName,
   type EngineOptions,
+  type SnapshotResult,
+  type WaitingState,
 } from "./engine";
 export {
   loadInventory,
@@ -45,6 +63,10 @@ export { S3Store, sdkS3Objects, type S3Objects } from "./s3-store";
 export {
   connect,
   HostKeyMismatchError,
+  DeadlineError,
+  DiskFullError,
+  OUTPUT_CAP_BYTES,
+  type ExecResult,
   type RemoteHost,
   type RemoteEntry,
   type ProgressSink,

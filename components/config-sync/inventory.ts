@@ -39,6 +39,11 @@ export type StoreSpec =
       region: string;
       /** KMS key id for SSE-KMS. @default - the bucket's default key (`aws:kms`) */
       kmsKeyId?: string;
+      /**
+       * Endpoint of an S3-compatible service (path-style requests), e.g. `"https://minio.example.net:9000"`.
+       * @default - AWS S3 of `region`
+       */
+      endpoint?: string;
     };
 
 /** How the gateway service is stopped, started and checked on a host: commands run over SSH. */
@@ -49,6 +54,12 @@ export interface ServiceControl {
   stop: string;
   /** Exit 0 exactly when the service is running. */
   status: string;
+  /**
+   * Exit 0 when the service is installed (running or not). A restore waits (bounded by
+   * `serviceWaitSeconds`) for it: on a host just created the gateway's installer may still be running.
+   * @default - PowerShell `Get-Service` on Windows; none on linux (the service is taken as installed)
+   */
+  exists?: string;
 }
 
 /** One gateway host, as the engine reaches it. */
@@ -79,8 +90,24 @@ export interface HostSpec {
   serviceName: string;
   /** Service control commands. @default - PowerShell Stop-Service/Start-Service/Get-Service on Windows; required on linux */
   serviceControl: ServiceControl;
-  /** How long to wait for a host that is still booting (SSH refused or timing out). @default - 300 */
+  /** Deadline of one SSH connection attempt (TCP, handshake, login, SFTP). @default - 20 */
   connectTimeoutSeconds: number;
+  /**
+   * How long to keep trying a host that refuses or ignores SSH because it was just created and is
+   * still booting. Only for such hosts: an unreachable host otherwise fails after one attempt.
+   * @default - 0
+   */
+  bootWaitSeconds: number;
+  /**
+   * An opaque id of the machine behind this name (the component gives the EC2 instance id). The boot
+   * wait applies only until the store has seen this generation answer once: a revision bump on a host
+   * that answered before fails fast when it is out of reach.
+   */
+  generation?: string;
+  /** Deadline of one SFTP request (a 32 KiB write, a rename, a listing); a stalled server fails it. @default - 30 */
+  operationTimeoutSeconds: number;
+  /** How long a restore waits for the gateway service to be installed (`serviceControl.exists`). @default - 0 */
+  serviceWaitSeconds: number;
   /** How long to wait for the service to stop or start. @default - 120 */
   serviceTimeoutSeconds: number;
   /** After the service reports running, check again after this long to catch a start that dies at once. @default - 2 */
@@ -93,6 +120,12 @@ export interface FileSelection {
   include: string[];
   /** Name patterns excluded even when included. @default - [] */
   exclude: string[];
+  /**
+   * Largest configuration file accepted, in MiB: a bigger file is refused by name before anything is
+   * read or stopped (it is almost certainly not configuration: exclude it). Files are held in memory.
+   * @default - 64
+   */
+  maxFileMiB: number;
 }
 
 /** A validated inventory. */
@@ -152,7 +185,16 @@ const hostShape = {
   backupDir: z.string({ error: message("must be a folder path") }).optional(),
   serviceName: windowsServiceName().optional(),
   serviceControl: serviceControl(FIELD.noun).optional(),
-  connectTimeoutSeconds: seconds(1, 3600).optional(),
+  connectTimeoutSeconds: seconds(1, 600).optional(),
+  bootWaitSeconds: seconds(0, 3600).optional(),
+  generation: z
+    .string({ error: message("must be an id such as an EC2 instance id") })
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, {
+      error: message("must be an id such as an EC2 instance id"),
+    })
+    .optional(),
+  operationTimeoutSeconds: seconds(1, 3600).optional(),
+  serviceWaitSeconds: seconds(0, 7200).optional(),
   serviceTimeoutSeconds: seconds(1, 3600).optional(),
   settleSeconds: seconds(0, 600).optional(),
 };
@@ -238,6 +280,18 @@ const s3Store = strictObject(
     region: nonEmpty("is required for an s3 store; give the bucket's region"),
     prefix: z.string({ error: message('must be a string such as "msgw/prod/"') }).optional(),
     kmsKeyId: z.string({ error: message("must be a KMS key id or ARN") }).optional(),
+    endpoint: z
+      .string({
+        error: message(
+          'must be the URL of an S3-compatible service, e.g. "https://minio.example.net:9000"',
+        ),
+      })
+      .regex(/^https?:\/\/[^\s/]+(\/.*)?$/, {
+        error: message(
+          'must be the URL of an S3-compatible service, e.g. "https://minio.example.net:9000"',
+        ),
+      })
+      .optional(),
   },
   FIELD,
 );
@@ -287,6 +341,11 @@ export const inventorySchema = strictObject(
           })
           .optional(),
         exclude: namePatterns("exclude").optional(),
+        maxFileMiB: z
+          .number({ error: message("must be a number from 1 to 1024") })
+          .min(1, { error: message("must be a number from 1 to 1024") })
+          .max(1024, { error: message("must be a number from 1 to 1024") })
+          .optional(),
       },
       FIELD,
     ).optional(),
@@ -355,7 +414,14 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
 
   const s = inv.store as
     | { kind: "local"; path: string }
-    | { kind: "s3"; bucket: string; region: string; prefix?: string; kmsKeyId?: string }
+    | {
+        kind: "s3";
+        bucket: string;
+        region: string;
+        prefix?: string;
+        kmsKeyId?: string;
+        endpoint?: string;
+      }
     | undefined;
   const store: StoreSpec =
     s === undefined
@@ -368,6 +434,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
             region: s.region,
             prefix: s.prefix ?? "",
             ...(s.kmsKeyId !== undefined ? { kmsKeyId: s.kmsKeyId } : {}),
+            ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
           };
   const hosts: Record<string, HostSpec> = {};
   for (const [name, h] of Object.entries(inv.hosts)) {
@@ -391,14 +458,22 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
       backupDir: h.backupDir ?? `${dataDir}.msgw-backups`,
       serviceName,
       serviceControl: h.serviceControl ?? windowsServiceControl(serviceName),
-      connectTimeoutSeconds: h.connectTimeoutSeconds ?? 300,
+      connectTimeoutSeconds: h.connectTimeoutSeconds ?? 20,
+      bootWaitSeconds: h.bootWaitSeconds ?? 0,
+      ...(h.generation !== undefined ? { generation: h.generation } : {}),
+      operationTimeoutSeconds: h.operationTimeoutSeconds ?? 30,
+      serviceWaitSeconds: h.serviceWaitSeconds ?? 0,
       serviceTimeoutSeconds: h.serviceTimeoutSeconds ?? 120,
       settleSeconds: h.settleSeconds ?? 2,
     };
   }
   return {
     store,
-    files: { include: inv.files?.include ?? ["*"], exclude: inv.files?.exclude ?? [] },
+    files: {
+      include: inv.files?.include ?? ["*"],
+      exclude: inv.files?.exclude ?? [],
+      maxFileMiB: inv.files?.maxFileMiB ?? 64,
+    },
     mailboxIdPattern: inv.mailboxIdPattern ?? DEFAULT_MAILBOX_ID_PATTERN,
     hosts,
   };
@@ -427,6 +502,9 @@ export function windowsServiceControl(serviceName: string): ServiceControl {
     ),
     status: powershell(
       `$s = Get-Service -Name '${n}' -ErrorAction Stop; if ($s.Status -eq 'Running') { exit 0 } else { exit 3 }`,
+    ),
+    exists: powershell(
+      `if (Get-Service -Name '${n}' -ErrorAction SilentlyContinue) { exit 0 } else { exit 4 }`,
     ),
   };
 }

@@ -1,10 +1,11 @@
+import { printable, showName } from "./text";
 import type { HostStatus, RestoreOutcome } from "./types";
 
 /** The per-host summary of a restore, one block per host, for people. */
 export function renderRestoreSummary(outcomes: RestoreOutcome[]): string {
   const lines = outcomes.map((o) => {
     const head = `${o.host.padEnd(24)} ${o.result.toUpperCase().padEnd(9)} config=${o.config} service=${o.service} (${(o.elapsedMs / 1000).toFixed(1)}s)`;
-    return `${head}\n  ${o.message.replace(/\n/g, "\n  ")}`;
+    return `${head}\n  ${printable(o.message, true).replace(/\n/g, "\n  ")}`;
   });
   const bad = outcomes.filter((o) => o.result === "failed" || o.result === "blocked").length;
   lines.push(
@@ -16,23 +17,25 @@ export function renderRestoreSummary(outcomes: RestoreOutcome[]): string {
 /** The per-host report of verify/status, for people. */
 export function renderStatus(statuses: HostStatus[], revision: string | undefined): string {
   const lines = statuses.map((s) => {
-    if (s.error) return `${s.host.padEnd(24)} ERROR     ${s.error}`;
+    if (s.error) return `${s.host.padEnd(24)} ERROR     ${printable(s.error)}`;
     const match =
       s.matches === undefined
         ? ""
         : s.matches
           ? `matches ${revision}`
-          : `DIFFERS from ${revision}: ${s.differences.map((d) => `${d.name} ${d.problem}`).join(", ")}`;
+          : `DIFFERS from ${revision}: ${s.differences.map((d) => `${showName(d.name)} ${d.problem}`).join(", ")}`;
     const parts = [
       `${s.host.padEnd(24)} service=${s.service}`,
       `${s.files.length} config file(s)`,
       `${s.mailFiles} file(s) in ${s.mailboxes.length} mailbox folder(s)`,
       match,
       s.interruptedRestore
-        ? `INTERRUPTED restore of ${s.interruptedRestore.revision} (started ${s.interruptedRestore.startedAt}; backup ${s.interruptedRestore.backup}): re-run restore`
+        ? printable(
+            `INTERRUPTED restore of ${s.interruptedRestore.revision} (started ${s.interruptedRestore.startedAt}; backup ${s.interruptedRestore.backup}): re-run restore`,
+          )
         : "",
     ];
-    const detail = s.mailboxes.map((m) => `    ${m.folder}: ${m.files}`).join("\n");
+    const detail = s.mailboxes.map((m) => `    ${showName(m.folder)}: ${m.files}`).join("\n");
     return parts.filter((p) => p !== "").join("; ") + (detail ? `\n${detail}` : "");
   });
   return `${lines.join("\n")}\n`;

@@ -98,6 +98,20 @@ export class S3Store implements BackupStore {
     return `s3://${this.bucket}/${base}`;
   }
 
+  async seen(host: string, generation: string): Promise<boolean> {
+    checkFileName(host);
+    checkFileName(generation);
+    await this.ready();
+    return (await this.s3.get(`${this.prefix}seen/${host}/${generation}`)) !== undefined;
+  }
+
+  async markSeen(host: string, generation: string): Promise<void> {
+    checkFileName(host);
+    checkFileName(generation);
+    await this.ready();
+    await this.s3.put(`${this.prefix}seen/${host}/${generation}`, Buffer.alloc(0));
+  }
+
   /** Files first, manifest last: a reader never sees a manifest whose files are not there yet. */
   private async putSet(base: string, manifest: Manifest, files: FileContent[]): Promise<void> {
     for (const f of files) {
@@ -119,6 +133,7 @@ export function sdkS3Objects(
   bucket: string,
   region: string,
   kmsKeyId: string | undefined,
+  endpoint?: string,
 ): S3Objects {
   let sdk: Record<string, new (...a: unknown[]) => unknown>;
   try {
@@ -129,7 +144,13 @@ export function sdkS3Objects(
       `the s3 store needs the package @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (or use {"kind":"local"})`,
     );
   }
-  const client = new sdk.S3Client({ region }) as {
+  const client = new sdk.S3Client({
+    region,
+    ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
+    // Every request has a deadline; the SDK retries throttling and 5xx answers itself.
+    requestHandler: { requestTimeout: 60_000, connectionTimeout: 10_000 },
+    maxAttempts: 4,
+  }) as {
     send(c: unknown): Promise<Record<string, unknown>>;
   };
   return {
@@ -140,23 +161,41 @@ export function sdkS3Objects(
         return Buffer.from(await body.transformToByteArray());
       } catch (e) {
         if ((e as { name?: string }).name === "NoSuchKey") return undefined;
-        throw e;
+        throw s3Error(`read s3://${bucket}/${key}`, e);
       }
     },
     async put(key, body) {
-      await client.send(
-        new sdk.PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ServerSideEncryption: "aws:kms",
-          ...(kmsKeyId !== undefined ? { SSEKMSKeyId: kmsKeyId } : {}),
-        }),
+      await send(`write s3://${bucket}/${key}`, () =>
+        client.send(
+          new sdk.PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ServerSideEncryption: "aws:kms",
+            ...(kmsKeyId !== undefined ? { SSEKMSKeyId: kmsKeyId } : {}),
+          }),
+        ),
       );
     },
     async versioning() {
-      const out = await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }));
+      const out = await send(`read the versioning of bucket ${bucket}`, () =>
+        client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket })),
+      );
       return out.Status as string | undefined;
     },
   };
+}
+
+/** An SDK error as one line: what was attempted, the error's name and message. */
+function s3Error(what: string, e: unknown): Error {
+  const err = e as { name?: string; message?: string };
+  return new Error(`${what}: ${err.name ?? "Error"}: ${err.message ?? String(e)}`);
+}
+
+async function send<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw s3Error(what, e);
+  }
 }

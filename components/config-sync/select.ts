@@ -16,7 +16,11 @@ export function matchesPattern(name: string, pattern: string, caseInsensitive: b
  * Whether a top-level file of the data directory is configuration: included, not excluded, and never
  * one of the engine's own temporary files. Windows names compare case-insensitively.
  */
-export function isConfigFile(name: string, sel: FileSelection, caseInsensitive: boolean): boolean {
+export function isConfigFile(
+  name: string,
+  sel: Pick<FileSelection, "include" | "exclude">,
+  caseInsensitive: boolean,
+): boolean {
   if (name.endsWith(TEMP_SUFFIX)) return false;
   return (
     sel.include.some((p) => matchesPattern(name, p, caseInsensitive)) &&

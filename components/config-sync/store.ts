@@ -19,6 +19,10 @@ export interface BackupStore {
   putSnapshot(snapshot: StoredSnapshot): Promise<"stored" | "already-stored">;
   /** Stores a backup of a host's configuration; returns where it went. */
   putBackup(host: string, id: string, manifest: Manifest, files: FileContent[]): Promise<string>;
+  /** Whether this machine generation of `host` has answered SSH before (then it is not booting). */
+  seen?(host: string, generation: string): Promise<boolean>;
+  /** Records that this machine generation of `host` answered SSH. */
+  markSeen?(host: string, generation: string): Promise<void>;
 }
 
 /** Checks loaded content against its manifest (a store must never hand out a corrupted snapshot). */
@@ -108,6 +112,19 @@ export class LocalStore implements BackupStore {
       dir = path.join(this.root, "backups", host, `${id}-${n}`);
     await this.writeSet(dir, manifest, files);
     return dir;
+  }
+
+  async seen(host: string, generation: string): Promise<boolean> {
+    checkFileName(host);
+    checkFileName(generation);
+    return exists(path.join(this.root, "seen", host, generation));
+  }
+
+  async markSeen(host: string, generation: string): Promise<void> {
+    checkFileName(host);
+    checkFileName(generation);
+    await fs.mkdir(path.join(this.root, "seen", host), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(this.root, "seen", host, generation), "", { mode: 0o600 });
   }
 
   /** Writes files then the manifest last, through a temporary folder renamed into place. */

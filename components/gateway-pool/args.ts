@@ -30,6 +30,19 @@ import {
   windowsServiceName,
 } from "../schema";
 import { isIPv4 } from "../schema";
+import {
+  AMI_ID,
+  AVAILABILITY_ZONE,
+  CLOUDFLARE_IMPORT_ID,
+  DATA_VOLUME_MAX_GIB,
+  DATA_VOLUME_MIN_GIB,
+  DLM_INTERVAL_HOURS,
+  DLM_RETAIN_MAX,
+  DLM_TIME,
+  KEY_PAIR_NAME,
+  SNAPSHOT_ID,
+  X509_NAME_MAX,
+} from "./plan/limits";
 import { poolRules } from "./pool-rules";
 
 /** Compile-time proof that a schema accepts exactly the documented type: a mismatch is a type error. */
@@ -114,21 +127,47 @@ export interface AwsHostArgs {
    */
   subnetId?: pulumi.Input<string>;
   /**
-   * EC2 instance type.
+   * EC2 instance type; a Nitro-based type (t3, m5 and later), whose EBS volumes Windows sees with the volume
+   * id as disk serial number (the first boot finds the data volume by it).
    * @default - `aws.instanceType` of the pool, else `t3.medium`
    */
   instanceType?: pulumi.Input<string>;
   /**
-   * AMI id.
+   * AMI id (`ami-` and 8 or 17 hex digits). Setting or changing it replaces this host's instance (its data
+   * volume is reattached): the rolling image update, one host at a time, after draining it.
    * @default - `aws.ami` of the pool, else the newest Amazon-owned `Windows_Server-2022-English-Full-Base-*`
+   * at creation, then kept: a newer published image never replaces a running host
    */
   ami?: pulumi.Input<string>;
   /**
-   * Root volume size in GiB (the gateway keeps mail under ProgramData until it is archived): 30 (what
-   * Windows Server needs) to 16384 (the EBS gp3 limit).
+   * Root volume size in GiB (Windows and the program; mail lives on the data volume): 30 (what Windows
+   * Server needs) to 16384 (the EBS gp3 limit).
    * @default - `aws.rootVolumeGiB` of the pool, else 60
    */
   rootVolumeGiB?: number;
+  /**
+   * Availability zone of the instance and its mail data volume (an EBS volume lives in one zone). Must lie
+   * in the host's region; not together with a subnet (the subnet's zone is used).
+   * @default - `aws.availabilityZone` of the pool, else the subnet's zone, else the region's first available zone
+   */
+  availabilityZone?: string;
+  /**
+   * Size of the encrypted EBS volume holding the gateway's data directory (configuration and queued mail),
+   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink.
+   * @default - `aws.dataVolumeGiB` of the pool, else 100
+   */
+  dataVolumeGiB?: number;
+  /**
+   * EBS snapshot (`snap-…`) to create the data volume from, e.g. for the restore drill. Changing it on an
+   * existing host is refused by the volume's `protect` option (the volume is never replaced silently).
+   * @default - a blank volume
+   */
+  dataVolumeSnapshotId?: string;
+  /**
+   * EC2 key pair name, for the Windows Administrator password (Session Manager works without one).
+   * @default - `aws.keyName` of the pool, else none
+   */
+  keyName?: string;
 }
 const rootVolumeGiB = () =>
   int(
@@ -137,6 +176,33 @@ const rootVolumeGiB = () =>
     16384,
   );
 const awsText = (what: string) => pulumiInput(z.string({ error: message(`is not ${what}`) }));
+// EC2 resource ids (2016 longer-id format): AMI ids are "ami-" and 8 or 17 hex digits.
+const amiId = () => {
+  const tail =
+    'cannot be an AMI id; AMI ids are "ami-" and 8 or 17 lower-case hex digits, e.g. "ami-0123456789abcdef0"';
+  return pulumiInput(z.string({ error: message(tail) }).regex(AMI_ID, { error: message(tail) }));
+};
+const availabilityZone = () =>
+  z
+    .string({ error: message('is not an availability zone name such as "eu-central-1a"') })
+    .regex(AVAILABILITY_ZONE, {
+      error: message('is not an availability zone name such as "eu-central-1a"'),
+    });
+const dataVolumeGiB = () =>
+  int(
+    `is out of range; the mail data volume needs ${DATA_VOLUME_MIN_GIB} to ${DATA_VOLUME_MAX_GIB} GiB (EBS volumes only grow: never give less than the volume has today)`,
+    DATA_VOLUME_MIN_GIB,
+    DATA_VOLUME_MAX_GIB,
+  );
+const keyName = () => {
+  const tail = "is not an EC2 key pair name (1 to 255 printable ASCII characters)";
+  return z.string({ error: message(tail) }).regex(KEY_PAIR_NAME, { error: message(tail) });
+};
+const importId = () => {
+  const tail =
+    'is not a Cloudflare import id; give "<zoneId>/<recordId>" (two 32-digit hex ids, from the dashboard or the DNS records API)';
+  return z.string({ error: message(tail) }).regex(CLOUDFLARE_IMPORT_ID, { error: message(tail) });
+};
 const awsHostSchema = exact<AwsHostArgs>()(
   strictObject(
     {
@@ -149,8 +215,19 @@ const awsHostSchema = exact<AwsHostArgs>()(
         .optional(),
       subnetId: awsText("a subnet id").optional(),
       instanceType: awsText("an instance type").optional(),
-      ami: awsText("an AMI id").optional(),
+      ami: amiId().optional(),
       rootVolumeGiB: rootVolumeGiB().optional(),
+      availabilityZone: availabilityZone().optional(),
+      dataVolumeGiB: dataVolumeGiB().optional(),
+      dataVolumeSnapshotId: z
+        .string({ error: message("cannot be a snapshot id") })
+        .regex(SNAPSHOT_ID, {
+          error: message(
+            'cannot be a snapshot id; snapshot ids are "snap-" and 8 or 17 lower-case hex digits',
+          ),
+        })
+        .optional(),
+      keyName: keyName().optional(),
     },
     ARG,
   ),
@@ -233,6 +310,13 @@ export interface GatewayHostArgs {
   aws?: AwsHostArgs;
   /** Use an existing machine instead of creating one. Mutually exclusive with `aws`. */
   existing?: ExistingHostArgs;
+  /**
+   * Cloudflare id of an MX record for this host that already exists on the mail domain, as
+   * `<zoneId>/<recordId>`: the pool adopts it (resource option `import`) instead of failing with
+   * "81058 An identical record already exists". Active hosts only; remove it after the first `up`.
+   * @default - the MX record is created
+   */
+  mxImportId?: string;
 }
 const gatewayHostSchema = exact<GatewayHostArgs>()(
   strictObject(
@@ -243,6 +327,7 @@ const gatewayHostSchema = exact<GatewayHostArgs>()(
       state: enumOf(["active", "draining", "standby"], "a host state").optional(),
       aws: awsHostSchema.optional(),
       existing: existingHostSchema.optional(),
+      mxImportId: importId().optional(),
     },
     { ...ARG, missing: 'give the host, e.g. { hostname: "msgw1.example.com" }' },
   ),
@@ -315,7 +400,8 @@ export interface PoolCaArgs {
    */
   commonName?: string;
   /**
-   * CA validity in days, from the host certificates' validity to 7300.
+   * CA validity in days, from twice the host certificates' validity to 7300. The CA is renewed early, once
+   * less than a host certificate's validity (plus a day) remains, so no host certificate outlives it.
    * @default 3650
    */
   validityDays?: number;
@@ -328,6 +414,12 @@ const poolCaSchema = exact<PoolCaArgs>()(
           error: message('is not a common name; give text such as "Example gateway pool CA"'),
         })
         .min(1, { error: message('is empty; give text such as "Example gateway pool CA"') })
+        // RFC 5280, Appendix A.1: ub-common-name is 64 characters.
+        .max(X509_NAME_MAX, {
+          error: message(
+            `is longer than ${X509_NAME_MAX} characters (X.509 ub-common-name, RFC 5280); shorten it`,
+          ),
+        })
         .optional(),
       // Range checked against certificates.validityDays in poolRules.
       validityDays: z.number({ error: message("is not a number of days") }).optional(),
@@ -373,6 +465,12 @@ const certificateSchema = exact<CertificateArgs>()(
       organization: z
         .string({ error: message("is not an organization name") })
         .min(1, { error: message('is empty; give the organization, e.g. "Example Ltd"') })
+        // RFC 5280, Appendix A.1: ub-organization-name is 64 characters.
+        .max(X509_NAME_MAX, {
+          error: message(
+            `is longer than ${X509_NAME_MAX} characters (X.509 ub-organization-name, RFC 5280); shorten it`,
+          ),
+        })
         .optional(),
       ca: poolCaSchema.optional(),
     },
@@ -539,10 +637,18 @@ export interface LegacyGatewayArgs {
    */
   allowPrivateAddress?: boolean;
   /**
-   * `migrating`: its A record is kept (managed by the pool) and it is the configuration source.
-   * `retired`: its A record is removed; the runbook says how to decommission it.
+   * `migrating`: its A record is kept (managed by the pool, never deleted by it) and it is the
+   * configuration source. `retired`: the pool stops managing its A record, which stays in Cloudflare until
+   * you delete it; the runbook says how to decommission the machine.
    */
   phase: LegacyPhase;
+  /**
+   * Cloudflare id of the legacy gateway's existing A record, `<zoneId>/<recordId>`: the pool adopts the
+   * live record (resource option `import`) instead of failing with "81058 An identical record already
+   * exists". Only while migrating; remove it after the first successful `up`.
+   * @default - the A record is created
+   */
+  importId?: string;
   /** Pinned SSH host key of the legacy gateway (needed when it is the configuration source). */
   sshHostKey?: string;
   /** @default 22 */
@@ -566,6 +672,7 @@ const legacySchema = exact<LegacyGatewayArgs>()(
       ),
       allowPrivateAddress: flag("set true only for a split-horizon setup").optional(),
       phase: enumOf(["migrating", "retired"], "a phase"),
+      importId: importId().optional(),
       sshHostKey: sshPublicKey().optional(),
       sshPort: tcpPort().optional(),
       sshUser: sshUser().optional(),
@@ -619,11 +726,78 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
-   * Folder on the machine running `pulumi up` where snapshots and backups are kept.
+   * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
+   * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
    */
   backupDirectory?: string;
+  /**
+   * Where snapshots and pre-restore backups are kept. They must outlive the machine that runs
+   * `pulumi up` (CI runners are thrown away): a later restore, or a replaced source host, needs them.
+   * @default - with AWS hosts, a bucket the pool creates (private, versioned, SSE-KMS, public access
+   * blocked, backups expire after 365 days); without AWS hosts, the local `backupDirectory`
+   */
+  store?: ConfigSyncStoreArgs;
 }
+/**
+ * The replication store: an S3 bucket (the pool's own, or one you name) or, only when asked, a local
+ * folder on the machine running `pulumi up`.
+ */
+export type ConfigSyncStoreArgs =
+  | {
+      kind: "s3";
+      /**
+       * An existing bucket to use; it must have versioning enabled (checked before first use).
+       * @default - a bucket the pool creates (`<pool>-msgw-config-…`)
+       */
+      bucket?: pulumi.Input<string>;
+      /** The bucket's region. @default - the region of the pool's AWS provider (for the pool's own bucket) */
+      region?: pulumi.Input<string>;
+      /** Key prefix, e.g. `"prod/"`. @default "" */
+      prefix?: string;
+      /** KMS key for SSE-KMS. @default - the account's `aws/s3` key */
+      kmsKeyId?: pulumi.Input<string>;
+    }
+  | {
+      kind: "local";
+      /** Folder on the machine running `pulumi up`. @default - `backupDirectory` */
+      path?: string;
+    };
+
+const storeS3Schema = strictObject(
+  {
+    kind: z.literal("s3"),
+    bucket: awsText("a bucket name").optional(),
+    region: awsText("an AWS region").optional(),
+    prefix: z
+      .string({
+        error: message('is not a key prefix; use folder names ending in "/", e.g. "prod/"'),
+      })
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, {
+        error: message('must be empty or folder names ending in "/", e.g. "prod/"'),
+      })
+      .optional(),
+    kmsKeyId: awsText("a KMS key id or ARN").optional(),
+  },
+  ARG,
+);
+const storeLocalSchema = strictObject(
+  {
+    kind: z.literal("local"),
+    path: z
+      .string({ error: message("must be a folder path") })
+      .min(1, { error: message("must be a folder path") })
+      .optional(),
+  },
+  ARG,
+);
+const configSyncStoreSchema = exact<ConfigSyncStoreArgs>()(
+  z.discriminatedUnion("kind", [storeS3Schema, storeLocalSchema], {
+    error: (iss) =>
+      `${show((iss.input as { kind?: unknown } | null)?.kind)} must be "s3" (a bucket: the pool's own, or {kind:"s3",bucket,region}) or "local" (a folder on the machine running pulumi up)`,
+  }),
+);
+
 const nonEmptyLine = (fix: string) =>
   z
     .string({ error: message(`is not text; ${fix}`) })
@@ -647,8 +821,57 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
       ).optional(),
       backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
+      store: configSyncStoreSchema.optional(),
     },
     { ...ARG, missing: "give at least configSync.revision" },
+  ),
+);
+
+/**
+ * The readiness gate: before a host's MX record is created, `msgw check --wait` runs on the machine
+ * running `pulumi up` and must see SMTP (25) with STARTTLS and POP3 (110) with STLS at the host's
+ * address, each presenting a certificate for the host's own name that verifies (against the pool CA,
+ * the host's own self-signed certificate, or the public roots with the gateway's Let's Encrypt) and is
+ * in date. A host that is not ready within `waitSeconds` fails the update with the check's report and
+ * gets no MX record; with `configSync` the gate runs after the host's configuration restore. A gate
+ * re-runs when its host machine or its certificate changes.
+ *
+ * Off unless given, because it needs what a plain deployment does not: the machine running
+ * `pulumi up` must reach port 25 and port 110 of every host (110 is open only to
+ * `access.mailStoreServerCidrs`, so that machine's address belongs there), the msgw CLI must be
+ * installed there, and each host's certificate must already be installed on the gateway.
+ *
+ * @example
+ * ```ts
+ * readinessGate: { waitSeconds: 1800 }
+ * ```
+ */
+export interface ReadinessGateArgs {
+  /**
+   * Longest wait per host, in seconds; the check repeats every 5 seconds. From 10 to 7200.
+   * @default 900
+   */
+  waitSeconds?: number;
+  /**
+   * Command that runs the msgw CLI on the machine running `pulumi up`.
+   * @default - `configSync.cliCommand` when given, else "npx --no-install msgw"
+   */
+  cliCommand?: string;
+}
+const readinessGateSchema = exact<ReadinessGateArgs>()(
+  strictObject(
+    {
+      // The gate holds the whole update while it waits; two hours is the longest wait allowed.
+      waitSeconds: int(
+        "must be a whole number from 10 to 7200; the gate holds the update while it waits",
+        10,
+        7200,
+      ).optional(),
+      cliCommand: nonEmptyLine(
+        'give the command that runs msgw, e.g. "npx --no-install msgw"',
+      ).optional(),
+    },
+    ARG,
   ),
 );
 
@@ -658,10 +881,20 @@ export interface AwsPoolDefaultsArgs {
   subnetId?: pulumi.Input<string>;
   /** @default "t3.medium" */
   instanceType?: pulumi.Input<string>;
-  /** @default - newest Amazon-owned Windows Server 2022 English Full Base */
+  /**
+   * AMI id for every host. Changing it replaces every host without its own `aws.ami` at once: prefer
+   * per-host `aws.ami` for a rolling update.
+   * @default - newest Amazon-owned Windows Server 2022 English Full Base at each host's creation, then kept
+   */
   ami?: pulumi.Input<string>;
   /** Root volume size in GiB, 30–16384. @default 60 */
   rootVolumeGiB?: number;
+  /** @default - the subnet's zone, else the region's first available zone */
+  availabilityZone?: string;
+  /** Mail data volume size in GiB, 20–16384. @default 100 */
+  dataVolumeGiB?: number;
+  /** EC2 key pair name. @default - none */
+  keyName?: string;
   /** Tags added to every AWS resource. */
   tags?: Record<string, string>;
 }
@@ -670,8 +903,11 @@ const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
     {
       subnetId: awsText("a subnet id").optional(),
       instanceType: awsText("an instance type").optional(),
-      ami: awsText("an AMI id").optional(),
+      ami: amiId().optional(),
       rootVolumeGiB: rootVolumeGiB().optional(),
+      availabilityZone: availabilityZone().optional(),
+      dataVolumeGiB: dataVolumeGiB().optional(),
+      keyName: keyName().optional(),
       tags: z
         .record(
           z.string(),
@@ -681,6 +917,58 @@ const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
           },
         )
         .optional(),
+    },
+    ARG,
+  ),
+);
+
+/** Scheduled snapshots of the AWS hosts' mail data volumes (AWS Data Lifecycle Manager). */
+export interface BackupArgs {
+  /**
+   * `false` creates no snapshot policy (not recommended: the data volumes then have no copy).
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 (the intervals Data Lifecycle Manager accepts).
+   * @default 24
+   */
+  intervalHours?: number;
+  /**
+   * Time of day of the first snapshot, UTC, `HH:MM`.
+   * @default "03:00"
+   */
+  startTime?: string;
+  /**
+   * Snapshots kept per volume, 1–1000; older ones are deleted.
+   * @default 14
+   */
+  retainCount?: number;
+}
+// Data Lifecycle Manager API: CreateRule Interval (hours) and Times (hh:mm UTC), RetainRule Count.
+const backupSchema = exact<BackupArgs>()(
+  strictObject(
+    {
+      enabled: flag("false turns snapshots off").optional(),
+      intervalHours: z
+        .number({ error: message("is not a number of hours") })
+        .refine((v) => DLM_INTERVAL_HOURS.includes(v), {
+          error: message(
+            `is not an interval Data Lifecycle Manager accepts; use one of ${DLM_INTERVAL_HOURS.join(", ")}`,
+          ),
+        })
+        .optional(),
+      startTime: z
+        .string({ error: message('is not a UTC time of day; write "HH:MM", e.g. "03:00"') })
+        .regex(DLM_TIME, {
+          error: message('is not a UTC time of day; write "HH:MM", e.g. "03:00"'),
+        })
+        .optional(),
+      retainCount: int(
+        `must be a whole number of snapshots from 1 to ${DLM_RETAIN_MAX}`,
+        1,
+        DLM_RETAIN_MAX,
+      ).optional(),
     },
     ARG,
   ),
@@ -709,10 +997,17 @@ export interface GatewayPoolArgs {
   gateway?: GatewaySoftwareArgs;
   /** Pool-wide AWS defaults. */
   aws?: AwsPoolDefaultsArgs;
+  /** Snapshots of the AWS hosts' mail data volumes. */
+  backup?: BackupArgs;
   /** The single gateway being replaced. */
   legacy?: LegacyGatewayArgs;
   /** Configuration replication. */
   configSync?: ConfigSyncArgs;
+  /**
+   * Wait for each host to pass `msgw check --wait` before its MX record is created.
+   * @default - no gate: MX records are created once the host's A record exists
+   */
+  readinessGate?: ReadinessGateArgs;
 }
 const poolShape = {
   zone: zoneSchema,
@@ -733,8 +1028,10 @@ const poolShape = {
   access: accessSchema,
   gateway: gatewaySchema.optional(),
   aws: awsPoolSchema.optional(),
+  backup: backupSchema.optional(),
   legacy: legacySchema.optional(),
   configSync: configSyncSchema.optional(),
+  readinessGate: readinessGateSchema.optional(),
 };
 
 /** The top-level argument names, in the order problems are reported. */

@@ -9,10 +9,21 @@ import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
-import { createReplication, type ReplicationEndpoint } from "./resources/replication";
+import { createConfigStoreBucket } from "./resources/config-store-bucket";
+import {
+  createReplication,
+  type InventoryHost,
+  type InventoryStore,
+  type Replication,
+  type ReplicationEndpoint,
+} from "./resources/replication";
+import { createReadinessGates, planReadinessGate } from "./resources/readiness-gate";
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
+import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
+import { createAlarmTopics } from "./resources/alarms";
+import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {
@@ -30,6 +41,28 @@ export interface GatewayOutput {
   certificateSha256: string | null;
   /** The settings of this host's MailStore Server archiving profile(s). */
   archivingProfile: ArchivingProfileSettings;
+}
+
+/** What the data-volume snapshots protect, and how often. */
+export interface BackupOutput {
+  /** Human-readable schedule, e.g. `EBS snapshots daily from 03:00 UTC, newest 14 kept per volume`. */
+  schedule: string;
+  /** Data volume per AWS host. */
+  volumes: Array<{ hostname: string; volumeId: string }>;
+  /** Data Lifecycle Manager policy ids, one per region with AWS hosts. */
+  policyIds: string[];
+}
+
+/** Expiry of one certificate the pool issued. */
+export interface CertificateExpiryOutput {
+  /** Host name, or `pool CA`. */
+  name: string;
+  /** RFC 3339 end of validity (`unknown` when the provider did not report it). */
+  notAfter: string;
+  /** From this time the next `pulumi up` replaces the certificate (RFC 3339). */
+  renewsFrom: string;
+  /** True when this update issued it (first issue or renewal): re-import it (runbook). */
+  issuedThisUpdate: boolean;
 }
 
 /** One MX record of the mail domain. */
@@ -68,13 +101,33 @@ export class GatewayPool extends pulumi.ComponentResource {
   public readonly caCertificatePem: pulumi.Output<string> | undefined;
   /** Certificate private keys by host name (secret), to import into each gateway. */
   public readonly certificatePrivateKeys: pulumi.Output<Record<string, string>>;
-  /** Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured. */
+  /** What the data-volume snapshots protect and how often; undefined without AWS hosts or with backups off. */
+  public readonly backups: pulumi.Output<BackupOutput> | undefined;
+  /** SNS topic ARN per region with AWS hosts (`default` = the provider's region): subscribe to get alarms. */
+  public readonly alarmTopicArns: pulumi.Output<Record<string, string>> | undefined;
+  /** Expiry of every certificate the pool issued (none with the gateway's Let's Encrypt). */
+  public readonly certificateExpiry: pulumi.Output<CertificateExpiryOutput[]>;
+  /** Certificates this update issued or renewed: each must be (re-)imported on its gateway (runbook). */
+  public readonly certificateRenewals: pulumi.Output<string[]>;
+  /**
+   * Manifest of the last configuration snapshot (names, sizes, SHA-256), when replication is configured;
+   * on a new pool whose source has no configuration yet, a waiting state
+   * (`"state": "waiting-for-source-configuration"`, with what to do next).
+   */
   public readonly configManifest: pulumi.Output<string> | undefined;
+  /**
+   * The inventory `msgw config --stack <stack>` reads (store, addresses, pinned host keys, key path;
+   * never key material), when replication is configured.
+   */
+  public readonly configSyncInventory:
+    pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
   public readonly plan: GatewayPoolPlan;
 
   constructor(name: string, args: GatewayPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("msgw:index:GatewayPool", name, {}, opts);
+    const updateStarted = Date.now();
+    const stack = pulumi.getStack();
 
     // 1. Validate: every problem is reported before any child exists.
     let plan: GatewayPoolPlan;
@@ -89,12 +142,30 @@ export class GatewayPool extends pulumi.ComponentResource {
       }
       throw err;
     }
+    // SSM parameter names and snapshot tags carry the pool and stack names (see SSM_NAME_LEVEL).
+    for (const [what, value] of [
+      ["pool name", name],
+      ["stack name", stack],
+    ] as const) {
+      if (plan.hosts.some((h) => h.placement === "aws") && !SSM_NAME_LEVEL.test(value)) {
+        throw new pulumi.ResourceError(
+          `GatewayPool "${name}": invalid arguments:\n${what} ${JSON.stringify(value)} becomes part of SSM parameter names and tags, which allow only letters, digits, "_", "." and "-"; rename it`,
+          this,
+        );
+      }
+    }
     this.plan = plan;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
     // 2. Hosts, in parallel: nothing in one host waits for another.
     const ssh = plan.configSync !== undefined;
     const rules = planIngressRules(plan, { ssh });
+    const awsRegions = [
+      ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
+    ];
+    const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
+    const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
+    const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
     const hosts = new Map<string, GatewayHostResources>();
     for (const [i, host] of plan.hosts.entries()) {
       const hostArgs = args.hosts[i];
@@ -104,56 +175,58 @@ export class GatewayPool extends pulumi.ComponentResource {
           ? existingHost(host)
           : createAwsHost({
               name,
+              stack,
               host,
               overrides: hostArgs.aws ?? {},
               defaults: args.aws ?? {},
               plan,
               rules,
               ssh,
+              backupTag,
+              alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
               parent: this,
             }),
       );
     }
+    const backupPolicies =
+      plan.backup && awsRegions.length > 0
+        ? createBackups({
+            name,
+            stack,
+            plan: plan.backup,
+            regions: awsRegions,
+            tags: awsTags,
+            parent: this,
+          })
+        : undefined;
 
     // 3. Certificates.
     const certificatePlan = planCertificates(plan);
     const certificates = createCertificates(name, certificatePlan, keyOf, this);
     this.caCertificatePem = certificates.caCertificatePem;
 
-    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway, MX per active host after its A
-    //    (standby and draining hosts have no MX record).
+    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway.
     const zoneId =
       args.zone.id ??
       cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;
+    const aRecords = new Map<string, cloudflare.DnsRecord>();
     for (const host of plan.hosts) {
-      const a = new cloudflare.DnsRecord(
-        `${name}-${host.key}-a`,
-        {
-          zoneId,
-          name: host.hostname,
-          type: "A",
-          content: (hosts.get(host.hostname) as GatewayHostResources).address,
-          ttl: plan.addressTtl,
-          proxied: false,
-          comment: `MailStore Gateway host (pool ${name})`,
-        },
-        { parent: this },
-      );
-      if (host.mxPreference !== undefined) {
+      aRecords.set(
+        host.hostname,
         new cloudflare.DnsRecord(
-          `${name}-mx-${host.key}`,
+          `${name}-${host.key}-a`,
           {
             zoneId,
-            name: plan.mailDomain,
-            type: "MX",
-            content: host.hostname,
-            priority: host.mxPreference,
-            ttl: plan.mxTtl,
-            comment: `MailStore Gateway pool ${name}: ${host.hostname}`,
+            name: host.hostname,
+            type: "A",
+            content: (hosts.get(host.hostname) as GatewayHostResources).address,
+            ttl: plan.addressTtl,
+            proxied: false,
+            comment: fitRecordComment(`MailStore Gateway host (pool ${name})`),
           },
-          { parent: this, dependsOn: [a] },
-        );
-      }
+          { parent: this },
+        ),
+      );
     }
     const legacy = plan.legacy;
     if (legacy?.phase === "migrating") {
@@ -166,13 +239,24 @@ export class GatewayPool extends pulumi.ComponentResource {
           content: legacy.address,
           ttl: plan.addressTtl,
           proxied: false,
-          comment: `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          comment: fitRecordComment(
+            `Legacy MailStore Gateway, kept while migrating (pool ${name})`,
+          ),
         },
-        { parent: this },
+        {
+          parent: this,
+          // The live record of the old gateway: the pool never deletes it (destroy, retire or a
+          // mistake leave it in Cloudflare, unmanaged). An import id adopts it instead of creating it.
+          retainOnDelete: true,
+          ...(legacy.importId === undefined
+            ? {}
+            : { import: legacy.importId, ignoreChanges: ["ttl", "comment"] }),
+        },
       );
     }
 
     // 5. Configuration replication.
+    const restores = new Map<string, pulumi.Resource>();
     if (plan.configSync) {
       const endpoints: ReplicationEndpoint[] = plan.hosts.map((h) => {
         const res = hosts.get(h.hostname) as GatewayHostResources;
@@ -184,6 +268,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           username: h.sshUser,
           platform: h.platform,
           freshlyCreated: h.placement === "aws",
+          ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
       });
       if (legacy?.phase === "migrating") {
@@ -197,10 +282,58 @@ export class GatewayPool extends pulumi.ComponentResource {
           freshlyCreated: false,
         });
       }
-      this.configManifest = createReplication(name, plan, hosts, endpoints, keyOf, this).manifest;
+      const store = plan.configSync.store;
+      const own =
+        store.kind === "s3" && store.bucket === undefined
+          ? createConfigStoreBucket(name, args.aws?.tags ?? {}, this)
+          : undefined;
+      const replication: Replication = createReplication(
+        name,
+        plan,
+        hosts,
+        endpoints,
+        keyOf,
+        this,
+        own,
+      );
+      this.configManifest = replication.manifest;
+      this.configSyncInventory = replication.operatorInventory;
+      for (const [target, restore] of replication.restores) restores.set(target, restore);
     }
 
-    // 6. Outputs.
+    // 6. Readiness gates (optional), then one MX record per active host after its A record and,
+    // with a gate, after the host passed `msgw check --wait`.
+    const gatePlan = planReadinessGate(args, plan);
+    const gates =
+      gatePlan === undefined
+        ? new Map<string, pulumi.Resource>()
+        : createReadinessGates(name, plan, gatePlan, hosts, certificates, restores, this);
+    for (const host of plan.hosts) {
+      if (host.mxPreference === undefined) continue;
+      const gate = gates.get(host.hostname);
+      new cloudflare.DnsRecord(
+        `${name}-mx-${host.key}`,
+        {
+          zoneId,
+          name: plan.mailDomain,
+          type: "MX",
+          content: host.hostname,
+          priority: host.mxPreference,
+          ttl: plan.mxTtl,
+          comment: fitRecordComment(`MailStore Gateway pool ${name}: ${host.hostname}`),
+        },
+        {
+          parent: this,
+          dependsOn: [aRecords.get(host.hostname) as cloudflare.DnsRecord, ...(gate ? [gate] : [])],
+          // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
+          ...(host.mxImportId === undefined
+            ? {}
+            : { import: host.mxImportId, ignoreChanges: ["ttl", "comment"] }),
+        },
+      );
+    }
+
+    // 7. Outputs.
     const gatewayOutputs = plan.hosts.map((h) => {
       const res = hosts.get(h.hostname) as GatewayHostResources;
       const cert = certificates.hosts.get(h.hostname);
@@ -226,6 +359,52 @@ export class GatewayPool extends pulumi.ComponentResource {
       ),
     );
     this.mxRecords = pulumi.output(mxTable(plan));
+    const awsHosts = plan.hosts.filter((h) => h.placement === "aws");
+    this.backups = undefined;
+    if (plan.backup && backupPolicies) {
+      const schedule = describeBackupSchedule(plan.backup);
+      const volumes = pulumi.all(
+        awsHosts.map((h) =>
+          (
+            (hosts.get(h.hostname) as GatewayHostResources).aws?.dataVolumeId ?? pulumi.output("")
+          ).apply((volumeId) => ({ hostname: h.hostname, volumeId })),
+        ),
+      );
+      const policyIds = pulumi.all([...backupPolicies.values()].map((p) => p.id));
+      this.backups = pulumi
+        .all([volumes, policyIds])
+        .apply(([v, ids]): BackupOutput => ({ schedule, volumes: v, policyIds: ids }));
+    }
+    this.alarmTopicArns =
+      awsRegions.length > 0
+        ? pulumi.all(
+            Object.fromEntries(
+              [...topics].map(([region, topic]) => [region ?? "default", topic.arn]),
+            ),
+          )
+        : undefined;
+    this.certificateExpiry = pulumi.all(
+      certificates.expiry.map((e) =>
+        pulumi
+          .all([e.notBefore, e.notAfter])
+          .apply(([notBefore, notAfter]): CertificateExpiryOutput => {
+            // The tls provider records RFC 3339 times; anything else (a provider or mock without them)
+            // is reported as unknown rather than failing the update.
+            const end = Date.parse(notAfter);
+            return {
+              name: e.name,
+              notAfter: Number.isFinite(end) ? notAfter : "unknown",
+              renewsFrom: Number.isFinite(end)
+                ? new Date(end - e.earlyRenewalHours * 3600_000).toISOString()
+                : "unknown",
+              issuedThisUpdate: Date.parse(notBefore) >= updateStarted - 60_000,
+            };
+          }),
+      ),
+    );
+    this.certificateRenewals = this.certificateExpiry.apply((list) =>
+      list.filter((e) => e.issuedThisUpdate).map((e) => e.name),
+    );
     const legacyAddress = legacy ? pulumi.output(legacy.address) : pulumi.output(undefined);
     this.zoneFile = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) => {
       const addresses: Record<string, string> = Object.fromEntries(
@@ -234,23 +413,54 @@ export class GatewayPool extends pulumi.ComponentResource {
       if (legacy && legacyAddr !== undefined) addresses[legacy.hostname] = legacyAddr;
       return renderZoneFile(plan, addresses);
     });
-    this.runbook = pulumi.all([this.gateways, legacyAddress]).apply(([gws, legacyAddr]) =>
-      renderRunbook({
-        poolName: name,
-        stack: pulumi.getStack(),
-        plan,
-        legacyAddress: legacyAddr,
-        gateways: gws.map((g) => ({
-          hostname: g.hostname,
-          address: g.address,
-          state: g.state,
-          mxPreference: g.mxPreference ?? undefined,
-          placement: g.placement,
-          certificateSha256: g.certificateSha256 ?? undefined,
-          archivingProfile: g.archivingProfile,
-        })),
-      }),
+    const awsInfo = pulumi.all(
+      Object.fromEntries(
+        plan.hosts
+          .filter((h) => h.placement === "aws")
+          .map((h) => {
+            const res = (hosts.get(h.hostname) as GatewayHostResources).aws;
+            return [
+              h.hostname,
+              pulumi
+                .all([res?.instanceId ?? "", res?.dataVolumeId ?? ""])
+                .apply(([instanceId, dataVolumeId]) => ({ instanceId, dataVolumeId })),
+            ];
+          }),
+      ),
     );
+    const regionOf = new Map(plan.hosts.map((h) => [h.hostname, h.region]));
+    this.runbook = pulumi
+      .all([
+        this.gateways,
+        legacyAddress,
+        awsInfo,
+        this.alarmTopicArns ?? pulumi.output(undefined),
+        this.certificateRenewals,
+      ])
+      .apply(([gws, legacyAddr, info, topicArns, renewals]) =>
+        renderRunbook({
+          poolName: name,
+          stack,
+          plan,
+          legacyAddress: legacyAddr,
+          backupSchedule: plan.backup ? describeBackupSchedule(plan.backup) : undefined,
+          alarmTopicArns: topicArns,
+          certificateRenewals: renewals,
+          gateways: gws.map((g) => ({
+            hostname: g.hostname,
+            address: g.address,
+            state: g.state,
+            mxPreference: g.mxPreference ?? undefined,
+            placement: g.placement,
+            certificateSha256: g.certificateSha256 ?? undefined,
+            archivingProfile: g.archivingProfile,
+            aws:
+              info[g.hostname] === undefined
+                ? undefined
+                : { ...info[g.hostname], region: regionOf.get(g.hostname) },
+          })),
+        }),
+      );
 
     this.registerOutputs({
       gateways: this.gateways,
@@ -260,6 +470,11 @@ export class GatewayPool extends pulumi.ComponentResource {
       caCertificatePem: this.caCertificatePem,
       certificatePrivateKeys: this.certificatePrivateKeys,
       configManifest: this.configManifest,
+      configSyncInventory: this.configSyncInventory,
+      backups: this.backups,
+      alarmTopicArns: this.alarmTopicArns,
+      certificateExpiry: this.certificateExpiry,
+      certificateRenewals: this.certificateRenewals,
     });
   }
 }

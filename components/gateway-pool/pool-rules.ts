@@ -14,6 +14,10 @@ import {
   show,
 } from "../schema";
 import { hostKey } from "./plan/names";
+import { AVAILABILITY_ZONE } from "./plan/limits";
+
+/** AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`. */
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
 
 type Ctx = z.core.$RefinementCtx<unknown>;
 type Loose<T> = { [K in keyof T]?: unknown };
@@ -121,6 +125,14 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         "sets both aws and existing; a host either runs on EC2 (aws) or is an existing machine (existing), not both",
       );
     }
+    if (h.existing === undefined) awsPlacement(ctx, i, h.aws, a.aws);
+    if (h.mxImportId !== undefined && isString(h.state) && h.state !== "active") {
+      report(
+        ctx,
+        at("mxImportId"),
+        `is set but the host is "${h.state}" and has no MX record to adopt; remove mxImportId`,
+      );
+    }
     if (isObject(h.existing)) {
       const ex = obj<NonNullable<GatewayPoolArgs["hosts"][number]["existing"]>>(h.existing);
       publicAddress(ctx, at("existing"), ex.address, ex.allowPrivateAddress);
@@ -202,11 +214,14 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
   const ca = obj<NonNullable<NonNullable<GatewayPoolArgs["certificates"]>["ca"]>>(certs.ca);
   if (ca.validityDays !== undefined) {
     const caDays = ca.validityDays;
-    if (!isInt(caDays) || (isInt(validity) && caDays < validity) || caDays > 7300) {
+    // The CA is renewed once less than a host validity (plus a day) remains, so no host certificate
+    // outlives it; at least twice the host validity keeps that from renewing the CA at every update.
+    const minimum = 2 * (isInt(validity) ? validity : 397);
+    if (!isInt(caDays) || caDays < minimum || caDays > 7300) {
       report(
         ctx,
         ["certificates", "ca", "validityDays"],
-        `${show(caDays)} must be a whole number from the host validity (${show(validity)}) to 7300 days`,
+        `${show(caDays)} must be a whole number from twice the host validity (${minimum}) to 7300 days; the CA is renewed early so no host certificate outlives it`,
       );
     }
   }
@@ -276,6 +291,13 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
       }
     }
     publicAddress(ctx, ["legacy"], legacy.address, legacy.allowPrivateAddress);
+    if (legacy.importId !== undefined && legacy.phase === "retired") {
+      report(
+        ctx,
+        ["legacy", "importId"],
+        'is set but legacy.phase is "retired"; the pool manages no legacy record once retired, so remove importId',
+      );
+    }
   }
 
   // Configuration replication.
@@ -305,6 +327,25 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         "is missing; the migrating legacy gateway is the configuration source and its SSH host key must be pinned",
       );
     }
+    // The pool's own bucket needs an AWS host (and so an AWS provider); a named bucket needs its region.
+    const store = sync.store as { kind?: unknown; bucket?: unknown; region?: unknown } | undefined;
+    if (isObject(store) && store.kind === "s3") {
+      const noAws = hosts.every(
+        (h) => isObject(h) && (h as { existing?: unknown }).existing !== undefined,
+      );
+      if (store.bucket === undefined && noAws)
+        report(
+          ctx,
+          ["configSync", "store"],
+          ': the pool has no AWS host, so it creates no bucket; name one (store.bucket and store.region) or use {kind:"local"}',
+        );
+      if (store.bucket !== undefined && store.region === undefined)
+        report(
+          ctx,
+          ["configSync", "store", "region"],
+          "is required with store.bucket; give the bucket's region",
+        );
+    }
     if (migrating && legacy?.platform === "linux") {
       report(
         ctx,
@@ -316,6 +357,44 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
 }
 
 /** Public A records point only at public addresses, unless the owner opted in (split-horizon DNS). */
+/**
+ * An AWS host's placement: its zone inside its region, and never a zone beside a subnet (a subnet lies in
+ * one zone, and the data volume must be in the instance's zone: the subnet alone decides).
+ */
+function awsPlacement(ctx: Ctx, i: number, hostAws: unknown, poolAws: unknown): void {
+  const h = obj<NonNullable<GatewayPoolArgs["hosts"][number]["aws"]>>(hostAws);
+  const p = obj<NonNullable<GatewayPoolArgs["aws"]>>(poolAws);
+  const zoneAt =
+    h.availabilityZone !== undefined
+      ? ["hosts", i, "aws", "availabilityZone"]
+      : p.availabilityZone !== undefined
+        ? ["aws", "availabilityZone"]
+        : undefined;
+  const subnetAt =
+    h.subnetId !== undefined
+      ? `hosts[${i}].aws.subnetId`
+      : p.subnetId !== undefined
+        ? "aws.subnetId"
+        : undefined;
+  if (zoneAt !== undefined && subnetAt !== undefined) {
+    report(
+      ctx,
+      zoneAt,
+      `and ${subnetAt} are both set for hosts[${i}]; a subnet lies in one zone and the data volume must be in the instance's zone, so give only the subnet (its zone is used) or only the zone`,
+    );
+  }
+  const zone = h.availabilityZone ?? p.availabilityZone;
+  const region = h.region;
+  const m = isString(zone) ? AVAILABILITY_ZONE.exec(zone) : null;
+  if (m && isString(region) && AWS_REGION.test(region) && m[1] !== region) {
+    report(
+      ctx,
+      zoneAt ?? ["hosts", i, "aws", "availabilityZone"],
+      `"${zone}" is not in region "${region}"; an instance and its data volume must sit in a zone of their region, e.g. "${region}a"`,
+    );
+  }
+}
+
 function publicAddress(ctx: Ctx, at: PropertyKey[], address: unknown, optIn: unknown): void {
   if (optIn === true || isUnknownYet(address) || !isString(address) || !isIPv4(address)) return;
   const reason = nonPublicReason(address);

@@ -1,9 +1,11 @@
 /**
  * I/O orchestration of `msgw check`: DNS lookups, then the SMTP and POP3 probes of every gateway
- * (in parallel), then the pure evaluation and report.
+ * (in parallel), then the pure evaluation and report. Every gateway has a total deadline, so a
+ * slow or hostile server bounds the check instead of stretching it.
  */
-import { lookupA, lookupMx, makeResolver } from "./dns-probe";
-import { evaluateGateway, evaluatePool } from "./evaluate";
+import { makeResolver, observeDomain, observeName } from "./dns-probe";
+import { evaluateGateway, evaluatePool, type EvaluateOptions } from "./evaluate";
+import type { Bounds } from "./line-socket";
 import { buildReport } from "./report";
 import { formatResolverAddress } from "./resolver-address";
 import { probePop3, probeSmtp } from "./starttls-probe";
@@ -22,13 +24,19 @@ export interface CheckSettings {
   resolver: ResolverAddress | undefined;
   /** PEM CA bundle and a description of where it came from; undefined: Node's public roots. */
   trust: { pem: string; source: string } | undefined;
-  /** Certificates expiring in fewer days are problems. */
+  /** Certificates (at any depth of the chain) expiring in fewer days are problems. */
   minDays: number;
-  /** Bound on each network step. */
+  /** Certificates expiring in fewer days are warnings (default: minDays, no warnings). */
+  warnDays?: number;
+  /** Bound on each network step (connect, one reply, the TLS handshake, one DNS try). */
   timeoutMs: number;
+  /** Bound on everything done for one gateway (default: 6 steps). */
+  deadlineMs?: number;
   ports: { smtp: number; pop3: number };
   /** True when the targets are the stack's complete gateway list. */
   complete: boolean;
+  /** `readiness`: skip DNS, probe the given address only (wait mode). */
+  scope?: "full" | "readiness";
 }
 
 function unreachable(
@@ -48,33 +56,64 @@ function unreachable(
   };
 }
 
+/** The deadline of one gateway's checks. */
+export function gatewayBounds(settings: CheckSettings, start = Date.now()): Bounds {
+  const totalMs = settings.deadlineMs ?? settings.timeoutMs * 6;
+  return { stepMs: settings.timeoutMs, deadline: start + totalMs, totalMs };
+}
+
 async function observe(
   target: GatewayTarget,
   settings: CheckSettings,
   resolver: ReturnType<typeof makeResolver>,
 ): Promise<GatewayObservation> {
-  const a = await lookupA(resolver, target.hostname);
-  // Probe what senders reach: the published address; fall back to the stack's address.
-  const address = a.ok && a.records.length > 0 ? a.records[0] : target.address;
-  if (address === undefined) {
-    return {
-      target,
-      a,
-      smtp: unreachable("SMTP", settings.ports.smtp, target.hostname),
-      pop3: unreachable("POP3", settings.ports.pop3, target.hostname),
-    };
-  }
-  const probe = {
-    address,
-    hostname: target.hostname,
-    ca: settings.trust?.pem,
-    timeoutMs: settings.timeoutMs,
+  const bounds = gatewayBounds(settings);
+  const readiness = settings.scope === "readiness";
+  const dns = readiness ? undefined : await observeName(resolver, target.hostname, bounds.deadline);
+  const a = dns?.a ?? {
+    ok: true as const,
+    records: target.address === undefined ? [] : [target.address],
   };
-  const [smtp, pop3] = await Promise.all([
-    probeSmtp({ ...probe, port: settings.ports.smtp }),
-    probePop3({ ...probe, port: settings.ports.pop3 }),
+  // Probe what senders reach: the published address; fall back to the stack's address.
+  const address = readiness
+    ? target.address
+    : a.ok && a.records.length > 0
+      ? a.records[0]
+      : target.address;
+  const probe = { hostname: target.hostname, ca: settings.trust?.pem, bounds };
+  const v6 = dns !== undefined && dns.aaaa.ok ? dns.aaaa.records : [];
+  const [smtp, pop3, ...smtpIpv6] = await Promise.all([
+    address === undefined
+      ? unreachable("SMTP", settings.ports.smtp, target.hostname)
+      : probeSmtp({ ...probe, address, port: settings.ports.smtp }),
+    address === undefined
+      ? unreachable("POP3", settings.ports.pop3, target.hostname)
+      : probePop3({ ...probe, address, port: settings.ports.pop3 }),
+    ...v6.map((v6address) =>
+      probeSmtp({ ...probe, address: v6address, port: settings.ports.smtp }),
+    ),
   ]);
-  return { target, a, smtp, pop3 };
+  return {
+    target,
+    a,
+    dns,
+    smtp: smtp as StarttlsObservation,
+    pop3: pop3 as StarttlsObservation,
+    smtpIpv6,
+    deadlineHit: Date.now() > bounds.deadline,
+  };
+}
+
+/** The evaluation settings implied by the check settings at time `now`. */
+export function evaluateOptions(settings: CheckSettings, now: Date): EvaluateOptions {
+  return {
+    minDays: settings.minDays,
+    warnDays: settings.warnDays,
+    now,
+    trustSource: settings.trust?.source ?? "the public root CAs bundled with Node.js",
+    poolCa: settings.trust !== undefined,
+    scope: settings.scope,
+  };
 }
 
 /** Checks every gateway of `targets` and returns the report (never throws for network failures). */
@@ -84,21 +123,30 @@ export async function runCheck(
   now: () => Date = () => new Date(),
 ): Promise<CheckReport> {
   const resolver = makeResolver(settings.resolver, settings.timeoutMs);
-  const mx = await lookupMx(resolver, targets.mailDomain);
-  const observations = await Promise.all(
-    targets.gateways.map((g) => observe(g, settings, resolver)),
-  );
+  const readiness = settings.scope === "readiness";
+  const domainBounds = gatewayBounds(settings);
+  const [domain, observations] = await Promise.all([
+    readiness ? undefined : observeDomain(resolver, targets.mailDomain, domainBounds.deadline),
+    Promise.all(targets.gateways.map((g) => observe(g, settings, resolver))),
+  ]).finally(() => {
+    // Lookups given up at a deadline would otherwise keep the process alive for their own
+    // timeouts and tries.
+    resolver.cancel();
+  });
   const checkedAt = now();
-  const options = {
-    minDays: settings.minDays,
-    now: checkedAt,
-    trustSource: settings.trust?.source ?? "the public root CAs bundled with Node.js",
-  };
+  const options = evaluateOptions(settings, checkedAt);
+  const mx = domain ?? { ok: true as const, records: [] };
   return buildReport(
     targets.mailDomain,
-    settings.resolver === undefined ? "system" : formatResolverAddress(settings.resolver),
+    readiness
+      ? "none (wait mode)"
+      : settings.resolver === undefined
+        ? "system"
+        : formatResolverAddress(settings.resolver),
     checkedAt,
-    evaluatePool(targets.mailDomain, mx, targets.gateways, settings.complete),
+    domain === undefined
+      ? []
+      : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
     observations.map((o) => ({
       hostname: o.target.hostname,
       state: o.target.state,

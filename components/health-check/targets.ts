@@ -62,9 +62,9 @@ function gatewayFromOutput(value: unknown, index: number): GatewayTarget {
     address = value.address;
   }
   const state = value.state ?? "active";
-  if (state !== "active" && state !== "draining") {
+  if (state !== "active" && state !== "standby" && state !== "draining") {
     throw new CheckInputError(
-      `${where}.state ${describe(state)} of ${name} must be "active" or "draining"`,
+      `${where}.state ${describe(state)} of ${name} must be "active", "standby" or "draining"`,
     );
   }
   let mxPreference: number | undefined;
@@ -75,9 +75,9 @@ function gatewayFromOutput(value: unknown, index: number): GatewayTarget {
         `${where}.mxPreference ${describe(pref)} of ${name} must be an integer 0-65535 or null`,
       );
     }
-    if (state === "draining") {
+    if (state !== "active") {
       throw new CheckInputError(
-        `${where} ${name} is draining but has mxPreference ${pref}; a draining host has no MX record`,
+        `${where} ${name} is ${state} but has mxPreference ${pref}; a ${state} host has no MX record`,
       );
     }
     mxPreference = pref;

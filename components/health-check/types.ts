@@ -1,13 +1,19 @@
 /** Data shapes of the operator health check (`msgw check`). Plain values only. */
 
+/**
+ * A gateway's state as the stack publishes it: `active` takes mail through its MX record;
+ * `standby` (prepared, not yet promoted) and `draining` (being emptied) have no MX record.
+ */
+export type GatewayState = "active" | "standby" | "draining";
+
 /** One gateway to check, as the stack published it (or as given on the command line). */
 export interface GatewayTarget {
   /** The host's own name (its A record, certificate subject and SAN). */
   hostname: string;
   /** The address the stack assigned; undefined when only the name is known (`--gateway NAME`). */
   address: string | undefined;
-  /** `draining` hosts must have no MX record. */
-  state: "active" | "draining";
+  /** `draining` and `standby` hosts must have no MX record. */
+  state: GatewayState;
   /** Expected MX preference; undefined when unknown or draining. */
   mxPreference: number | undefined;
 }
@@ -33,8 +39,41 @@ export interface MxObservation {
   priority: number;
 }
 
-/** Result of a DNS lookup: the records, or the resolver's error code (`ENOTFOUND`, `ENODATA`, ...). */
+/**
+ * Result of a DNS lookup: the records, or the resolver's error code: `ENOTFOUND` (NXDOMAIN: the
+ * name does not exist), `ENODATA` (NODATA: the name exists without records of this type), or a
+ * resolver failure (`ETIMEOUT`, `ECONNREFUSED`, `ESERVFAIL`, `EREFUSED`, `DEADLINE`, ...).
+ */
 export type Lookup<T> = { ok: true; records: T[] } | { ok: false; error: string };
+
+/**
+ * The CNAME chain starting at a name, as the resolver answers queries of type CNAME hop by hop.
+ * `targets` is empty when the name is not an alias.
+ */
+export interface CnameChain {
+  /** Each alias target in order. */
+  targets: string[];
+  /** How the walk ended: at a name that is no alias, in a loop, too long, or with a lookup error. */
+  end: "name" | "loop" | "too-long" | { error: string };
+}
+
+/** What DNS says about one name that must receive mail (an MX target or a gateway host). */
+export interface NameObservation {
+  name: string;
+  cname: CnameChain;
+  a: Lookup<string>;
+  aaaa: Lookup<string>;
+}
+
+/** What DNS says about the mail domain. */
+export interface DomainObservation {
+  mx: Lookup<MxObservation>;
+  /** The mail domain's own addresses: senders use them when it has no MX (RFC 5321 5.1). */
+  a: Lookup<string>;
+  aaaa: Lookup<string>;
+  /** Each distinct MX target that is not a null MX. */
+  exchanges: NameObservation[];
+}
 
 /** What one certificate says about itself (from node:crypto's X509Certificate). */
 export interface CertificateFacts {
@@ -47,8 +86,38 @@ export interface CertificateFacts {
   validTo: string;
   /** `AB:CD:...` */
   fingerprint256: string;
-  /** Whether the certificate is valid for the host name (SAN, or CN without SANs), per RFC 6125. */
+  /** Whether a subjectAltName DNS name matches the host name (RFC 6125 6.4, browser wildcard rules). */
   matchesHostname: boolean;
+  /** IP addresses from the subjectAltName extension. */
+  ipAddresses: string[];
+  /** Subject common names. */
+  commonNames: string[];
+  /** Extended key usage OIDs, undefined when the extension is absent (any use allowed). */
+  extendedKeyUsage: string[] | undefined;
+  /** basicConstraints CA:TRUE. */
+  isCa: boolean;
+  /** Every certificate of the chain as the TLS client built it, the leaf at depth 0. */
+  chain: ChainCertificate[];
+}
+
+/** One certificate of a verified (or attempted) chain. */
+export interface ChainCertificate {
+  depth: number;
+  subject: string;
+  issuer: string;
+  /** ISO 8601 validity bounds. */
+  validFrom: string;
+  validTo: string;
+  /** Issuer equals subject and the certificate's key signed it. */
+  selfSigned: boolean;
+  isCa: boolean;
+  /** `RSA 2048`, `EC P-256`, `Ed25519`, ... */
+  key: string;
+  /** RSA modulus length in bits; undefined for other key types. */
+  rsaBits: number | undefined;
+  /** Hash of the certificate's signature: `SHA-256`, `SHA-1`, `MD5`, or the algorithm OID. */
+  signatureHash: string;
+  fingerprint256: string;
 }
 
 /** What a STARTTLS probe (SMTP or POP3) saw. */
@@ -71,29 +140,43 @@ export interface StarttlsObservation {
 /** Everything observed for one gateway. */
 export interface GatewayObservation {
   target: GatewayTarget;
+  /** The host name's A lookup (kept for callers of 0.1; the same as `dns.a`). */
   a: Lookup<string>;
+  /** CNAME chain, A and AAAA of the host name; undefined in wait mode (no DNS). */
+  dns?: NameObservation;
   smtp: StarttlsObservation;
   pop3: StarttlsObservation;
+  /** SMTP probes of each published IPv6 address (senders with IPv6 try those first). */
+  smtpIpv6?: StarttlsObservation[];
+  /** Set when the gateway's total deadline cut the checks short. */
+  deadlineHit?: boolean;
 }
+
+/** How bad a finding is: `warning` does not fail the check (exit 0) but is listed. */
+export type Severity = "ok" | "warning" | "problem";
 
 /** One verdict line of the report. */
 export interface Finding {
   /** Short check name: `A`, `MX`, `SMTP`, `POP3`, `SMTP certificate`, ... */
   check: string;
+  /** False exactly when `severity` is `problem`. */
   ok: boolean;
-  /** What was seen and, for a problem, what is wrong. */
+  severity: Severity;
+  /** What was seen and, for a problem, what is wrong. Server and DNS text is escaped. */
   message: string;
 }
 
 /** The check's result for one gateway. */
 export interface GatewayReport {
   hostname: string;
-  state: "active" | "draining";
+  state: GatewayState;
   findings: Finding[];
 }
 
-/** The whole check's result. */
+/** The whole check's result; the JSON output of `msgw check --json` (shape in docs/mail-path.md). */
 export interface CheckReport {
+  /** Version of this shape: 1. Fields are only ever added within a version. */
+  schemaVersion: 1;
   mailDomain: string;
   /** `system` or `ADDRESS:PORT`. */
   resolver: string;
@@ -103,5 +186,7 @@ export interface CheckReport {
   gateways: GatewayReport[];
   /** Number of findings that are problems. */
   problems: number;
+  /** Number of findings that are warnings. */
+  warnings: number;
   ok: boolean;
 }

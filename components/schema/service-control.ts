@@ -31,6 +31,8 @@ export function serviceControl(noun: string) {
       start: command("starts the service (exit 0 when the start was accepted)"),
       stop: command("stops the service (exit 0 when the stop was accepted)"),
       status: command("exits 0 exactly when the service runs"),
+      // Optional: a restore waits (bounded) until it exits 0 (the gateway's installer may still run).
+      exists: command("exits 0 when the service is installed").optional(),
     },
     {
       noun,

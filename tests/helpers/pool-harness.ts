@@ -29,6 +29,11 @@ export async function runPool(
         caCertificatePem: pool.caCertificatePem,
         certificatePrivateKeys: pool.certificatePrivateKeys,
         configManifest: pool.configManifest,
+        configSyncInventory: pool.configSyncInventory,
+        backups: pool.backups,
+        alarmTopicArns: pool.alarmTopicArns,
+        certificateExpiry: pool.certificateExpiry,
+        certificateRenewals: pool.certificateRenewals,
       };
     },
     {

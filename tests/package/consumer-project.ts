@@ -111,7 +111,19 @@ pulumi.runtime.setMocks(
       return { id: \`\${args.name}-id\`, state };
     },
     call(args) {
-      return { id: "mock-id", zoneId: "mock-zone", vpcId: "vpc-mock", ...args.inputs };
+      return {
+        id: "mock-id",
+        zoneId: "mock-zone",
+        vpcId: "vpc-mock",
+        names: ["eu-central-1a"],
+        availabilityZone: "eu-central-1a",
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:role/deployer",
+        issuerArn: "arn:aws:iam::123456789012:role/deployer",
+        partition: "aws",
+        region: "eu-central-1",
+        ...args.inputs,
+      };
     },
   },
   "consumer",

@@ -167,6 +167,15 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
  * `archive` uses self-signed certificates (per host key + cert).
  */
 const EXPECTED_COUNTS: Record<string, number> = {
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 8, // per host: recovery and instance-check alarms
+  "aws:dlm/lifecyclePolicy:LifecyclePolicy": 2, // per pool and region: data-volume snapshots
+  "aws:ebs/volume:Volume": 4, // per host: the mail data volume
+  "aws:ec2/volumeAttachment:VolumeAttachment": 4,
+  "aws:iam/instanceProfile:InstanceProfile": 4,
+  "aws:iam/role:Role": 6, // per host (Session Manager) and per pool (snapshot policy)
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 6,
+  "aws:sns/topic:Topic": 2, // per pool and region: alarm notifications
+  "aws:ssm/association:Association": 4, // per host: settings on the running host
   "aws:ec2/eip:Eip": 4, // one per host
   "aws:ec2/instance:Instance": 4,
   "aws:ec2/securityGroup:SecurityGroup": 4, // one per host

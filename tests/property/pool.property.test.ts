@@ -193,6 +193,8 @@ test("property: under mocks, resources match the plan and the critical path stay
     }),
     { numRuns: 40, seed: 42 },
   );
-  // Depth depends on placement and certificate mode, never on how many hosts there are.
-  assert.ok(Math.max(...depths) <= 5, `critical paths seen: ${[...depths].join(",")}`);
+  // Depth depends on placement and certificate mode, never on how many hosts there are. The longest
+  // chain is an AWS host's: role -> host-key KMS key -> parameter -> read policy -> instance -> data
+  // attachment -> settings association or configuration restore.
+  assert.ok(Math.max(...depths) <= 7, `critical paths seen: ${[...depths].join(",")}`);
 });

@@ -24,6 +24,17 @@ test("two balanced AWS hosts: exact resources, records and hardening", async () 
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
     [INSTANCE]: 2,
     [EIP]: 2,
+    // Per host: instance role with Session Manager, data volume and its attachment, settings
+    // association, recovery and status alarms. Per pool: alarm topic, snapshot policy and its role.
+    "aws:iam/role:Role": 3,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+    "aws:iam/instanceProfile:InstanceProfile": 2,
+    "aws:ebs/volume:Volume": 2,
+    "aws:ec2/volumeAttachment:VolumeAttachment": 2,
+    "aws:ssm/association:Association": 2,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
+    "aws:sns/topic:Topic": 1,
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": 1,
     "tls:index/privateKey:PrivateKey": 3,
     "tls:index/selfSignedCert:SelfSignedCert": 1,
     "tls:index/certRequest:CertRequest": 2,
@@ -270,15 +281,15 @@ test("legacy gateway: migrating keeps its A record and is the replication source
   assert.deepEqual(commands, [
     [
       "pool-config-snapshot",
-      "npx --no-install msgw config snapshot --source msgw.example.com --revision 7",
+      "npx --no-install msgw config snapshot --source msgw.example.com --revision 7 --first-up",
     ],
     [
       "pool-msgw1-config-restore",
-      "npx --no-install msgw config restore --target msgw1.example.com --revision 7",
+      "npx --no-install msgw config restore --target msgw1.example.com --revision 7 --wait-for-snapshot",
     ],
     [
       "pool-msgw2-config-restore",
-      "npx --no-install msgw config restore --target msgw2.example.com --revision 7",
+      "npx --no-install msgw config restore --target msgw2.example.com --revision 7 --wait-for-snapshot",
     ],
   ]);
   assert.match(
@@ -299,7 +310,7 @@ test("legacy gateway: migrating keeps its A record and is the replication source
   assert.doesNotMatch(String(retired.outputs.zoneFile), /198\.51\.100\.5/);
   assert.match(
     String(retired.outputs.runbook),
-    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool/,
+    /## Legacy gateway msgw\.example\.com \(retired\)\n\n1\. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare/,
   );
 });
 
@@ -323,15 +334,22 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     r.inputs.value,
   ]);
   assert.deepEqual(parameters.sort(), [
-    ["/msgw/pool/msgw1/ssh-host-key", "SecureString", "[secret]"],
-    ["/msgw/pool/msgw2/ssh-host-key", "SecureString", "[secret]"],
+    ["/msgw/unit/pool/msgw1/ssh-host-key", "SecureString", "[secret]"],
+    ["/msgw/unit/pool/msgw2/ssh-host-key", "SecureString", "[secret]"],
   ]);
   const restore = ofType(plan, COMMAND).find((r) => r.name === "pool-msgw2-config-restore");
   assert.ok(restore);
   const deps = restore.dependencies.map((u) => u.split("::").pop()).sort();
   assert.deepEqual(deps, [
     "pool-config-snapshot",
+    // The pool's own store: the bucket (its name is in the inventory) and the settings the engine checks.
+    "pool-config-store",
+    "pool-config-store-encryption",
+    "pool-config-store-public-access",
+    "pool-config-store-tls-only",
+    "pool-config-store-versioning",
     "pool-msgw2",
+    "pool-msgw2-data-attachment",
     "pool-msgw2-eip",
     "pool-msgw2-ssh-host-key",
   ]);
@@ -346,8 +364,13 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
-    connectTimeoutSeconds: 900,
+    // A host the pool creates: waited for while it boots and installs the gateway.
+    bootWaitSeconds: 900,
+    serviceWaitSeconds: 1800,
+    // The instance id: the boot wait ends once the store has seen this instance answer.
+    generation: inventory.hosts["msgw2.example.com"].generation,
   });
+  assert.match(inventory.hosts["msgw2.example.com"].generation, /^i-[0-9a-f]{17}$/);
   assert.match(
     inventory.hosts["msgw2.example.com"].hostKey,
     /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,
@@ -355,19 +378,27 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
   // The replication engine accepts exactly this inventory (the contract between wiring and CLI).
   const accepted = validateInventory(inventory, "/work");
-  assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 900);
+  assert.equal(accepted.hosts["msgw2.example.com"].bootWaitSeconds, 900);
+  assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 20);
   assert.equal(
     accepted.hosts["msgw2.example.com"].privateKeyPath,
     path.join(os.homedir(), ".ssh/id_ed25519"),
   );
-  assert.deepEqual(accepted.store, { kind: "local", path: "/work/.msgw/backups" });
+  // With AWS hosts the snapshots live in the pool's own bucket, not on the machine running pulumi up.
+  assert.deepEqual(accepted.store, {
+    kind: "s3",
+    bucket: inventory.store.bucket,
+    region: "us-east-1",
+    prefix: "",
+  });
+  assert.match(inventory.store.bucket, /^pool-msgw-config-[0-9a-f]{26}$/);
   const triggers = restore.inputs.triggers as string[];
   assert.equal(triggers.length, 3);
   assert.equal(triggers[0], "2026-11-28");
   // The snapshot's stdout (its manifest; the mocks echo the command) re-triggers every restore.
   assert.equal(
     triggers[1],
-    '{"mock":true,"command":"npx --no-install msgw config snapshot --source msgw1.example.com --revision 2026-11-28"}',
+    '{"mock":true,"command":"npx --no-install msgw config snapshot --source msgw1.example.com --revision 2026-11-28 --first-up"}',
   );
   assert.match(triggers[2], /^i-[0-9a-f]{17}$/);
   assert.equal(restore.inputs.logging, "stderr");

@@ -26,7 +26,7 @@ test("npm run plan -- --stack prod --json: every resource and the outputs, offli
     secretOutputs: string[];
   };
   assert.equal(out.stack, "prod");
-  assert.equal(out.resources.length, 45);
+  assert.equal(out.resources.length, 72); // 45, the config store bucket and its 6 settings, 20 day-two resources
   assert.deepEqual(out.outputs.mxRecords, [
     { preference: 0, target: "msgw1.example.com" },
     { preference: 10, target: "msgw2.example.com" },
@@ -57,7 +57,7 @@ test("npm run plan -- --stack dev: a readable table, MX table, zone file and run
       ),
     ),
   );
-  assert.ok(lines.includes("43 resources"));
+  assert.ok(lines.includes("68 resources")); // 43, the config store bucket and its 6 settings, 18 day-two resources
   assert.ok(lines.includes("MX records of msgw.example.com:"));
   assert.ok(lines.includes("$ORIGIN example.com."));
   assert.ok(lines.includes("# Runbook: MailStore Gateway pool for msgw.example.com"));

@@ -67,7 +67,7 @@ test("runbook: summary table, once-per-pool steps and per-host steps for a migra
   );
   assert.ok(
     lines.includes(
-      "3. Copy the configuration to the other hosts by bumping `configSync.revision` (now 3) and running `pulumi up --stack prod`; every target is backed up first. Check with `msgw config status`.",
+      "3. Copy the configuration to the other hosts by bumping `configSync.revision` (now 3) and running `pulumi up --stack prod`; every target is backed up first. Check with `msgw config status --stack prod`. On the first `pulumi up` of a new pool the source has no configuration yet: `pulumi stack output --stack prod configManifest` shows `waiting-for-source-configuration` and nothing is copied; configure the source, then bump the revision.",
     ),
   );
   // An AWS host with an installer URL needs no manual installation; the existing one does.
@@ -120,6 +120,101 @@ test("runbook: Let's Encrypt and manual replication when configSync is absent; r
   assert.doesNotMatch(text, /pool CA/);
   assert.match(
     text,
-    /## Legacy gateway msgw-old\.example\.com \(retired\)\n\n1\. Its A record is removed by the pool\./,
+    /## Legacy gateway msgw-old\.example\.com \(retired\)\n\n1\. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare, pointing at/,
   );
+});
+
+test("runbook: a way onto each AWS host, the rolling image update, snapshots, alarms and renewals", () => {
+  const plan = planGatewayPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        { hostname: "msgw2.example.com", aws: { region: "eu-west-1" } },
+        { hostname: "msgw3.dc2.example.com", existing: { address: "192.0.2.30" } },
+      ],
+    }),
+  );
+  const gateways = gatewaysOf(plan).map((g, i) =>
+    g.placement === "aws"
+      ? {
+          ...g,
+          aws: {
+            instanceId: `i-0${i}`,
+            dataVolumeId: `vol-0${i}`,
+            region: i === 1 ? "eu-west-1" : undefined,
+          },
+        }
+      : g,
+  );
+  const text = renderRunbook({
+    poolName: "msgw",
+    stack: "prod",
+    plan,
+    gateways,
+    legacyAddress: undefined,
+    backupSchedule: "EBS snapshots daily from 03:00 UTC, newest 14 kept per volume",
+    alarmTopicArns: {
+      default: "arn:aws:sns:eu-central-1:123456789012:msgw-alarms",
+      "eu-west-1": "arn:aws:sns:eu-west-1:123456789012:msgw-alarms-eu-west-1",
+    },
+    certificateRenewals: ["pool CA", "msgw1.example.com"],
+  });
+  const lines = text.split("\n");
+  const section = (title: string): string[] => {
+    const start = lines.indexOf(title);
+    assert.ok(start >= 0, title);
+    const end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+    return lines.slice(start, end < 0 ? undefined : end);
+  };
+  const access = section("## Getting onto an AWS host");
+  assert.deepEqual(access.slice(4, 8), [
+    "| host | instance | shell (Session Manager) | data volume |",
+    "| --- | --- | --- | --- |",
+    "| msgw1.example.com | i-00 | `aws ssm start-session --target i-00` | vol-00 |",
+    "| msgw2.example.com | i-01 | `aws ssm start-session --target i-01 --region eu-west-1` | vol-01 |",
+  ]);
+  // The existing machine is not listed: the pool cannot give a way onto it.
+  assert.ok(!access.some((l) => l.includes("msgw3.dc2.example.com")));
+  assert.ok(access.some((l) => l.includes("`C:\\ProgramData\\msgw\\bootstrap.log`")));
+  assert.ok(access.some((l) => l.includes("Fleet Manager")));
+
+  const images = section("## Windows images: a rolling update");
+  assert.ok(images.some((l) => l.startsWith("1. Set the host's `state` to `draining`")));
+  assert.ok(images.some((l) => l.startsWith("3. Set the host's `aws.ami` to the new image id")));
+
+  const data = section("## Mail data, snapshots and the restore drill");
+  assert.ok(
+    data.includes(
+      "Snapshots: EBS snapshots daily from 03:00 UTC, newest 14 kept per volume, for every data volume above (Data Lifecycle Manager).",
+    ),
+  );
+  assert.ok(data.some((l) => l.includes("`aws.dataVolumeSnapshotId: <snapshot id>`")));
+
+  assert.deepEqual(
+    section("## Alarms").filter((l) => l.startsWith("- Subscribe")),
+    [
+      "- Subscribe to the alarm topic (default): `aws sns subscribe --topic-arn arn:aws:sns:eu-central-1:123456789012:msgw-alarms --protocol email --notification-endpoint ops@example.com`",
+      "- Subscribe to the alarm topic (eu-west-1): `aws sns subscribe --topic-arn arn:aws:sns:eu-west-1:123456789012:msgw-alarms-eu-west-1 --protocol email --notification-endpoint ops@example.com`",
+    ],
+  );
+  const renewal = section("## After a certificate renewal");
+  assert.equal(renewal[2], "This update issued or renewed: pool CA, msgw1.example.com.");
+});
+
+test("runbook: no AWS sections for a pool of existing machines only", () => {
+  const plan = planGatewayPool(
+    baseArgs({
+      hosts: [{ hostname: "msgw1.example.com", existing: { address: "192.0.2.10" } }],
+    }),
+  );
+  const text = renderRunbook({
+    poolName: "msgw",
+    stack: "prod",
+    plan,
+    gateways: gatewaysOf(plan),
+    legacyAddress: undefined,
+    certificateRenewals: [],
+  });
+  assert.doesNotMatch(text, /Getting onto an AWS host|rolling update|restore drill|## Alarms/);
+  assert.match(text, /## After a certificate renewal\n\nThis update renewed no certificate\./);
 });

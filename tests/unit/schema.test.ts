@@ -54,7 +54,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "unknown key with nothing close",
     { frobnicate: 1 },
     [
-      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, legacy, configSync",
+      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync, readinessGate",
     ],
   ],
   [
@@ -385,7 +385,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "a host given as a bare name",
     { hosts: ["msgw1.example.com"] },
     [
-      'hosts[0] "msgw1.example.com" is not an object; give hostname, mxPriority, state, aws, existing',
+      'hosts[0] "msgw1.example.com" is not an object; give hostname, mxPriority, state, aws, existing, mxImportId',
     ],
   ],
   [

@@ -50,17 +50,22 @@ function leafErrors(errors: ValidationError[]): { code: string; path: string }[]
 const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
 
 describe("workflow files", () => {
-  it("are exactly test, preview and deploy", () => {
-    assert.deepEqual(readdirSync(dir).sort(), ["deploy.yml", "preview.yml", "test.yml"]);
+  it("are exactly test, preview, deploy and check", () => {
+    assert.deepEqual(readdirSync(dir).sort(), [
+      "check.yml",
+      "deploy.yml",
+      "preview.yml",
+      "test.yml",
+    ]);
   });
 
-  for (const file of ["test.yml", "preview.yml", "deploy.yml"]) {
+  for (const file of ["test.yml", "preview.yml", "deploy.yml", "check.yml"]) {
     it(`${file} passes @action-validator/core`, () => {
       assert.deepEqual(validateWorkflow(source(file)).errors, []);
     });
   }
 
-  it("never use pull_request_target or write-all, and grant pull-requests: write only to preview", () => {
+  it("never use pull_request_target or write-all; pull-requests: write only for preview, issues: write only for check", () => {
     for (const file of readdirSync(dir)) {
       const wf = load(file);
       assert.equal("pull_request_target" in wf.on, false, file);
@@ -69,7 +74,12 @@ describe("workflow files", () => {
         assert.equal(typeof (job.permissions ?? {}), "object", `${file} job ${id}: no write-all`);
         const perms = typeof job.permissions === "object" ? job.permissions : {};
         const writes = Object.entries(perms).filter(([, v]) => v !== "read");
-        const expected = file === "preview.yml" ? [["pull-requests", "write"]] : [];
+        const expected =
+          file === "preview.yml"
+            ? [["pull-requests", "write"]]
+            : file === "check.yml"
+              ? [["issues", "write"]]
+              : [];
         assert.deepEqual(writes, expected, `${file} job ${id}`);
       }
     }
@@ -173,6 +183,7 @@ describe("the Pulumi CLI version", () => {
       }
     }
     assert.deepEqual(pins.sort(), [
+      `check.yml check ${version}`,
       `deploy.yml deploy-dev ${version}`,
       `deploy.yml deploy-prod ${version}`,
       `preview.yml preview ${version}`,
@@ -182,6 +193,59 @@ describe("the Pulumi CLI version", () => {
     const other = source("preview.yml").replace(/pulumi-version: \S+/, "pulumi-version: 3.200.0");
     const step = pulumiStep((parse(other) as Workflow).jobs.preview);
     assert.notEqual(step.with?.["pulumi-version"], lockedSdkVersion());
+  });
+});
+
+describe("check.yml", () => {
+  const wf = load("check.yml");
+  const job = wf.jobs.check;
+  const steps = job.steps ?? [];
+  const step = (name: string) => {
+    const found = steps.find((s) => (s as { name?: string }).name === name);
+    assert.ok(found, name);
+    return found as Step & { if?: string; id?: string };
+  };
+  it("runs hourly and by hand, one job per environment, on the self-hosted check runner", () => {
+    assert.deepEqual(wf.on, { schedule: [{ cron: "17 * * * *" }], workflow_dispatch: null });
+    assert.deepEqual(Object.keys(wf.jobs), ["check"]);
+    assert.deepEqual(job.strategy?.matrix, { environment: ["dev", "prod"] });
+    assert.deepEqual((job as { "runs-on"?: unknown })["runs-on"], ["self-hosted", "msgw-check"]);
+    assert.deepEqual(job.permissions, { contents: "read", issues: "write" });
+    assert.equal(job.environment, undefined, "a check must not wait for deployment approval");
+  });
+  it("installs the Pulumi CLI only and checks the matrix stack with expiry warnings", () => {
+    assert.deepEqual(
+      steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with),
+      [{ "pulumi-version": lockedSdkVersion() }],
+    );
+    const check = step("msgw check");
+    assert.match(
+      check.run ?? "",
+      /^npx tsx bin\/msgw\.ts check --stack "\$STACK" --warn-days 45 > report\.txt 2>&1$/m,
+    );
+    assert.equal(check.env?.STACK, "${{ matrix.environment }}");
+    assert.deepEqual(Object.keys(check.env ?? {}), [
+      "STACK",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_ACCESS_TOKEN",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+  });
+  it("opens or updates the issue and fails when degraded, closes it when healthy", () => {
+    assert.equal(step("Open or update the issue").if, "steps.check.outputs.exit != '0'");
+    assert.match(
+      step("Open or update the issue").run ?? "",
+      /gh issue comment "\$number" --body-file body\.md/,
+    );
+    assert.match(
+      step("Open or update the issue").run ?? "",
+      /gh issue create --title "\$title" --body-file body\.md/,
+    );
+    assert.equal(step("Close the issue once healthy").if, "steps.check.outputs.exit == '0'");
+    assert.equal(step("Fail when degraded").if, "steps.check.outputs.exit != '0'");
+    assert.match(step("Fail when degraded").run ?? "", /\nexit 1\n$/);
+    // Server text reaches the issue through a file, never through an expression in a script.
+    for (const s of steps) assert.doesNotMatch(s.run ?? "", /\$\{\{/);
   });
 });
 

@@ -1,10 +1,15 @@
 import type { CertificateMode } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
+import { X509_NAME_MAX } from "./limits";
 
 /** The certificate one host gets. Subject and SAN are the host's own name, never the mail domain. */
 export interface HostCertificatePlan {
   hostname: string;
-  commonName: string;
+  /**
+   * Subject CN: the host name when it fits the 64-character ub-common-name (RFC 5280, Appendix A.1),
+   * else omitted. The host name is always in the SAN, which is what TLS clients check (RFC 6125).
+   */
+  commonName: string | undefined;
   dnsNames: string[];
   organization: string;
   issuer: "self" | "pool-ca";
@@ -22,6 +27,11 @@ export interface CertificatePlan {
     commonName: string;
     organization: string;
     validityHours: number;
+    /**
+     * The CA is replaced once less than a host certificate's validity (plus a day) remains, and every host
+     * certificate is re-signed in the same update: no host certificate ever outlives its CA.
+     */
+    earlyRenewalHours: number;
     keyAlgorithm: "ECDSA";
     ecdsaCurve: "P256";
     allowedUses: string[];
@@ -45,13 +55,14 @@ export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
       commonName: c.ca.commonName,
       organization: c.organization,
       validityHours: c.ca.validityDays * 24,
+      earlyRenewalHours: (c.validityDays + 1) * 24,
       keyAlgorithm: "ECDSA",
       ecdsaCurve: "P256",
       allowedUses: [...CA_USES],
     },
     hosts: plan.hosts.map((h) => ({
       hostname: h.hostname,
-      commonName: h.hostname,
+      commonName: h.hostname.length <= X509_NAME_MAX ? h.hostname : undefined,
       dnsNames: [h.hostname],
       organization: c.organization,
       issuer,

@@ -1,5 +1,6 @@
 import type { GatewayPoolPlan } from "./pool-plan";
 import { cidrKey, parseCidr } from "./names";
+import { EC2_DESCRIPTION } from "./limits";
 
 /** One inbound rule of a host's security group. */
 export interface IngressRule {
@@ -35,12 +36,16 @@ export function planIngressRules(plan: GatewayPoolPlan, opts: { ssh: boolean }):
       "http",
       plan.certificates.mode === "gateway-lets-encrypt" ? 80 : undefined,
       ["0.0.0.0/0"],
-      "HTTP for the gateway's Let's Encrypt challenge",
+      "HTTP for the Lets Encrypt challenge of the gateway",
     ],
   ];
   const rules: IngressRule[] = [];
   for (const [service, port, cidrs, description] of groups) {
     if (port === undefined) continue;
+    // EC2 refuses any other character in a rule description (see EC2_DESCRIPTION).
+    if (!EC2_DESCRIPTION.test(description)) {
+      throw new Error(`internal: rule description ${JSON.stringify(description)} is not EC2-safe`);
+    }
     for (const cidr of cidrs) {
       rules.push({
         key: `${service}-${cidrKey(cidr)}`,

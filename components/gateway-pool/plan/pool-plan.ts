@@ -3,6 +3,7 @@ import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrate
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "../validate";
+import { X509_NAME_MAX } from "./limits";
 
 /**
  * Defaults, including the facts about MailStore Gateway its vendor does not document (service name,
@@ -15,6 +16,8 @@ export const GATEWAY_DEFAULTS = {
   ports: { smtp: 25, pop3: 110, managementConsole: 8450, ssh: 22, http: 80 },
   instanceType: "t3.medium",
   rootVolumeGiB: 60,
+  dataVolumeGiB: 100,
+  backup: { intervalHours: 24, startTime: "03:00", retainCount: 14 },
   windowsAmiNamePattern: "Windows_Server-2022-English-Full-Base-*",
   ttl: 300,
   certificateValidityDays: 397,
@@ -41,6 +44,8 @@ export interface HostPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /** Cloudflare `<zoneId>/<recordId>` of an existing MX record to adopt. */
+  mxImportId: string | undefined;
 }
 
 /** The legacy gateway as the pool handles it. */
@@ -54,7 +59,21 @@ export interface LegacyPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /** Cloudflare `<zoneId>/<recordId>` of its live A record, adopted instead of created. */
+  importId: string | undefined;
 }
+
+/** The replication store as planned. */
+export type ConfigSyncStorePlan =
+  | { kind: "local"; path: string }
+  | {
+      kind: "s3";
+      /** Undefined: the pool creates its own bucket. */
+      bucket: pulumi.Input<string> | undefined;
+      region: pulumi.Input<string> | undefined;
+      prefix: string;
+      kmsKeyId: pulumi.Input<string> | undefined;
+    };
 
 /** Everything decided from plain arguments before any resource exists. */
 export interface GatewayPoolPlan {
@@ -81,6 +100,8 @@ export interface GatewayPoolPlan {
     dataDirectory: string;
     ports: { smtp: number; pop3: number; pop3s: number | undefined; managementConsole: number };
   };
+  /** Snapshot schedule of the AWS hosts' data volumes; undefined when disabled. */
+  backup: { intervalHours: number; startTime: string; retainCount: number } | undefined;
   configSync:
     | {
         revision: string;
@@ -93,8 +114,29 @@ export interface GatewayPoolPlan {
         parallel: number;
         cliCommand: string;
         backupDirectory: string;
+        /** Where snapshots and backups live; `bucket` undefined: the pool creates one. */
+        store: ConfigSyncStorePlan;
       }
     | undefined;
+}
+
+/** With AWS hosts the default store is the pool's own bucket; a local folder only when asked (or no AWS host). */
+function planStore(
+  sync: NonNullable<GatewayPoolArgs["configSync"]>,
+  hosts: HostPlan[],
+): ConfigSyncStorePlan {
+  const local = sync.backupDirectory ?? ".msgw/backups";
+  const s = sync.store;
+  if (s?.kind === "local") return { kind: "local", path: s.path ?? local };
+  if (s === undefined && hosts.every((h) => h.placement === "existing"))
+    return { kind: "local", path: local };
+  return {
+    kind: "s3",
+    bucket: s?.bucket,
+    region: s?.region,
+    prefix: s?.prefix ?? "",
+    kmsKeyId: s?.kmsKeyId,
+  };
 }
 
 /**
@@ -127,6 +169,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: h.existing?.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: h.existing?.sshUser ?? defaultUser,
     sshHostKey: h.existing?.sshHostKey?.trim(),
+    mxImportId: h.mxImportId,
   }));
 
   const legacy: LegacyPlan | undefined = args.legacy && {
@@ -138,6 +181,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: args.legacy.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: args.legacy.sshUser ?? defaultUser,
     sshHostKey: args.legacy.sshHostKey?.trim(),
+    importId: args.legacy.importId,
   };
 
   const certs = args.certificates ?? {};
@@ -162,6 +206,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       parallel: sync.parallel ?? 4,
       cliCommand: sync.cliCommand ?? "npx --no-install msgw",
       backupDirectory: sync.backupDirectory ?? ".msgw/backups",
+      store: planStore(sync, hosts),
     };
   }
 
@@ -181,7 +226,12 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       ca:
         mode === "pool-ca"
           ? {
-              commonName: certs.ca?.commonName ?? `${mailDomain} gateway pool CA`,
+              // RFC 5280 ub-common-name is 64: a long mail domain falls back to a generic name.
+              commonName:
+                certs.ca?.commonName ??
+                (`${mailDomain} gateway pool CA`.length <= X509_NAME_MAX
+                  ? `${mailDomain} gateway pool CA`
+                  : "MailStore Gateway pool CA"),
               validityDays: certs.ca?.validityDays ?? GATEWAY_DEFAULTS.caValidityDays,
             }
           : undefined,
@@ -205,6 +255,14 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
         managementConsole: gw.ports?.managementConsole ?? GATEWAY_DEFAULTS.ports.managementConsole,
       },
     },
+    backup:
+      args.backup?.enabled === false
+        ? undefined
+        : {
+            intervalHours: args.backup?.intervalHours ?? GATEWAY_DEFAULTS.backup.intervalHours,
+            startTime: args.backup?.startTime ?? GATEWAY_DEFAULTS.backup.startTime,
+            retainCount: args.backup?.retainCount ?? GATEWAY_DEFAULTS.backup.retainCount,
+          },
     configSync,
   };
 }

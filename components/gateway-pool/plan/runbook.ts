@@ -1,5 +1,6 @@
 import type { ArchivingProfileSettings } from "./archiving-profile";
 import type { GatewayPoolPlan } from "./pool-plan";
+import { BOOTSTRAP_LOG } from "./user-data";
 import type { HostState } from "../args";
 
 /** One gateway as the runbook describes it (plain values, resolved at deployment). */
@@ -11,6 +12,8 @@ export interface RunbookGateway {
   placement: "aws" | "existing";
   certificateSha256: string | undefined;
   archivingProfile: ArchivingProfileSettings;
+  /** AWS hosts: the instance and the data volume that outlives it. */
+  aws?: { instanceId: string; dataVolumeId: string; region: string | undefined };
 }
 
 /** Input of {@link renderRunbook}. */
@@ -21,6 +24,12 @@ export interface RunbookInput {
   plan: GatewayPoolPlan;
   gateways: RunbookGateway[];
   legacyAddress: string | undefined;
+  /** The data-volume snapshot schedule, when backups are on. */
+  backupSchedule?: string;
+  /** Alarm topic ARN per region (`default` = the provider's region). */
+  alarmTopicArns?: Record<string, string>;
+  /** Certificates issued or renewed by this update (host names, `pool CA`). */
+  certificateRenewals?: string[];
 }
 
 const table = (header: string[], rows: string[][]): string[] => [
@@ -60,7 +69,7 @@ export function renderRunbook(input: RunbookInput): string {
     `1. On ${source ?? "the configuration source"}, create the journal mailbox(es) in the Management Console (https://${source ?? "<source>"}:${plan.gateway.ports.managementConsole}/). The password is shown once: store it in your password manager.`,
     "2. Never reset a mailbox password on any host: mail waiting on the other hosts is encrypted with a key protected by that password and would become unreadable. To change credentials, create a new mailbox, add new archiving profiles for every host, then switch the journal rule.",
     plan.configSync
-      ? `3. Copy the configuration to the other hosts by bumping \`configSync.revision\` (now ${plan.configSync.revision}) and running \`pulumi up --stack ${input.stack}\`; every target is backed up first. Check with \`msgw config status\`.`
+      ? `3. Copy the configuration to the other hosts by bumping \`configSync.revision\` (now ${plan.configSync.revision}) and running \`pulumi up --stack ${input.stack}\`; every target is backed up first. Check with \`msgw config status --stack ${input.stack}\`. On the first \`pulumi up\` of a new pool the source has no configuration yet: \`pulumi stack output --stack ${input.stack} configManifest\` shows \`waiting-for-source-configuration\` and nothing is copied; configure the source, then bump the revision.`
       : `3. Copy the configuration to every other host by hand: stop the gateway service (${plan.gateway.serviceName}), copy the top-level files of ${plan.gateway.dataDirectory} (never its sub-folders: those are mailboxes), start the service.`,
     `4. Point the journal rule (Microsoft 365 / Google Workspace) at \`mbx-…@${plan.mailDomain}\`.`,
   ];
@@ -109,24 +118,119 @@ export function renderRunbook(input: RunbookInput): string {
     }
     out.push("");
   }
+  const awsGateways = gateways.filter((g) => g.aws !== undefined);
+  if (awsGateways.length > 0) out.push(...awsSections(input, awsGateways));
+  if (certMode !== "gateway-lets-encrypt") out.push(...renewalSection(input));
   if (plan.legacy) {
     const l = plan.legacy;
     out.push(`## Legacy gateway ${l.hostname} (${l.phase})`, "");
     if (l.phase === "migrating") {
       out.push(
+        ...(l.importId === undefined
+          ? []
+          : [
+              `0. Its live A record is adopted (\`legacy.importId\` ${l.importId}); after the first successful \`pulumi up\`, remove \`importId\` from the configuration. Destroying the pool never deletes this record.`,
+            ]),
         `1. Keep ${l.hostname} running, its A record (${input.legacyAddress ?? "its address"}) and its archiving profile: senders with cached records still deliver to it for hours.`,
         `2. It is the configuration source: the pool hosts receive its configuration (restore runs on every \`configSync.revision\` bump).`,
         `3. MX records for ${plan.mailDomain} now point at the pool; watch its mailbox folders empty out (\`msgw config status\`).`,
-        `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\`, set \`configSync.source\` to a pool host and run \`pulumi up\`.`,
+        `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\` and \`configSync.source\` to a pool host in one change and run \`pulumi up\`. Keep \`configSync.revision\` if nobody changed the configuration on that pool host since the last copy (it then equals the stored revision); if someone did, bump the revision in the same change.`,
       );
     } else {
       out.push(
-        `1. Its A record is removed by the pool. Confirm its mailbox folders are empty and MailStore Server has archived them.`,
+        `1. The pool no longer manages its A record and never deletes it: the record stays in Cloudflare, pointing at ${input.legacyAddress ?? "the old address"}, so senders with cached records still reach the old host. Confirm its mailbox folders are empty and MailStore Server has archived them.`,
         `2. Remove its archiving profile(s) in MailStore Server, then shut down and decommission the machine (keep a backup of ${plan.gateway.dataDirectory}).`,
-        `3. Remove \`legacy\` from the stack configuration once the machine is gone.`,
+        `3. Delete the A record of ${l.hostname} in the Cloudflare dashboard (DNS > Records) once the machine is off, and remove \`legacy\` from the stack configuration.`,
       );
     }
     out.push("");
   }
   return `${out.join("\n")}\n`;
+}
+
+const regionFlag = (region: string | undefined): string =>
+  region === undefined ? "" : ` --region ${region}`;
+
+/** Access, first boot, images, data volume, snapshots and alarms of the AWS hosts. */
+function awsSections(input: RunbookInput, gws: RunbookGateway[]): string[] {
+  const { plan } = input;
+  const out: string[] = [
+    "## Getting onto an AWS host",
+    "",
+    "Every AWS host has an instance role with Session Manager; no inbound port is needed.",
+    "",
+    ...table(
+      ["host", "instance", "shell (Session Manager)", "data volume"],
+      gws.map((g) => {
+        const a = g.aws as NonNullable<RunbookGateway["aws"]>;
+        return [
+          g.hostname,
+          a.instanceId,
+          `\`aws ssm start-session --target ${a.instanceId}${regionFlag(a.region)}\``,
+          a.dataVolumeId,
+        ];
+      }),
+    ),
+    "",
+    "- Desktop: AWS console > Systems Manager > Fleet Manager > the instance > Node actions > Connect with Remote Desktop (Windows credentials: with `aws.keyName`, `aws ec2 get-password-data --instance-id <id> --priv-launch-key <key.pem>`; without, set a password from a Session Manager shell).",
+    `- First boot: every step is logged to \`${BOOTSTRAP_LOG}\`; it ends with "bootstrap complete". A failed step says what to do next. To run the bootstrap again (every step is idempotent), from a Session Manager shell: \`$t = Invoke-RestMethod -Method PUT http://169.254.169.254/latest/api/token -Headers @{'X-aws-ec2-metadata-token-ttl-seconds'='300'}; (Invoke-RestMethod http://169.254.169.254/latest/user-data -Headers @{'X-aws-ec2-metadata-token'=$t}) -replace '</?powershell>','' | Set-Content C:\\ProgramData\\msgw\\bootstrap.ps1; powershell -File C:\\ProgramData\\msgw\\bootstrap.ps1\``,
+    "- Settings (firewall ports, authorised SSH key, installer): changed settings reach running hosts through each host's SSM association, never by restarting the instance; `pulumi up` waits for the association and fails if it fails. Its history: `aws ssm list-associations --association-filter-list key=InstanceId,value=<instance>`.",
+    "",
+    "## Windows images: a rolling update",
+    "",
+    "A host keeps the image it was created with; a newer Windows image never replaces it. To move a host to a new image, one host at a time:",
+    "",
+    "1. Set the host's `state` to `draining` and run `pulumi up` (its MX record goes; senders move to the others).",
+    "2. Wait until its mailbox folders are empty (`msgw config status`) and MailStore Server has archived them.",
+    "3. Set the host's `aws.ami` to the new image id and run `pulumi up`: the instance is replaced, the old one is stopped before its data volume moves to the new one, and the first boot attaches the existing volume (it is never formatted again).",
+    '4. When the new instance\'s bootstrap log says "bootstrap complete", set `state` back to `active`, run `pulumi up`, then go on with the next host.',
+    "",
+    "Changing the pool-wide `aws.ami` replaces every host whose `aws.ami` is not set, all at once: use per-host `aws.ami`.",
+    "",
+    "## Mail data, snapshots and the restore drill",
+    "",
+    `Each host's data directory (${plan.gateway.dataDirectory}) is a junction to its own encrypted EBS volume, which survives the instance: it is protected (a change that would replace it fails) and retained when the host or the stack is removed (delete it by hand once its mail is archived).`,
+    input.backupSchedule
+      ? `Snapshots: ${input.backupSchedule}, for every data volume above (Data Lifecycle Manager).`
+      : "Snapshots are OFF (`backup.enabled: false`): the data volumes have no copy.",
+    "",
+    "Restore drill (run it once, and after every change to the backup settings):",
+    "",
+    "1. Pick the newest snapshot of a host's data volume: `aws ec2 describe-snapshots --owner-ids self --filters Name=volume-id,Values=<data volume>`.",
+    "2. Add a host `msgw-drill.<zone>` with `state: draining` (no MX record) and `aws.dataVolumeSnapshotId: <snapshot id>`, and run `pulumi up`.",
+    "3. On the drill host, check that the gateway starts and shows the pool's mailboxes and their queued mail (Management Console, or the data directory through Session Manager).",
+    "4. Remove the drill host: `pulumi state unprotect` its data volume (`<pool>-msgw-drill-data`), remove the host, `pulumi up`, then delete the retained volume in the EC2 console.",
+    "",
+    "To recover a host whose volume is lost: give the replacement host `aws.dataVolumeSnapshotId` of its newest snapshot (after `pulumi state unprotect` of the lost volume).",
+    "",
+    "## Alarms",
+    "",
+    "Per host, a failed system status check (AWS hardware) for 2 minutes triggers EC2 automatic recovery: the same instance, addresses and volumes on healthy hardware. A failed instance status check (Windows itself) for 5 minutes only notifies: connect through Session Manager, read the event log, reboot if it hangs.",
+    "",
+    ...Object.entries(input.alarmTopicArns ?? {}).map(
+      ([region, arn]) =>
+        `- Subscribe to the alarm topic (${region}): \`aws sns subscribe --topic-arn ${arn} --protocol email --notification-endpoint ops@example.com\``,
+    ),
+    "",
+  ];
+  return out;
+}
+
+/** What to do after a certificate was issued or renewed. */
+function renewalSection(input: RunbookInput): string[] {
+  const renewed = input.certificateRenewals ?? [];
+  const out: string[] = ["## After a certificate renewal", ""];
+  out.push(
+    renewed.length > 0
+      ? `This update issued or renewed: ${renewed.join(", ")}.`
+      : "This update renewed no certificate.",
+    "",
+    "`pulumi stack output certificateExpiry` lists every certificate's expiry and the date from which `pulumi up` renews it; `certificateRenewals` names the ones the last update issued.",
+    "",
+    "1. If the pool CA was renewed: import the new CA (`caCertificatePem`) into the trusted root store of the MailStore Server machine, and keep the old one until every host serves its new certificate. Every host certificate is re-signed in the same update.",
+    "2. For each renewed host: install its new certificate and key in the Management Console as in the host's steps above, and compare the fingerprint.",
+    "3. Run `msgw check` to see each host serve the new certificate.",
+    "",
+  );
+  return out;
 }

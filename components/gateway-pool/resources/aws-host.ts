@@ -3,13 +3,17 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as vpc from "@pulumi/aws/vpc";
-import * as tls from "@pulumi/tls";
+import type * as sns from "@pulumi/aws/sns";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import type { AwsHostArgs, AwsPoolDefaultsArgs } from "../args";
 import type { IngressRule } from "../plan/firewall";
 import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
 import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
-import { renderWindowsUserData } from "../plan/user-data";
+import { renderSettingsCommand, renderWindowsUserData } from "../plan/user-data";
 import { openPorts } from "../plan/firewall";
+import { createHostKey, sshHostKeyParameterName } from "./host-key";
+import { attachDataVolume, createDataVolume } from "./data-volume";
+import { createHostAlarms } from "./alarms";
 
 /** What the pool needs back from a host, whatever runs it. */
 export interface GatewayHostResources {
@@ -21,24 +25,41 @@ export interface GatewayHostResources {
   sshHostKey: pulumi.Output<string> | undefined;
   /** Resources to wait for before talking to the host. */
   ready: pulumi.Resource[];
+  /** AWS hosts only: EC2 instance id and the id of the data volume that outlives it. */
+  aws?: { instanceId: pulumi.Output<string>; dataVolumeId: pulumi.Output<string> };
 }
 
 export interface AwsHostInput {
   name: string;
+  /** Pulumi stack, part of names that are global in an account (SSM parameters). */
+  stack: string;
   host: HostPlan;
   overrides: AwsHostArgs;
   defaults: AwsPoolDefaultsArgs;
   plan: GatewayPoolPlan;
   rules: IngressRule[];
-  /** Create SSH host key, instance role and authorised key (replication configured). */
+  /** Create SSH host key and authorised key (replication configured). */
   ssh: boolean;
+  /** Tag value that puts the data volume under the pool's snapshot policy; undefined: no backups. */
+  backupTag: string | undefined;
+  /** SNS topic of the host's region, for its alarms. */
+  alarmTopic: sns.Topic;
   parent: pulumi.Resource;
 }
 
+/** Managed policy that lets Session Manager (shell, Fleet Manager RDP, Run Command, associations) reach a host. */
+export const SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+/** Seconds `pulumi up` waits for a host's settings association to succeed before reporting failure. */
+export const SETTINGS_WAIT_SECONDS = 3300;
+
 /**
- * One EC2 Windows gateway: security group with exactly the planned rules, an instance with an encrypted
- * root volume and IMDSv2, an Elastic IP; with replication, a pinned SSH host key delivered through an SSM
- * SecureString that only this instance's role can read. Child names start with `<pool>-<host>`.
+ * One EC2 Windows gateway: security group with exactly the planned rules; an instance role with Session
+ * Manager; an instance with an encrypted root volume and IMDSv2 whose image and user data are fixed at
+ * creation (`ignoreChanges`: a newer published image or an edited first-boot script never replaces or
+ * stops a running host); a separate encrypted, protected data volume in the instance's zone; an Elastic
+ * IP; an SSM association that applies changed settings to the running host; recovery and status alarms;
+ * with replication, a pinned SSH host key delivered through SSM. Child names start with `<pool>-<host>`.
  */
 export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const { name, host, overrides, defaults, plan, rules, parent } = input;
@@ -47,13 +68,37 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const region = host.region;
   const tags = { ...(defaults.tags ?? {}), Name: host.hostname, "msgw:pool": name };
   const subnetId = overrides.subnetId ?? defaults.subnetId;
+  const explicitZone = overrides.availabilityZone ?? defaults.availabilityZone;
 
-  const vpcId = subnetId
-    ? ec2.getSubnetOutput({ id: subnetId, region }, opts).vpcId
-    : ec2.getVpcOutput({ default: true, region }, opts).id;
+  // Placement: the data volume must be created in the instance's zone.
+  let vpcId: pulumi.Output<string>;
+  let zone: pulumi.Output<string>;
+  let zoneLookedUp = false;
+  if (subnetId !== undefined) {
+    const subnet = ec2.getSubnetOutput({ id: subnetId, region }, opts);
+    vpcId = subnet.vpcId;
+    // The subnet decides the zone (validation refuses an availabilityZone beside a subnetId).
+    zone = subnet.availabilityZone;
+  } else {
+    vpcId = ec2.getVpcOutput({ default: true, region }, opts).id;
+    if (explicitZone !== undefined) {
+      zone = pulumi.output(explicitZone);
+    } else {
+      zoneLookedUp = true;
+      zone = getAvailabilityZonesOutput(
+        {
+          state: "available",
+          filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+          region,
+        },
+        opts,
+      ).names.apply((names) => names[0]);
+    }
+  }
+
+  const explicitAmi = overrides.ami ?? defaults.ami;
   const ami =
-    overrides.ami ??
-    defaults.ami ??
+    explicitAmi ??
     ec2.getAmiOutput(
       {
         owners: ["amazon"],
@@ -85,7 +130,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       opts,
     );
   }
-  // Outbound: installer download, Windows updates, Let's Encrypt. The gateway itself sends no mail.
+  // Outbound: installer download, Windows updates, Session Manager, Let's Encrypt. No mail is sent.
   new vpc.SecurityGroupEgressRule(
     `${base}-out-all`,
     {
@@ -99,73 +144,77 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     opts,
   );
 
+  // Every AWS host gets a role with Session Manager: the way in for administrators and for settings.
+  const role = new iam.Role(
+    `${base}-role`,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ec2.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+      tags,
+    },
+    opts,
+  );
+  const ssmCore = new iam.RolePolicyAttachment(
+    `${base}-ssm-core`,
+    { role: role.name, policyArn: SSM_CORE_POLICY },
+    opts,
+  );
+  const profile = new iam.InstanceProfile(`${base}-profile`, { role: role.name, tags }, opts);
+  // A fresh role takes seconds to work: the instance waits for its policies, the script retries.
+  const dependsOn: pulumi.Resource[] = [ssmCore];
+
   let sshHostKey: pulumi.Output<string> | undefined;
-  let iamInstanceProfile: pulumi.Input<string> | undefined;
   let sshHostKeyParameter: string | undefined;
-  const dependsOn: pulumi.Resource[] = [];
   if (input.ssh) {
-    const key = new tls.PrivateKey(`${base}-ssh-host-key`, { algorithm: "ED25519" }, opts);
-    sshHostKeyParameter = `/msgw/${name}/${host.key}/ssh-host-key`;
-    const parameter = new ssm.Parameter(
-      `${base}-ssh-host-key`,
-      {
-        name: sshHostKeyParameter,
-        type: "SecureString",
-        value: pulumi.secret(key.privateKeyOpenssh),
-        region,
-        description: `Pinned SSH host key of ${host.hostname}`,
-        tags,
-      },
-      opts,
-    );
-    const role = new iam.Role(
-      `${base}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "ec2.amazonaws.com" },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        }),
-        tags,
-      },
-      opts,
-    );
-    new iam.RolePolicy(
-      `${base}-read-host-key`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["ssm:GetParameter", "ssm:GetParameters"],
-              Resource: parameter.arn,
-            },
-          ],
-        }),
-      },
-      opts,
-    );
-    const profile = new iam.InstanceProfile(`${base}-profile`, { role: role.name, tags }, opts);
-    iamInstanceProfile = profile.name;
-    sshHostKey = key.publicKeyOpenssh.apply((k) => k.trim());
-    dependsOn.push(parameter);
+    const key = createHostKey({
+      base,
+      parameterName: sshHostKeyParameterName(input.stack, name, host.key),
+      hostname: host.hostname,
+      role,
+      region,
+      tags,
+      parent,
+    });
+    sshHostKeyParameter = key.parameterName;
+    sshHostKey = key.publicKey;
+    dependsOn.push(...key.dependsOn);
   }
 
-  const userData = renderWindowsUserData({
+  const { volume } = createDataVolume({
+    base,
+    hostname: host.hostname,
+    availabilityZone: zone,
+    zoneLookedUp,
+    sizeGiB: overrides.dataVolumeGiB ?? defaults.dataVolumeGiB ?? GATEWAY_DEFAULTS.dataVolumeGiB,
+    snapshotId: overrides.dataVolumeSnapshotId,
+    region,
+    backupTag: input.backupTag,
+    tags,
+    parent,
+  });
+
+  const scriptInput = {
     hostname: host.hostname,
     gateway: plan.gateway,
     openPorts: openPorts(rules),
     sshHostKeyParameter,
     sshAuthorizedKey: input.ssh ? plan.configSync?.sshPublicKey : undefined,
-  });
+  };
+  const userData = volume.id.apply((dataVolumeId) =>
+    renderWindowsUserData({ ...scriptInput, dataVolumeId }),
+  );
 
+  const ignoreChanges = ["userData", "userDataBase64"];
+  if (explicitAmi === undefined) ignoreChanges.push("ami");
+  if (zoneLookedUp) ignoreChanges.push("availabilityZone");
   const instance = new ec2.Instance(
     base,
     {
@@ -173,10 +222,13 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       instanceType:
         overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType,
       subnetId,
+      availabilityZone: subnetId === undefined ? zone : undefined,
       region,
       vpcSecurityGroupIds: [sg.id],
-      iamInstanceProfile,
+      iamInstanceProfile: profile.name,
+      keyName: overrides.keyName ?? defaults.keyName,
       userData,
+      userDataReplaceOnChange: false,
       rootBlockDevice: {
         encrypted: true,
         volumeType: "gp3",
@@ -191,12 +243,45 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       },
       tags,
     },
-    { parent, dependsOn },
+    { parent, dependsOn, ignoreChanges },
   );
+  const attachment = attachDataVolume({ base, volume, instance, region, parent });
+
+  // Settings that change on a running host arrive through Systems Manager, never through user data.
+  new ssm.Association(
+    `${base}-settings`,
+    {
+      name: "AWS-RunPowerShellScript",
+      targets: [{ key: "InstanceIds", values: [instance.id] }],
+      parameters: {
+        commands: renderSettingsCommand(scriptInput),
+        executionTimeout: "3600",
+      },
+      waitForSuccessTimeoutSeconds: SETTINGS_WAIT_SECONDS,
+      region,
+    },
+    { parent, dependsOn: [attachment] },
+  );
+
   const eip = new ec2.Eip(
     `${base}-eip`,
     { domain: "vpc", instance: instance.id, region, tags },
     opts,
   );
-  return { address: eip.publicIp, identity: instance.id, sshHostKey, ready: [instance, eip] };
+  createHostAlarms({
+    base,
+    hostname: host.hostname,
+    instanceId: instance.id,
+    topic: input.alarmTopic,
+    region,
+    tags,
+    parent,
+  });
+  return {
+    address: eip.publicIp,
+    identity: instance.id,
+    sshHostKey,
+    ready: [instance, eip, attachment],
+    aws: { instanceId: instance.id, dataVolumeId: volume.id },
+  };
 }

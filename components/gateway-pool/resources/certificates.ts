@@ -16,6 +16,13 @@ export interface PoolCertificates {
   caCertificatePem: pulumi.Output<string> | undefined;
   /** Keyed by host name. */
   hosts: Map<string, HostCertificate>;
+  /** Validity of every certificate issued (CA first), for the expiry outputs. */
+  expiry: Array<{
+    name: string;
+    notBefore: pulumi.Output<string>;
+    notAfter: pulumi.Output<string>;
+    earlyRenewalHours: number;
+  }>;
 }
 
 /** SHA-256 fingerprint of a PEM certificate as colon-separated hex (`AB:CD:…`), the form admins compare. */
@@ -34,6 +41,7 @@ export function createCertificates(
   parent: pulumi.Resource,
 ): PoolCertificates {
   const opts = { parent };
+  const expiry: PoolCertificates["expiry"] = [];
   let ca: { key: tls.PrivateKey; cert: tls.SelfSignedCert } | undefined;
   if (plan.ca) {
     const key = new tls.PrivateKey(
@@ -48,11 +56,18 @@ export function createCertificates(
         isCaCertificate: true,
         subject: { commonName: plan.ca.commonName, organization: plan.ca.organization },
         validityPeriodHours: plan.ca.validityHours,
+        earlyRenewalHours: plan.ca.earlyRenewalHours,
         allowedUses: plan.ca.allowedUses,
       },
       opts,
     );
     ca = { key, cert };
+    expiry.push({
+      name: "pool CA",
+      notBefore: cert.validityStartTime,
+      notAfter: cert.validityEndTime,
+      earlyRenewalHours: plan.ca.earlyRenewalHours,
+    });
   }
   const hosts = new Map<string, HostCertificate>();
   for (const h of plan.hosts) {
@@ -63,14 +78,14 @@ export function createCertificates(
       opts,
     );
     const subject = { commonName: h.commonName, organization: h.organization };
-    let certificatePem: pulumi.Output<string>;
+    let issued: tls.LocallySignedCert | tls.SelfSignedCert;
     if (h.issuer === "pool-ca" && ca) {
       const csr = new tls.CertRequest(
         `${name}-${k}-csr`,
         { privateKeyPem: key.privateKeyPem, subject, dnsNames: h.dnsNames },
         opts,
       );
-      certificatePem = new tls.LocallySignedCert(
+      issued = new tls.LocallySignedCert(
         `${name}-${k}-cert`,
         {
           certRequestPem: csr.certRequestPem,
@@ -81,9 +96,9 @@ export function createCertificates(
           allowedUses: h.allowedUses,
         },
         opts,
-      ).certPem;
+      );
     } else {
-      certificatePem = new tls.SelfSignedCert(
+      issued = new tls.SelfSignedCert(
         `${name}-${k}-cert`,
         {
           privateKeyPem: key.privateKeyPem,
@@ -94,9 +109,18 @@ export function createCertificates(
           allowedUses: h.allowedUses,
         },
         opts,
-      ).certPem;
+      );
     }
-    hosts.set(h.hostname, { certificatePem, privateKeyPem: pulumi.secret(key.privateKeyPem) });
+    hosts.set(h.hostname, {
+      certificatePem: issued.certPem,
+      privateKeyPem: pulumi.secret(key.privateKeyPem),
+    });
+    expiry.push({
+      name: h.hostname,
+      notBefore: issued.validityStartTime,
+      notAfter: issued.validityEndTime,
+      earlyRenewalHours: h.earlyRenewalHours,
+    });
   }
-  return { caCertificatePem: ca?.cert.certPem, hosts };
+  return { caCertificatePem: ca?.cert.certPem, hosts, expiry };
 }

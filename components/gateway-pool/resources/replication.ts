@@ -4,7 +4,12 @@ import * as path from "node:path";
 import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 
-/** One host entry of the replication inventory (the format `msgw config` reads from MSGW_INVENTORY). */
+/** How long a command waits for a host the pool just created: Windows boots and installs OpenSSH. */
+export const FRESH_HOST_BOOT_WAIT_SECONDS = 900;
+/** How long a restore waits for the gateway service on a host the pool just created (its installer runs on first boot). */
+export const FRESH_HOST_SERVICE_WAIT_SECONDS = 1800;
+
+/** One host entry of the replication inventory (the format `msgw config` reads). */
 export interface InventoryHost {
   address: string;
   port: number;
@@ -14,9 +19,18 @@ export interface InventoryHost {
   platform: "windows" | "linux";
   dataDir: string;
   serviceName: string;
-  /** How long to wait for SSH: a fresh EC2 Windows host installs OpenSSH on first boot, which takes minutes. */
-  connectTimeoutSeconds: number;
+  /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
+  bootWaitSeconds?: number;
+  /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
+  generation?: string;
+  /** Same: the gateway's installer may still be running when SSH first answers. */
+  serviceWaitSeconds?: number;
 }
+
+/** The store as the inventory names it. */
+export type InventoryStore =
+  | { kind: "local"; path: string }
+  | { kind: "s3"; bucket: string; region: string; prefix: string; kmsKeyId?: string };
 
 /** Connection facts of one host, resolved or not. */
 export interface ReplicationEndpoint {
@@ -26,15 +40,65 @@ export interface ReplicationEndpoint {
   port: number;
   username: string;
   platform: "windows" | "linux";
-  /** True for a host the pool just created (long first boot). */
+  /** True for a host the pool creates (long first boot, gateway installed on first boot). */
   freshlyCreated: boolean;
+  /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */
+  generation?: pulumi.Input<string>;
 }
 
-/** The inventory JSON: addresses, pinned public host keys and a key *path*; never key material. */
+/** The bucket the pool created for the store, when it did. */
+export interface StoreBucket {
+  bucket: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  /** Settings the store needs before first use (versioning is checked by the engine). */
+  ready?: pulumi.Resource[];
+}
+
+/** The store entry of the inventory: the planned store, with the pool's own bucket filled in. */
+export function inventoryStore(
+  plan: GatewayPoolPlan,
+  own: StoreBucket | undefined,
+): pulumi.Output<InventoryStore> {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("inventoryStore needs configSync");
+  const s = sync.store;
+  if (s.kind === "local") return pulumi.output({ kind: "local" as const, path: s.path });
+  const bucket = s.bucket ?? own?.bucket;
+  const region = s.region ?? own?.region;
+  if (bucket === undefined || region === undefined)
+    throw new Error(
+      "an s3 store needs a bucket and a region (the pool's own bucket was not created)",
+    );
+  return pulumi.all([bucket, region, s.kmsKeyId]).apply(([b, r, k]) => ({
+    kind: "s3" as const,
+    bucket: b,
+    region: r,
+    prefix: s.prefix,
+    ...(k !== undefined ? { kmsKeyId: k } : {}),
+  }));
+}
+
+/**
+ * The inventory JSON: addresses, pinned public host keys and a key *path*; never key material.
+ * `forCommands`: the inventory of the pool's own commands, which wait for hosts the pool just created;
+ * the operator's inventory (a stack output) waits for nothing, so an unreachable host fails fast.
+ */
 export function inventoryJson(
   plan: GatewayPoolPlan,
   endpoints: ReplicationEndpoint[],
+  store: pulumi.Input<InventoryStore>,
+  forCommands = true,
 ): pulumi.Output<string> {
+  return pulumi.jsonStringify(inventoryObject(plan, endpoints, store, forCommands));
+}
+
+/** {@link inventoryJson} as an object (for the `configSyncInventory` stack output). */
+export function inventoryObject(
+  plan: GatewayPoolPlan,
+  endpoints: ReplicationEndpoint[],
+  store: pulumi.Input<InventoryStore>,
+  forCommands: boolean,
+): pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> {
   const sync = plan.configSync;
   if (!sync) throw new Error("inventoryJson needs configSync");
   const hosts: Record<string, pulumi.Input<InventoryHost>> = {};
@@ -48,10 +112,19 @@ export function inventoryJson(
       platform: e.platform,
       dataDir: plan.gateway.dataDirectory,
       serviceName: plan.gateway.serviceName,
-      connectTimeoutSeconds: e.freshlyCreated ? 900 : 300,
+      ...(forCommands && e.freshlyCreated
+        ? {
+            bootWaitSeconds: FRESH_HOST_BOOT_WAIT_SECONDS,
+            serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
+            ...(e.generation !== undefined ? { generation: e.generation } : {}),
+          }
+        : {}),
     });
   }
-  return pulumi.jsonStringify({ store: { kind: "local", path: sync.backupDirectory }, hosts });
+  return pulumi.output({ store, hosts }) as pulumi.Output<{
+    store: InventoryStore;
+    hosts: Record<string, InventoryHost>;
+  }>;
 }
 
 /**
@@ -74,7 +147,11 @@ export function shQuote(value: string): string {
   return /^[A-Za-z0-9_./:@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The commands replication runs (pure, so tests pin them). */
+/**
+ * The commands replication runs (pure, so tests pin them). The snapshot runs with `--first-up` (a
+ * source without configuration waits, or gets the stored revision back when it was replaced); the
+ * restores with `--wait-for-snapshot` (nothing to restore yet is a waiting state, not a failure).
+ */
 export function replicationCommands(plan: GatewayPoolPlan): {
   snapshot: string;
   restore: Map<string, string>;
@@ -84,20 +161,32 @@ export function replicationCommands(plan: GatewayPoolPlan): {
   const cli = sync.cliCommand;
   const rev = shQuote(sync.revision);
   return {
-    snapshot: `${cli} config snapshot --source ${shQuote(sync.source)} --revision ${rev}`,
+    snapshot: `${cli} config snapshot --source ${shQuote(sync.source)} --revision ${rev} --first-up`,
     restore: new Map(
       sync.targets.map((t) => [
         t,
-        `${cli} config restore --target ${shQuote(t)} --revision ${rev}`,
+        `${cli} config restore --target ${shQuote(t)} --revision ${rev} --wait-for-snapshot`,
       ]),
     ),
   };
 }
 
+/** What {@link createReplication} gives back. */
+export interface Replication {
+  /** The snapshot's stdout: the manifest, or the waiting state of a source without configuration. */
+  manifest: pulumi.Output<string>;
+  snapshot: command.local.Command;
+  /** One restore per target, by host name (what a readiness gate depends on). */
+  restores: Map<string, command.local.Command>;
+  /** The inventory `msgw config --stack` reads (no key material; waits for nothing). */
+  operatorInventory: pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }>;
+}
+
 /**
- * Replication as resources: one snapshot of the source (stdout = manifest of names, sizes and SHA-256; no
- * content enters state) and one restore per target, which waits for that target's host and re-runs when the
- * revision, the manifest or the target machine changes. Targets restore in parallel (siblings).
+ * Replication as resources: one snapshot of the source (stdout = manifest of names, sizes and SHA-256, or
+ * a waiting state; no content enters state) and one restore per target, which waits for that target's
+ * host and re-runs when the revision, the manifest or the target machine changes. Targets restore in
+ * parallel (siblings). `own`: the bucket the pool created for the store, if it did.
  */
 export function createReplication(
   name: string,
@@ -106,14 +195,17 @@ export function createReplication(
   endpoints: ReplicationEndpoint[],
   keyOf: Map<string, string>,
   parent: pulumi.Resource,
-): { manifest: pulumi.Output<string>; restores: command.local.Command[] } {
+  own?: StoreBucket,
+): Replication {
   const sync = plan.configSync;
   if (!sync) throw new Error("createReplication needs configSync");
+  const store = inventoryStore(plan, own);
   // Each command gets an inventory of just the host it talks to, so it waits for that host alone.
   const only = (hostname: string) => ({
     MSGW_INVENTORY: inventoryJson(
       plan,
       endpoints.filter((e) => e.hostname === hostname),
+      store,
     ),
   });
   const commands = replicationCommands(plan);
@@ -127,21 +219,30 @@ export function createReplication(
       triggers: [sync.revision, sourceHost ? sourceHost.identity : sync.source],
       logging: "stderr",
     },
-    { parent, dependsOn: sourceHost?.ready ?? [] },
+    { parent, dependsOn: [...(sourceHost?.ready ?? []), ...(own?.ready ?? [])] },
   );
-  const restores = sync.targets.map((target) => {
+  const restores = new Map<string, command.local.Command>();
+  for (const target of sync.targets) {
     const host = hosts.get(target) as GatewayHostResources;
-    return new command.local.Command(
-      `${name}-${keyOf.get(target)}-config-restore`,
-      {
-        create: commands.restore.get(target) as string,
-        dir: commandDirectory(),
-        environment: only(target),
-        triggers: [sync.revision, snapshot.stdout, host.identity],
-        logging: "stderr",
-      },
-      { parent, dependsOn: [snapshot, ...host.ready] },
+    restores.set(
+      target,
+      new command.local.Command(
+        `${name}-${keyOf.get(target)}-config-restore`,
+        {
+          create: commands.restore.get(target) as string,
+          dir: commandDirectory(),
+          environment: only(target),
+          triggers: [sync.revision, snapshot.stdout, host.identity],
+          logging: "stderr",
+        },
+        { parent, dependsOn: [snapshot, ...host.ready, ...(own?.ready ?? [])] },
+      ),
     );
-  });
-  return { manifest: snapshot.stdout, restores };
+  }
+  return {
+    manifest: snapshot.stdout,
+    snapshot,
+    restores,
+    operatorInventory: inventoryObject(plan, endpoints, store, false),
+  };
 }

@@ -192,6 +192,7 @@ describe("msgw check against real SMTP and POP3 servers", () => {
         {
           check: "MX",
           ok: true,
+          severity: "ok",
           message:
             "msgw.example.test MX 0 msgw1.example.test, 10 msgw2.example.test, 20 msgw3.example.test",
         },
@@ -232,8 +233,8 @@ describe("msgw check against real SMTP and POP3 servers", () => {
       );
       assert.equal(code, 1);
       assert.deepEqual(problems(findings(report, G1)), [
-        "SMTP certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-        "POP3 certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        'SMTP certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE: its issuer is neither sent by the server nor trusted (the last certificate sent names issuer "CN=msgw.example.test gateway pool CA, O=MailStore Gateway pool")',
+        'POP3 certificate chain: does not verify against the public root CAs bundled with Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE: its issuer is neither sent by the server nor trusted (the last certificate sent names issuer "CN=msgw.example.test gateway pool CA, O=MailStore Gateway pool")',
       ]);
     },
   );
@@ -296,7 +297,7 @@ describe("msgw check against real SMTP and POP3 servers", () => {
         "SMTP: SMTP 25 at 10.232.1.11: connection refused",
       ]);
       assert.deepEqual(problems(findings(report, "msgw9.example.test")), [
-        "A: no A record for msgw9.example.test (ENOTFOUND)",
+        "A: gateway msgw9.example.test does not exist (NXDOMAIN); senders cannot connect",
         "MX: no MX record of msgw.example.test points here; this active gateway receives no mail",
         "SMTP: SMTP 25 at (none): not probed: msgw9.example.test has no A record and the stack gave no address",
         "POP3: POP3 110 at (none): not probed: msgw9.example.test has no A record and the stack gave no address",

@@ -44,7 +44,7 @@ describe("inventory", () => {
   test("a Windows host gets the documented defaults; relative paths resolve against the inventory's folder", () => {
     const inv = validateInventory({ hosts: { "msgw1.example.com": win } }, "/base");
     assert.deepEqual(inv.store, { kind: "local", path: "/base/.msgw/config-store" });
-    assert.deepEqual(inv.files, { include: ["*"], exclude: [] });
+    assert.deepEqual(inv.files, { include: ["*"], exclude: [], maxFileMiB: 64 });
     assert.equal(inv.mailboxIdPattern, "mbx-[0-9a-f]{32}");
     const h = inv.hosts["msgw1.example.com"];
     assert.equal(h.platform, "windows");
@@ -54,7 +54,10 @@ describe("inventory", () => {
     assert.equal(h.serviceName, "MailStoreGateway");
     assert.equal(h.privateKeyPath, "/base/keys/id_ed25519");
     assert.deepEqual(h.serviceControl, windowsServiceControl("MailStoreGateway"));
-    assert.equal(h.connectTimeoutSeconds, 300);
+    assert.equal(h.connectTimeoutSeconds, 20);
+    assert.equal(h.bootWaitSeconds, 0, "only a host the inventory says is booting is waited for");
+    assert.equal(h.operationTimeoutSeconds, 30);
+    assert.equal(h.serviceWaitSeconds, 0);
     assert.equal(h.serviceTimeoutSeconds, 120);
     assert.equal(h.settleSeconds, 2);
   });
@@ -98,7 +101,11 @@ describe("inventory", () => {
       region: "eu-central-1",
       prefix: "msgw/",
     });
-    assert.deepEqual(inv.files, { include: ["*.xml", "*.json"], exclude: ["*.log"] });
+    assert.deepEqual(inv.files, {
+      include: ["*.xml", "*.json"],
+      exclude: ["*.log"],
+      maxFileMiB: 64,
+    });
   });
 
   const bad: [string, unknown, string[]][] = [

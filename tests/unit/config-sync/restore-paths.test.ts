@@ -35,6 +35,7 @@ const inv = validateInventory(
 /** An in-memory host: files by path, a service flag, and hooks to make operations fail. */
 class FakeHost implements RemoteHost {
   readonly name = "h";
+  lost: string | undefined = undefined;
   files = new Map<string, Buffer>();
   dirs = new Set<string>(["/d"]);
   running = true;
@@ -56,19 +57,24 @@ class FakeHost implements RemoteHost {
         out.set(p, { name: p.slice(dir.length + 1), kind: "dir", size: 0 });
     return [...out.values()];
   }
-  async stat(p: string) {
+  async lstat(p: string) {
+    if (this.dirs.has(p)) return { name: p, kind: "dir" as const, size: 0 };
     return this.files.has(p)
       ? { name: p, kind: "file" as const, size: this.files.get(p)!.length }
       : undefined;
   }
-  async readFile(p: string) {
+  async freeBytes() {
+    return 1 << 30;
+  }
+  async readFile(p: string, _max: number) {
     this.check("read", p);
     const d = this.files.get(p);
     if (!d) throw new Error(`read ${p}: No such file`);
     return d;
   }
-  async writeFile(p: string, data: Buffer) {
+  async writeFile(p: string, data: Buffer, opts: { exclusive?: boolean } = {}) {
     this.check("write", p);
+    if (opts.exclusive && this.files.has(p)) throw new Error(`create ${p}: File exists`);
     this.files.set(p, Buffer.from(data));
   }
   async rename(from: string, to: string) {
@@ -83,16 +89,17 @@ class FakeHost implements RemoteHost {
   async mkdirp(p: string) {
     this.dirs.add(p);
   }
-  async exec(cmd: string) {
+  async exec(cmd: string, _timeoutMs: number) {
     this.log.push(cmd);
     this.check("exec", cmd);
-    if (cmd === "STATUS") return { code: this.running ? 0 : 3, stdout: "", stderr: "" };
+    if (cmd === "STATUS")
+      return { code: this.running ? 0 : 3, stdout: "", stderr: "", droppedBytes: 0 };
     if (cmd === "STOP") {
       this.running = false;
       this.onStop();
     }
     if (cmd === "START") this.running = true;
-    return { code: 0, stdout: "", stderr: "" };
+    return { code: 0, stdout: "", stderr: "", droppedBytes: 0 };
   }
   close() {}
   config(): Record<string, string> {
@@ -150,7 +157,7 @@ describe("restore paths (in-memory host)", () => {
     assert.equal(o.service, "running");
     assert.equal(
       o.message,
-      "h: restore failed while stopping the service: exec STOP: access denied; no file was changed; service running",
+      "h: restore of r2 failed while stopping the service: exec STOP: access denied; no file had been replaced; previous configuration in place, service running",
     );
     assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
     assert.equal(h.files.has("/d.msgw-backups/restore-in-progress.json"), false);
@@ -213,9 +220,10 @@ describe("restore paths (in-memory host)", () => {
     assert.equal(o.service, "stopped");
     assert.equal(
       o.message,
-      "h: restore of r2 failed while renaming files into place: rename /d/b.xml: Permission denied; putting the backup back ALSO failed (rename /d/a.json: Permission denied). " +
-        "The host may hold a mix of old and new configuration files and the service is probably stopped. Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
-        "Re-run restore when the host is reachable (it completes the change), or copy the backup back by hand and start the service.",
+      "h: restore of r2 failed while renaming files into place: rename /d/b.xml: Permission denied; putting the previous configuration back ALSO failed (rename /d/a.json: Permission denied). " +
+        "State as last seen: 1 file(s) of r2 had been put in place (a.json); the service had been stopped; the restore marker /d.msgw-backups/restore-in-progress.json is on the host. " +
+        "Backup on the host: /d.msgw-backups/20261128T120000Z-before-r2; in the store: mem/20261128T120000Z-before-r2. " +
+        "Re-run restore when the host is reachable (msgw config restore --target h --revision r2): it completes the change or puts the backup back, and starts the service.",
     );
   });
 });
@@ -234,5 +242,94 @@ describe("snapshot paths (in-memory host)", () => {
       message: "source h: cannot read b.xml: Permission denied; nothing was stored",
     });
     assert.equal(stored, false);
+  });
+});
+
+describe("pre-flight before the stop (in-memory host)", () => {
+  const winInv = validateInventory(
+    {
+      hosts: {
+        w: {
+          address: "10.231.0.3",
+          username: "Administrator",
+          privateKeyPath: "/k",
+          hostKey: KEY,
+          serviceControl: { start: "START", stop: "STOP", status: "STATUS" },
+          serviceTimeoutSeconds: 1,
+          settleSeconds: 0,
+        },
+      },
+    },
+    "/",
+  );
+  const D = "/C:/ProgramData/MailStore/Gateway";
+
+  test("names Windows cannot hold are refused before the service stops; nothing is written", async () => {
+    const bad = ["CON.xml", "lpt1", "a:b.json", "trailing. ", "x".repeat(240)].map((name) => ({
+      name,
+      data: Buffer.from("<x/>"),
+    }));
+    const s = { manifest: buildManifest("r5", "src", bad), files: bad };
+    const h = new FakeHost();
+    h.dirs = new Set([D]);
+    const o = await restoreHost(winInv, new MemStore(), s, winInv.hosts.w, {
+      connector: async () => h,
+      now: () => new Date("2026-11-28T12:00:00Z"),
+    });
+    assert.equal(o.result, "failed");
+    assert.equal(o.service, "running");
+    assert.equal(
+      o.message,
+      [
+        "w: restore of r5 refused before stopping the service:",
+        "  - CON.xml is a reserved device name on Windows; rename it on the source",
+        '  - a:b.json holds a character Windows forbids in file names (< > : " / \\ | ? * or a control character); rename it on the source',
+        "  - lpt1 is a reserved device name on Windows; rename it on the source",
+        '  - "trailing. " ends with a space or a dot, which Windows drops; rename it on the source',
+        `  - C:\\ProgramData\\MailStore\\Gateway\\${"x".repeat(240)} is 273 characters long; Windows paths are limited to 259 (MAX_PATH); use a shorter name`,
+        "  Nothing was changed and the service was not touched (backup at C:\\ProgramData\\MailStore\\Gateway.msgw-backups\\20261128T120000Z-before-r5).",
+      ].join("\n"),
+    );
+    assert.deepEqual(h.log, ["STATUS"], "never stopped");
+    assert.deepEqual(Object.keys(h.config()), []);
+  });
+
+  test("the boot wait applies only to a machine the store has not seen answer", async () => {
+    const gen = validateInventory(
+      {
+        hosts: {
+          h: {
+            address: "10.231.0.2",
+            username: "root",
+            privateKeyPath: "/k",
+            hostKey: KEY,
+            platform: "linux",
+            dataDir: "/d",
+            serviceControl: { start: "START", stop: "STOP", status: "STATUS" },
+            serviceTimeoutSeconds: 1,
+            settleSeconds: 0,
+            bootWaitSeconds: 900,
+            generation: "i-0123456789abcdef0",
+          },
+        },
+      },
+      "/",
+    );
+    const seen = new Set<string>();
+    const store = new MemStore() as MemStore & {
+      seen(h: string, g: string): Promise<boolean>;
+      markSeen(h: string, g: string): Promise<void>;
+    };
+    store.seen = async (hn, g) => seen.has(`${hn}/${g}`);
+    store.markSeen = async (hn, g) => void seen.add(`${hn}/${g}`);
+    const waits: number[] = [];
+    const connector = async (spec: { bootWaitSeconds: number }) => {
+      waits.push(spec.bootWaitSeconds);
+      return host();
+    };
+    await restoreHost(gen, store, snap, gen.hosts.h, { connector: connector as never });
+    await restoreHost(gen, store, snap, gen.hosts.h, { connector: connector as never });
+    assert.deepEqual(waits, [900, 0]);
+    assert.deepEqual([...seen], ["h/i-0123456789abcdef0"]);
   });
 });

@@ -4,6 +4,7 @@ import {
   evaluateGateway,
   evaluatePool,
   type CertificateFacts,
+  type ChainCertificate,
   type GatewayObservation,
   type GatewayTarget,
   type Lookup,
@@ -24,6 +25,22 @@ const target = (extra: Partial<GatewayTarget> = {}): GatewayTarget => ({
   ...extra,
 });
 
+/** One chain member: valid 2026-12-01 to 2027-12-01, EC P-256, SHA-256. */
+const link = (depth: number, extra: Partial<ChainCertificate> = {}): ChainCertificate => ({
+  depth,
+  subject: `CN=depth ${depth}`,
+  issuer: "CN=pool CA",
+  validFrom: "2026-12-01T00:00:00.000Z",
+  validTo: "2027-12-01T00:00:00.000Z",
+  selfSigned: false,
+  isCa: depth > 0,
+  key: "EC P-256",
+  rsaBits: undefined,
+  signatureHash: "SHA-256",
+  fingerprint256: "CC:DD",
+  ...extra,
+});
+
 const cert = (extra: Partial<CertificateFacts> = {}): CertificateFacts => ({
   subject: `CN=${H1}`,
   dnsNames: [H1],
@@ -32,6 +49,14 @@ const cert = (extra: Partial<CertificateFacts> = {}): CertificateFacts => ({
   validTo: "2027-12-01T00:00:00.000Z",
   fingerprint256: "AA:BB",
   matchesHostname: true,
+  ipAddresses: [],
+  commonNames: [H1],
+  extendedKeyUsage: ["1.3.6.1.5.5.7.3.1"],
+  isCa: false,
+  chain: [
+    link(0, { subject: `CN=${H1}` }),
+    link(1, { subject: "CN=pool CA", selfSigned: true, isCa: true }),
+  ],
   ...extra,
 });
 
@@ -73,32 +98,56 @@ const problemsOf = (o: GatewayObservation, records = mx([0, H1])) =>
 describe("evaluateGateway", () => {
   it("passes a healthy gateway with one finding per check", () => {
     assert.deepEqual(evaluateGateway(observation(), DOMAIN, mx([0, H1]), OPTIONS), [
-      { check: "A", ok: true, message: "203.0.113.11" },
-      { check: "MX", ok: true, message: "msgw.example.com MX 0 msgw1.example.com" },
-      { check: "SMTP", ok: true, message: "SMTP 25 at 203.0.113.11: STARTTLS, TLSv1.3" },
+      { check: "A", ok: true, severity: "ok", message: "203.0.113.11" },
+      { check: "MX", ok: true, severity: "ok", message: "msgw.example.com MX 0 msgw1.example.com" },
+      {
+        check: "SMTP",
+        ok: true,
+        severity: "ok",
+        message: "SMTP 25 at 203.0.113.11: STARTTLS, TLSv1.3",
+      },
       {
         check: "SMTP certificate name",
         ok: true,
+        severity: "ok",
         message: "valid for msgw1.example.com (DNS names: msgw1.example.com)",
       },
       {
         check: "SMTP certificate expiry",
         ok: true,
+        severity: "ok",
         message: "334 days left (until 2027-12-01T00:00:00.000Z)",
       },
-      { check: "SMTP certificate chain", ok: true, message: "verifies against the pool CA" },
-      { check: "POP3", ok: true, message: "POP3 110 at 203.0.113.11: STLS, TLSv1.3" },
+      {
+        check: "SMTP certificate chain",
+        ok: true,
+        severity: "ok",
+        message: "verifies against the pool CA",
+      },
+      {
+        check: "POP3",
+        ok: true,
+        severity: "ok",
+        message: "POP3 110 at 203.0.113.11: STLS, TLSv1.3",
+      },
       {
         check: "POP3 certificate name",
         ok: true,
+        severity: "ok",
         message: "valid for msgw1.example.com (DNS names: msgw1.example.com)",
       },
       {
         check: "POP3 certificate expiry",
         ok: true,
+        severity: "ok",
         message: "334 days left (until 2027-12-01T00:00:00.000Z)",
       },
-      { check: "POP3 certificate chain", ok: true, message: "verifies against the pool CA" },
+      {
+        check: "POP3 certificate chain",
+        ok: true,
+        severity: "ok",
+        message: "verifies against the pool CA",
+      },
     ]);
   });
 
@@ -107,7 +156,7 @@ describe("evaluateGateway", () => {
       "a missing A record",
       observation({ a: { ok: false, error: "ENOTFOUND" } }),
       mx([0, H1]),
-      ["A: no A record for msgw1.example.com (ENOTFOUND)"],
+      ["A: no A record for msgw1.example.com (NXDOMAIN: ENOTFOUND)"],
     ],
     [
       "cloned A records",
@@ -139,7 +188,9 @@ describe("evaluateGateway", () => {
       "a failed MX lookup",
       observation(),
       { ok: false, error: "ESERVFAIL" },
-      ["MX: cannot check: MX lookup for msgw.example.com failed (ESERVFAIL)"],
+      [
+        "MX: cannot check: MX lookup for msgw.example.com failed: the resolver answered SERVFAIL (ESERVFAIL); this is a resolver failure, not an answer: check --resolver and the network",
+      ],
     ],
     [
       "a draining host that still has an MX record",
@@ -210,7 +261,12 @@ describe("evaluateGateway", () => {
       "a certificate without SANs",
       observation({
         smtp: tls("SMTP", {
-          certificate: cert({ dnsNames: [], subject: "CN=gateway", matchesHostname: false }),
+          certificate: cert({
+            dnsNames: [],
+            subject: "CN=gateway",
+            commonNames: ["gateway"],
+            matchesHostname: false,
+          }),
         }),
       }),
       mx([0, H1]),
@@ -274,7 +330,7 @@ describe("evaluateGateway", () => {
       observation({ smtp: tls("SMTP", { chainError: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }) }),
       mx([0, H1]),
       [
-        "SMTP certificate chain: does not verify against the pool CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        "SMTP certificate chain: does not verify against the pool CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE: its issuer is neither sent by the server nor trusted",
       ],
     ],
     [
@@ -299,6 +355,7 @@ describe("evaluatePool", () => {
       {
         check: "MX",
         ok: true,
+        severity: "ok",
         message: "msgw.example.com MX 0 msgw1.example.com, 10 msgw2.example.com",
       },
     ]);
@@ -309,12 +366,14 @@ describe("evaluatePool", () => {
     assert.deepEqual(evaluatePool(DOMAIN, records, gateways, true)[1], {
       check: "MX",
       ok: false,
+      severity: "problem",
       message:
         "MX 5 old.example.com is not a gateway of this stack; mail sent there is not archived by this pool",
     });
     assert.deepEqual(evaluatePool(DOMAIN, records, gateways, false)[1], {
       check: "MX",
       ok: true,
+      severity: "ok",
       message: "MX 5 old.example.com is not a gateway of this stack (not checked)",
     });
   });
@@ -324,13 +383,16 @@ describe("evaluatePool", () => {
       {
         check: "MX",
         ok: false,
-        message: "MX lookup for msgw.example.com failed: ENODATA; journal mail cannot be delivered",
+        severity: "problem",
+        message:
+          "msgw.example.com has no MX record and no A or AAAA record (NODATA); journal mail to it cannot be delivered",
       },
     ]);
     assert.deepEqual(evaluatePool(DOMAIN, mx(), gateways, true), [
       {
         check: "MX",
         ok: false,
+        severity: "problem",
         message: "msgw.example.com has no MX record; journal mail cannot be delivered",
       },
     ]);

@@ -46,8 +46,12 @@ describe("parseCheckOptions", () => {
       source: { kind: "outputs", file: "outputs.json" },
       resolver: undefined,
       caFile: undefined,
+      caEnv: undefined,
       minDays: 30,
+      warnDays: 45,
       timeoutMs: 10_000,
+      deadlineMs: 60_000,
+      waitSeconds: undefined,
       ports: { smtp: 25, pop3: 110 },
       json: false,
     });
@@ -61,7 +65,9 @@ describe("parseCheckOptions", () => {
         resolver: "10.0.0.53:5353",
         ca: "ca.pem",
         minDays: "0",
+        warnDays: "14",
         timeout: "2500",
+        deadline: "20000",
         smtpPort: "2525",
         pop3Port: "1110",
         json: true,
@@ -70,8 +76,12 @@ describe("parseCheckOptions", () => {
         source: { kind: "flags", mailDomain: "msgw.example.com", gateways: ["msgw1.example.com"] },
         resolver: { address: "10.0.0.53", port: 5353 },
         caFile: "ca.pem",
+        caEnv: undefined,
         minDays: 0,
+        warnDays: 14,
         timeoutMs: 2500,
+        deadlineMs: 20_000,
+        waitSeconds: undefined,
         ports: { smtp: 2525, pop3: 1110 },
         json: true,
       },
@@ -81,12 +91,33 @@ describe("parseCheckOptions", () => {
   const bad: Array<[Record<string, unknown>, string]> = [
     [
       { outputs: "o.json", gateway: ["a.example.com"] },
-      "give either --outputs FILE or --mail-domain with --gateway, not both",
+      "give one of --outputs FILE, --stack NAME, or --mail-domain with --gateway, not several",
     ],
     [
       { outputs: "o.json", mailDomain: "msgw.example.com" },
-      "give either --outputs FILE or --mail-domain with --gateway, not both",
+      "give one of --outputs FILE, --stack NAME, or --mail-domain with --gateway, not several",
     ],
+    [
+      { stack: "prod", outputs: "o.json" },
+      "give one of --outputs FILE, --stack NAME, or --mail-domain with --gateway, not several",
+    ],
+    [
+      { stack: "prod; rm -rf /" },
+      '--stack "prod; rm -rf /" is not a stack name (letters, digits, . _ - and / for org/project/stack)',
+    ],
+    [{ ca: "ca.pem", caEnv: "CA" }, "give --ca FILE or --ca-env NAME, not both"],
+    [{ caEnv: "1CA" }, '--ca-env "1CA" is not an environment variable name'],
+    [
+      { wait: "60", gateway: ["a.example.com"] },
+      "--wait checks one gateway: give exactly one --gateway HOST=ADDRESS (no --outputs or --stack)",
+    ],
+    [
+      { wait: "60", gateway: ["a.example.com=192.0.2.1", "b.example.com=192.0.2.2"] },
+      "--wait checks one gateway: give exactly one --gateway HOST=ADDRESS (no --outputs or --stack)",
+    ],
+    [{ wait: "0" }, '--wait "0" must be a whole number from 1 to 86400'],
+    [{ warnDays: "10" }, "--warn-days 10 is below --min-days 30; warnings come before problems"],
+    [{ deadline: "999" }, '--deadline "999" must be a whole number from 1000 to 600000'],
     [{ minDays: "-1" }, '--min-days "-1" must be a whole number from 0 to 3650'],
     [{ minDays: "1.5" }, '--min-days "1.5" must be a whole number from 0 to 3650'],
     [{ timeout: "50" }, '--timeout "50" must be a whole number from 100 to 120000'],
@@ -98,4 +129,18 @@ describe("parseCheckOptions", () => {
       assert.throws(() => parseCheckOptions(raw), { name: "CheckInputError", message });
     });
   }
+
+  it("reads wait mode and --stack", () => {
+    const wait = parseCheckOptions({
+      wait: "900",
+      gateway: ["msgw1.example.com=203.0.113.11"],
+      caEnv: "MSGW_CHECK_CA_PEM",
+    });
+    assert.equal(wait.waitSeconds, 900);
+    assert.equal(wait.caEnv, "MSGW_CHECK_CA_PEM");
+    assert.deepEqual(parseCheckOptions({ stack: "acme/msgw/prod" }).source, {
+      kind: "stack",
+      stack: "acme/msgw/prod",
+    });
+  });
 });

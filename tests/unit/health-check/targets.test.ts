@@ -60,6 +60,15 @@ describe("targetsFromOutputs", () => {
     assert.equal(targets.caCertificatePem, undefined);
   });
 
+  it("reads a standby host (no MX preference)", () => {
+    const targets = targetsFromOutputs({
+      mailDomain: "msgw.example.com",
+      gateways: [gateway({ state: "standby", mxPreference: null })],
+    });
+    assert.equal(targets.gateways[0]?.state, "standby");
+    assert.equal(targets.gateways[0]?.mxPreference, undefined);
+  });
+
   it("defaults a missing state to active and a missing address to unknown", () => {
     const targets = targetsFromOutputs({
       mailDomain: "msgw.example.com",
@@ -124,7 +133,7 @@ describe("targetsFromOutputs", () => {
     [
       "bad state",
       { mailDomain: "msgw.example.com", gateways: [gateway({ state: "retired" })] },
-      'outputs: gateways[0].state "retired" of msgw1.example.com must be "active" or "draining"',
+      'outputs: gateways[0].state "retired" of msgw1.example.com must be "active", "standby" or "draining"',
     ],
     [
       "bad preference",
@@ -138,6 +147,14 @@ describe("targetsFromOutputs", () => {
         gateways: [gateway({ state: "draining", mxPreference: 10 })],
       },
       "outputs: gateways[0] msgw1.example.com is draining but has mxPreference 10; a draining host has no MX record",
+    ],
+    [
+      "standby with MX",
+      {
+        mailDomain: "msgw.example.com",
+        gateways: [gateway({ state: "standby", mxPreference: 0 })],
+      },
+      "outputs: gateways[0] msgw1.example.com is standby but has mxPreference 0; a standby host has no MX record",
     ],
     [
       "duplicate",

@@ -23,6 +23,10 @@ const SERVICE_SCRIPT = `#!/bin/sh
 # Stand-in for the gateway service: start|stop|status STATE_DIR DATA_DIR
 cmd=$1; state=$2; data=$3
 pidf="$state/gateway.pid"
+# One-shot faults the tests arm by creating a file: hang-VERB, noisy-VERB (holds a byte count), fail-VERB.
+if [ -f "$state/noisy-$cmd" ]; then n=$(cat "$state/noisy-$cmd"); rm -f "$state/noisy-$cmd"; head -c "$n" /dev/zero | tr '\\000' 'x'; fi
+if [ -f "$state/hang-$cmd" ]; then rm -f "$state/hang-$cmd"; exec sleep 100000; fi
+if [ -f "$state/fail-$cmd" ]; then rm -f "$state/fail-$cmd"; echo "injected failure" >&2; exit 1; fi
 # alive and not a zombie (an orphaned process may wait a while to be reaped)
 alive() { st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null); [ -n "$st" ] && [ "$st" != Z ]; }
 running() { [ -f "$pidf" ] && alive "$(cat "$pidf")"; }
@@ -141,7 +145,9 @@ export class Lab {
         "MaxStartups 100",
         "MaxSessions 50",
         "LogLevel ERROR",
-        "Subsystem sftp internal-sftp",
+        // A separate sftp-server process per session, so a test can stall SFTP alone (SIGSTOP)
+        // while sshd keeps answering keepalives.
+        "Subsystem sftp /usr/lib/openssh/sftp-server",
         // A clean home: bash run by sshd reads ~/.bashrc, and this machine's root has a slow one.
         `SetEnv HOME=${dir}`,
         "",
@@ -229,6 +235,73 @@ export class Lab {
     fs.rmSync(path.join(this.host(name).stateDir, "gateway.pid"), { force: true });
     await this.startSshd(name);
     this.service(name, "start");
+  }
+
+  /** Processes of the host's namespace: pid and command name. */
+  private nsProcesses(name: string): { pid: number; comm: string }[] {
+    const h = this.host(name);
+    return run("ip", ["netns", "pids", h.ns])
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((p) => {
+        try {
+          return { pid: Number(p), comm: fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() };
+        } catch {
+          return { pid: Number(p), comm: "" };
+        }
+      });
+  }
+
+  /** Freezes every SFTP server process of the host (SIGSTOP): requests stall, sshd still answers keepalives. */
+  stallSftp(name: string): number {
+    const procs = this.nsProcesses(name).filter((p) => p.comm === "sftp-server");
+    for (const p of procs) tryRun("kill", ["-STOP", String(p.pid)]);
+    return procs.length;
+  }
+
+  /** Kills frozen SFTP servers (their sessions are gone anyway). */
+  killStalledSftp(name: string): void {
+    for (const p of this.nsProcesses(name).filter((x) => x.comm === "sftp-server")) {
+      tryRun("kill", ["-CONT", String(p.pid)]);
+      tryRun("kill", ["-9", String(p.pid)]);
+    }
+  }
+
+  /** Cuts every SSH session of the host (kills the per-connection sshd processes); sshd keeps listening. */
+  cutConnections(name: string): number {
+    const listener = this.host(name).sshd?.pid;
+    const procs = this.nsProcesses(name).filter(
+      (p) => (p.comm === "sshd" || p.comm.startsWith("sshd-")) && p.pid !== listener,
+    );
+    for (const p of procs) tryRun("kill", ["-9", String(p.pid)]);
+    return procs.length;
+  }
+
+  /** Arms a one-shot fault for the next `verb` service command: hang, huge output (bytes) or failure. */
+  arm(
+    name: string,
+    fault: "hang" | "noisy" | "fail",
+    verb: "start" | "stop" | "status",
+    bytes = 0,
+  ) {
+    fs.writeFileSync(path.join(this.host(name).stateDir, `${fault}-${verb}`), String(bytes));
+  }
+
+  /** Removes armed faults that did not fire. */
+  disarm(name: string): void {
+    const d = this.host(name).stateDir;
+    for (const f of fs.readdirSync(d))
+      if (/^(hang|noisy|fail)-/.test(f)) fs.rmSync(path.join(d, f), { force: true });
+  }
+
+  /** Kills leftover `sleep` processes of hung commands (never the service's own). */
+  killHung(name: string): void {
+    const h = this.host(name);
+    const pidFile = path.join(h.stateDir, "gateway.pid");
+    const service = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : -1;
+    for (const p of this.nsProcesses(name))
+      if (p.comm === "sleep" && p.pid !== service) tryRun("kill", ["-9", String(p.pid)]);
   }
 
   /** Mounts a tmpfs of `kib` KiB on the host's data directory (a small disk). */

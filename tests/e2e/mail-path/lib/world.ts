@@ -209,7 +209,7 @@ export class MailWorld {
         this.dir,
         host.hostname,
         {
-          commonName: deviation.commonName ?? host.commonName,
+          commonName: deviation.commonName ?? host.commonName ?? host.hostname,
           organization: host.organization,
           dnsNames: deviation.dnsNames ?? host.dnsNames,
           isCa: false,

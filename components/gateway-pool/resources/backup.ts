@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as dlm from "@pulumi/aws/dlm";
+import * as iam from "@pulumi/aws/iam";
+import { BACKUP_TAG } from "./data-volume";
+
+/** The snapshot schedule of the data volumes, as planned. */
+export interface BackupPlan {
+  intervalHours: number;
+  /** UTC `HH:MM`. */
+  startTime: string;
+  retainCount: number;
+}
+
+/** One line for outputs and the runbook: what is protected and how often. */
+export function describeBackupSchedule(b: BackupPlan): string {
+  const every = b.intervalHours === 24 ? "daily" : `every ${b.intervalHours} hours`;
+  return `EBS snapshots ${every} from ${b.startTime} UTC, newest ${b.retainCount} kept per volume`;
+}
+
+/** Value of the {@link BACKUP_TAG} tag: stack and pool, so stacks sharing an account never share a policy. */
+export const backupTagValue = (stack: string, pool: string): string => `${stack}/${pool}`;
+
+/**
+ * One Data Lifecycle Manager policy per region with AWS hosts, snapshotting every volume tagged
+ * `msgw:backup=<stack>/<pool>`, and the service role it runs as. Child names: `<pool>-backup-role`,
+ * `<pool>-backup-role-policy`, `<pool>-backup` (provider region) or `<pool>-backup-<region>`.
+ */
+export function createBackups(input: {
+  name: string;
+  stack: string;
+  plan: BackupPlan;
+  /** Distinct host regions; `undefined` is the provider's region. */
+  regions: Array<string | undefined>;
+  tags: Record<string, string>;
+  parent: pulumi.Resource;
+}): Map<string | undefined, dlm.LifecyclePolicy> {
+  const opts = { parent: input.parent };
+  const role = new iam.Role(
+    `${input.name}-backup-role`,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "dlm.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+      tags: input.tags,
+    },
+    opts,
+  );
+  const attachment = new iam.RolePolicyAttachment(
+    `${input.name}-backup-role-policy`,
+    {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",
+    },
+    opts,
+  );
+  const policies = new Map<string | undefined, dlm.LifecyclePolicy>();
+  for (const region of input.regions) {
+    policies.set(
+      region,
+      new dlm.LifecyclePolicy(
+        region === undefined ? `${input.name}-backup` : `${input.name}-backup-${region}`,
+        {
+          // DLM API, CreateLifecyclePolicy: Description and schedule Name allow only [0-9A-Za-z _-].
+          description: "MailStore Gateway pool mail data volumes",
+          executionRoleArn: role.arn,
+          state: "ENABLED",
+          region,
+          policyDetails: {
+            resourceTypes: ["VOLUME"],
+            targetTags: { [BACKUP_TAG]: backupTagValue(input.stack, input.name) },
+            schedules: [
+              {
+                name: `every ${input.plan.intervalHours} hours`,
+                createRule: {
+                  interval: input.plan.intervalHours,
+                  intervalUnit: "HOURS",
+                  times: input.plan.startTime,
+                },
+                retainRule: { count: input.plan.retainCount },
+                copyTags: true,
+              },
+            ],
+          },
+          tags: input.tags,
+        },
+        { parent: input.parent, dependsOn: [attachment] },
+      ),
+    );
+  }
+  return policies;
+}
