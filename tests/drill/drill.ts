@@ -179,6 +179,7 @@ async function main(): Promise<number> {
     const stages = drillStages(facts);
     const windows: StageWindow[] = [];
     const ups: { stage: string; counts: UpResult["counts"]; wallMs: number }[] = [];
+    let aborted = false;
     const accepted = (h: string) => lab.smtpEvents(h).filter((e) => e.event === "accepted").length;
     const newMail = async (h: string, ms: number) => {
       const before = accepted(h);
@@ -331,9 +332,22 @@ async function main(): Promise<number> {
 
       // The up (stage 0: the records that exist before the pool).
       let result: UpResult | undefined;
-      if (s.id === "0") await driver.seed(facts);
-      else if (s.id === "9") result = await driver.destroy(facts);
-      else result = await driver.up(facts, s);
+      try {
+        if (s.id === "0") await driver.seed(facts);
+        else if (s.id === "9") result = await driver.destroy(facts);
+        else result = await driver.up(facts, s);
+      } catch (error) {
+        // A failed up ends the stages; the mail sent so far is still drained, archived and counted.
+        check(
+          s.id,
+          "the up succeeds",
+          false,
+          (error as Error).message.split("\n").slice(0, 8).join(" | "),
+        );
+        window.to = Date.now();
+        aborted = true;
+        break;
+      }
       if (result) {
         ups.push({ stage: s.id, counts: result.counts, wallMs: result.wallMs });
         const keys = [LEGACY, ...POOL].map((h) => hostKey(h, ZONE));
@@ -491,6 +505,16 @@ async function main(): Promise<number> {
       );
     }
 
+    if (aborted) {
+      await journal.stop();
+      await waitFor(
+        "the sender's queue to empty",
+        () => (queuedMessages(lab.sender) === 0 ? true : undefined),
+        120_000,
+        250,
+      ).catch((e: Error) => check("end", "sender queue empty", false, e.message));
+      for (const h of [LEGACY, ...POOL]) await waitEmpty("end", h);
+    }
     await archiver.stop();
     const sent: SentMessage[] = journal.sent();
     const events = [LEGACY, ...POOL].flatMap((h) =>
