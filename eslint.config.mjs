@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  globalIgnores(["dist/", "docs/api/", "bench/results/", ".msgw/", "**/node_modules/"]),
+  globalIgnores(["dist/", "docs/api/", "bench/results/", ".msgw/", ".cache/", "**/node_modules/"]),
   {
     files: ["{components,stacks,tools,bin,tests,bench,policy}/**/*.ts"],
     extends: [tseslint.configs.recommended],

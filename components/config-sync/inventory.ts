@@ -3,7 +3,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as z from "zod";
 import {
-  LINUX_DATA_DIR_EXAMPLE,
   WINDOWS_DATA_DIR,
   WINDOWS_SERVICE_NAME,
   envVarName,
@@ -11,6 +10,7 @@ import {
   foldersOverlap,
   parseHostKey,
   problemsOf,
+  replicatedHostRules,
   report,
   serviceControl,
   sshKeyPath,
@@ -231,20 +231,12 @@ function hostRules(h: RawHost, ctx: z.core.$RefinementCtx<unknown>): void {
   }
   const platform = h.platform ?? "windows";
   if (platform !== "windows" && platform !== "linux") return;
-  let dataDir: string | undefined = platform === "windows" ? WINDOWS_DATA_DIR : undefined;
-  if (h.dataDir !== undefined) {
-    const problem = folderProblem(platform, h.dataDir);
-    if (problem !== undefined) {
-      report(ctx, ["dataDir"], `${showValue(h.dataDir)} ${problem}`);
-      dataDir = undefined;
-    } else dataDir = trimFolder(h.dataDir);
-  } else if (platform === "linux") {
-    report(
-      ctx,
-      ["dataDir"],
-      `is missing; linux hosts need the gateway's data directory, e.g. "${LINUX_DATA_DIR_EXAMPLE}"`,
-    );
-  }
+  const dataDir = replicatedHostRules(
+    ctx,
+    { platform, dataDir: h.dataDir, serviceControl: h.serviceControl },
+    { dataDir: ["dataDir"], serviceControl: ["serviceControl"] },
+    { replicated: true, windowsDefault: WINDOWS_DATA_DIR },
+  );
   if (h.backupDir !== undefined) {
     const problem = folderProblem(platform, h.backupDir);
     if (problem !== undefined) {
@@ -256,13 +248,6 @@ function hostRules(h: RawHost, ctx: z.core.$RefinementCtx<unknown>): void {
         `${showValue(h.backupDir)} must not be inside (or contain) the data directory ${show(dataDir)}: its sub-folders are mailboxes; use a sibling such as ${show(`${dataDir}.msgw-backups`)}`,
       );
     }
-  }
-  if (h.serviceControl === undefined && platform === "linux") {
-    report(
-      ctx,
-      ["serviceControl"],
-      'is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)',
-    );
   }
 }
 

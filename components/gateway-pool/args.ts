@@ -13,6 +13,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as z from "zod";
 import {
+  LINUX_DATA_DIR_EXAMPLE,
+  WINDOWS_DATA_DIR,
   cidrList,
   dataDirectory,
   dnsTtl,
@@ -21,6 +23,7 @@ import {
   powershellSafeString,
   pulumiInput,
   revision,
+  serviceControl,
   show,
   sshKeyPath,
   sshPublicKey,
@@ -233,6 +236,35 @@ const awsHostSchema = exact<AwsHostArgs>()(
   ),
 );
 
+/**
+ * How `msgw config` stops, starts and checks the gateway service on a host: one shell command each, run
+ * over SSH as the replication user, e.g. `{ start: "sudo systemctl start mailstore-gateway", stop:
+ * "sudo systemctl stop mailstore-gateway", status: "systemctl is-active --quiet mailstore-gateway" }`.
+ */
+export interface ServiceControlArgs {
+  /** Starts the service; exits 0 when the start was accepted. One line. */
+  start: string;
+  /** Stops the service; exits 0 when the stop was accepted. One line. */
+  stop: string;
+  /** Exits 0 exactly when the service runs. One line. */
+  status: string;
+  /**
+   * Exits 0 when the service is installed; a restore waits (bounded) until it does. One line.
+   * @default - not checked
+   */
+  exists?: string;
+}
+const serviceControlSchema = exact<ServiceControlArgs>()(serviceControl(ARG.noun));
+// A host's data directory: its platform decides the folder rules, so poolRules checks the value.
+const hostDataDirectory = () =>
+  z
+    .string({
+      error: message(
+        `is not a folder path; give the gateway's data directory, e.g. ${show(WINDOWS_DATA_DIR)} (windows) or ${show(LINUX_DATA_DIR_EXAMPLE)} (linux)`,
+      ),
+    })
+    .optional();
+
 /** A machine the pool does not create, e.g. in another facility. */
 export interface ExistingHostArgs {
   /**
@@ -262,11 +294,28 @@ export interface ExistingHostArgs {
    */
   sshUser?: string;
   /**
-   * Operating system; decides service control and paths for replication. Configuration replication
-   * (`configSync`) supports Windows hosts only.
+   * Operating system; decides the data directory's form and how replication controls the service. A
+   * `linux` host takes part in configuration replication (`configSync`) when it gives `dataDirectory` and
+   * `serviceControl`.
    * @default "windows"
    */
   platform?: "windows" | "linux";
+  /**
+   * The gateway's data directory on this machine, which configuration replication reads and writes
+   * (backups are kept beside it, `<dataDirectory>.msgw-backups`). An absolute local folder of the host's
+   * platform, not a drive or file-system root nor a share: on `windows` with backslashes (`D:\Gateway`),
+   * on `linux` from `/` (`/var/lib/msgw`); folder names of letters, digits and `. _ - ( )` (and spaces) on
+   * Windows, `. _ @ + -` on Linux.
+   * @default - on `windows`, `gateway.dataDirectory`; on `linux` none: required with `configSync`
+   *   (MailStore Gateway has no Linux default to assume)
+   */
+  dataDirectory?: string;
+  /**
+   * Commands that stop, start and check the gateway service during configuration replication.
+   * @default - on `windows`, PowerShell `Stop-Service` / `Start-Service` / `Get-Service` of
+   *   `gateway.serviceName`; on `linux` none: required with `configSync`
+   */
+  serviceControl?: ServiceControlArgs;
 }
 const existingHostSchema = exact<ExistingHostArgs>()(
   strictObject(
@@ -277,6 +326,8 @@ const existingHostSchema = exact<ExistingHostArgs>()(
       sshPort: tcpPort().optional(),
       sshUser: sshUser().optional(),
       platform: platform().optional(),
+      dataDirectory: hostDataDirectory(),
+      serviceControl: serviceControlSchema.optional(),
     },
     { ...ARG, missing: "give the machine's stable public IPv4 address" },
   ),
@@ -656,10 +707,24 @@ export interface LegacyGatewayArgs {
   /** @default - `configSync.sshUser` */
   sshUser?: string;
   /**
-   * Operating system; configuration replication (`configSync`) supports Windows only.
+   * Operating system. A migrating `linux` gateway can be the configuration source when it gives
+   * `dataDirectory` and `serviceControl`.
    * @default "windows"
    */
   platform?: "windows" | "linux";
+  /**
+   * Its data directory, read as the configuration source (rules as for `hosts[].existing.dataDirectory`).
+   * @default - on `windows`, `gateway.dataDirectory`; on `linux` none: required with `configSync` while
+   *   migrating
+   */
+  dataDirectory?: string;
+  /**
+   * Commands that stop, start and check its gateway service (a snapshot only reads files, but `msgw config`
+   * needs them for every host of its inventory).
+   * @default - on `windows`, PowerShell service control of `gateway.serviceName`; on `linux` none:
+   *   required with `configSync` while migrating
+   */
+  serviceControl?: ServiceControlArgs;
 }
 const legacySchema = exact<LegacyGatewayArgs>()(
   strictObject(
@@ -677,6 +742,8 @@ const legacySchema = exact<LegacyGatewayArgs>()(
       sshPort: tcpPort().optional(),
       sshUser: sshUser().optional(),
       platform: platform().optional(),
+      dataDirectory: hostDataDirectory(),
+      serviceControl: serviceControlSchema.optional(),
     },
     {
       ...ARG,

@@ -267,6 +267,8 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: h.sshPort,
           username: h.sshUser,
           platform: h.platform,
+          dataDirectory: h.dataDirectory,
+          serviceControl: h.serviceControl,
           freshlyCreated: h.placement === "aws",
           ...(h.placement === "aws" ? { generation: res.identity } : {}),
         };
@@ -279,6 +281,8 @@ export class GatewayPool extends pulumi.ComponentResource {
           port: legacy.sshPort,
           username: legacy.sshUser,
           platform: legacy.platform,
+          dataDirectory: legacy.dataDirectory,
+          serviceControl: legacy.serviceControl,
           freshlyCreated: false,
         });
       }

@@ -10,8 +10,10 @@ import {
   isValidHostName,
   nonPublicReason,
   normalizeDnsName,
+  replicatedHostRules,
   report,
   show,
+  WINDOWS_DATA_DIR,
 } from "../schema";
 import { hostKey } from "./plan/names";
 import { AVAILABILITY_ZONE } from "./plan/limits";
@@ -64,6 +66,8 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
   const sync = isObject(a.configSync)
     ? obj<NonNullable<GatewayPoolArgs["configSync"]>>(a.configSync)
     : undefined;
+  const poolDataDir = obj<NonNullable<GatewayPoolArgs["gateway"]>>(a.gateway).dataDirectory;
+  const windowsDataDir = isString(poolDataDir) ? poolDataDir : WINDOWS_DATA_DIR;
   const hostNames = new Map<string, number>();
   const keys = new Map<string, number>();
   const states: string[] = [];
@@ -143,13 +147,7 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
           "is missing; configuration replication pins host keys, so give the host's public key (ssh-keyscan output, checked out of band)",
         );
       }
-      if (sync !== undefined && ex.platform === "linux") {
-        report(
-          ctx,
-          at("existing", "platform"),
-          `"linux" cannot take part in configuration replication: the pool passes a Windows data directory and Windows service control to msgw config. Replicate a linux host with msgw config and an inventory of your own, or remove configSync`,
-        );
-      }
+      hostReplicationRules(ctx, at("existing"), ex, sync !== undefined, windowsDataDir);
     }
   });
   const validStates = states.every((s) => s === "active" || s === "draining" || s === "standby");
@@ -291,6 +289,14 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
       }
     }
     publicAddress(ctx, ["legacy"], legacy.address, legacy.allowPrivateAddress);
+    // Replicated only as the configuration source, i.e. while migrating.
+    hostReplicationRules(
+      ctx,
+      ["legacy"],
+      legacy,
+      sync !== undefined && legacy.phase === "migrating",
+      windowsDataDir,
+    );
     if (legacy.importId !== undefined && legacy.phase === "retired") {
       report(
         ctx,
@@ -346,14 +352,28 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
           "is required with store.bucket; give the bucket's region",
         );
     }
-    if (migrating && legacy?.platform === "linux") {
-      report(
-        ctx,
-        ["legacy", "platform"],
-        `"linux" cannot be the configuration source: the pool passes a Windows data directory and Windows service control to msgw config. Replicate it with msgw config and an inventory of your own, or remove configSync`,
-      );
-    }
   }
+}
+
+/**
+ * The data directory and service control of an `existing` or `legacy` host, by the rules `msgw config`
+ * applies to the inventory the pool writes for it (`replicatedHostRules`, shared with the inventory).
+ */
+function hostReplicationRules(
+  ctx: Ctx,
+  at: PropertyKey[],
+  host: { platform?: unknown; dataDirectory?: unknown; serviceControl?: unknown },
+  replicated: boolean,
+  windowsDataDir: string,
+): void {
+  const platform = host.platform ?? "windows";
+  if (platform !== "windows" && platform !== "linux") return;
+  replicatedHostRules(
+    ctx,
+    { platform, dataDir: host.dataDirectory, serviceControl: host.serviceControl },
+    { dataDir: [...at, "dataDirectory"], serviceControl: [...at, "serviceControl"] },
+    { replicated, windowsDefault: windowsDataDir },
+  );
 }
 
 /** Public A records point only at public addresses, unless the owner opted in (split-horizon DNS). */

@@ -12,4 +12,5 @@ export * from "./powershell-safe";
 export * from "./data-directory";
 export * from "./ssh";
 export * from "./service-control";
+export * from "./replicated-host";
 export * from "./pulumi-input";

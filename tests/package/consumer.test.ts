@@ -1,6 +1,7 @@
 /**
- * The library as another project consumes it: `npm run build && npm pack`, a separate consumer project
- * in a temp dir installs the tarball (never source paths) plus the @pulumi peer dependencies,
+ * The library as another project consumes it: `npm pack` (which builds first, through `prepack`), a
+ * separate consumer project in a temp dir installs the tarball (never source paths) plus the @pulumi peer
+ * dependencies,
  * type-checks a program with two GatewayPools with `tsc --noEmit`, and runs it under Pulumi mocks.
  * Needs the npm registry (or a warm npm cache). Run with `npm run test:package`.
  */
@@ -33,9 +34,9 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "msgw-consumer-"));
-    run("npm", ["run", "build"], root, 3 * MINUTE);
+    // `npm pack` builds first (prepack), as it does for a release.
     const packed = JSON.parse(
-      run("npm", ["pack", "--json", "--pack-destination", dir], root, MINUTE),
+      run("npm", ["pack", "--json", "--pack-destination", dir], root, 4 * MINUTE),
     ) as {
       filename: string;
       files: { path: string }[];

@@ -190,18 +190,20 @@ const rows: Array<[string, unknown, string[]]> = [
       'configSync.sshUser "" is not an SSH user name; give the account replication logs in as, e.g. "Administrator" (letters, digits and . _ @ \\ - only)',
     ],
   ],
+  // Linux hosts in configuration replication: the rules msgw config applies to their inventory entries.
   [
-    "linux existing host with replication",
+    "linux existing host with replication but no data directory or service control",
     {
       ...existing({ address: "192.0.2.20", sshHostKey: KEY, platform: "linux" }),
       configSync: sync,
     },
     [
-      'hosts[1].existing.platform "linux" cannot take part in configuration replication: the pool passes a Windows data directory and Windows service control to msgw config. Replicate a linux host with msgw config and an inventory of your own, or remove configSync',
+      'hosts[1].existing.dataDirectory is missing; linux hosts need the gateway\'s data directory, e.g. "/var/lib/msgw"',
+      'hosts[1].existing.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)',
     ],
   ],
   [
-    "linux legacy gateway as the configuration source",
+    "linux legacy source with replication but no data directory or service control",
     {
       legacy: {
         hostname: "msgw.example.com",
@@ -213,7 +215,113 @@ const rows: Array<[string, unknown, string[]]> = [
       configSync: sync,
     },
     [
-      'legacy.platform "linux" cannot be the configuration source: the pool passes a Windows data directory and Windows service control to msgw config. Replicate it with msgw config and an inventory of your own, or remove configSync',
+      'legacy.dataDirectory is missing; linux hosts need the gateway\'s data directory, e.g. "/var/lib/msgw"',
+      'legacy.serviceControl is missing; linux hosts need {"start": CMD, "stop": CMD, "status": CMD} (status exits 0 exactly when the service runs)',
+    ],
+  ],
+  [
+    "a Windows folder on a linux host",
+    existing({
+      address: "192.0.2.20",
+      platform: "linux",
+      dataDirectory: "C:\\ProgramData\\MailStore\\Gateway",
+    }),
+    [
+      'hosts[1].existing.dataDirectory "C:\\\\ProgramData\\\\MailStore\\\\Gateway" contains ":"; folder names may hold only letters, digits and . _ @ + - (the path is used in PowerShell and shell commands)',
+    ],
+  ],
+  [
+    "a linux folder on a windows host",
+    existing({ address: "192.0.2.20", dataDirectory: "/var/lib/msgw" }),
+    [
+      'hosts[1].existing.dataDirectory "/var/lib/msgw" is not an absolute windows path; start with a drive letter, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway"',
+    ],
+  ],
+  [
+    "linux root, relative, dot-dot and space folders",
+    {
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: { address: "192.0.2.20", platform: "linux", dataDirectory: "/" },
+        },
+        {
+          hostname: "msgw3.example.com",
+          existing: { address: "192.0.2.21", platform: "linux", dataDirectory: "var/lib/msgw" },
+        },
+        {
+          hostname: "msgw4.example.com",
+          existing: { address: "192.0.2.22", platform: "linux", dataDirectory: "/srv/../etc" },
+        },
+        {
+          hostname: "msgw5.example.com",
+          existing: { address: "192.0.2.23", platform: "linux", dataDirectory: "/srv/mail gw" },
+        },
+      ],
+    },
+    [
+      'hosts[1].existing.dataDirectory "/" is the file-system root; give the gateway a folder of its own, e.g. "/var/lib/msgw"',
+      'hosts[2].existing.dataDirectory "var/lib/msgw" is not an absolute linux path; start with "/", e.g. "/var/lib/msgw"',
+      'hosts[3].existing.dataDirectory "/srv/../etc" contains a ".." folder; give the folder\'s plain absolute path',
+      'hosts[4].existing.dataDirectory "/srv/mail gw" contains " "; folder names may hold only letters, digits and . _ @ + - (the path is used in PowerShell and shell commands)',
+    ],
+  ],
+  [
+    "legacy data directory of the wrong type, and a Windows share",
+    {
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: { address: "192.0.2.20", dataDirectory: "\\\\fs01\\share\\Gateway" },
+        },
+      ],
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "retired",
+        dataDirectory: 5,
+      },
+    },
+    [
+      'hosts[1].existing.dataDirectory "\\\\\\\\fs01\\\\share\\\\Gateway" is a network share; give a local folder such as "C:\\\\ProgramData\\\\MailStore\\\\Gateway"',
+      'legacy.dataDirectory 5 is not a folder path; give the gateway\'s data directory, e.g. "C:\\\\ProgramData\\\\MailStore\\\\Gateway" (windows) or "/var/lib/msgw" (linux)',
+    ],
+  ],
+  [
+    "service control: missing, empty, multi-line and unknown commands",
+    {
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: {
+            address: "192.0.2.20",
+            sshHostKey: KEY,
+            platform: "linux",
+            dataDirectory: "/var/lib/msgw",
+            serviceControl: { start: "", stop: "systemctl stop gw\nreboot", restart: "x" },
+          },
+        },
+      ],
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "migrating",
+        sshHostKey: KEY,
+        platform: "linux",
+        dataDirectory: "/var/lib/msgw",
+        serviceControl: "systemctl restart gw",
+      },
+      configSync: sync,
+    },
+    [
+      'hosts[1].existing.serviceControl.start "" is not a command; give one line that starts the service (exit 0 when the start was accepted)',
+      'hosts[1].existing.serviceControl.stop "systemctl stop gw\\nreboot" is not a command; give one line that stops the service (exit 0 when the stop was accepted)',
+      "hosts[1].existing.serviceControl.status undefined is not a command; give the command that exits 0 exactly when the service runs",
+      "hosts[1].existing.serviceControl.restart is not an argument; did you mean start?",
+      'legacy.serviceControl "systemctl restart gw" is not an object; give start, stop, status, exists',
     ],
   ],
   [
@@ -517,4 +625,69 @@ test("nonPublicReason: documentation ranges stay usable in examples, special-pur
   assert.equal(nonPublicReason("172.32.0.0"), undefined);
   assert.equal(nonPublicReason("198.18.0.1"), "a benchmarking address (RFC 2544)");
   assert.equal(nonPublicReason("192.0.0.8"), "an IETF protocol assignment (RFC 6890)");
+});
+
+test("linux existing and legacy hosts with their own data directory and service control pass; without configSync they need neither", () => {
+  const control = {
+    start: "sudo systemctl start mailstore-gateway",
+    stop: "sudo systemctl stop mailstore-gateway",
+    status: "systemctl is-active --quiet mailstore-gateway",
+  };
+  const linuxPool = (dataDirectory?: string, serviceControl?: typeof control) =>
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: {
+            address: "192.0.2.20",
+            sshHostKey: KEY,
+            platform: "linux",
+            ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+            ...(serviceControl !== undefined ? { serviceControl } : {}),
+          },
+        },
+      ],
+      legacy: {
+        hostname: "msgw.example.com",
+        address: "198.51.100.5",
+        phase: "migrating",
+        sshHostKey: KEY,
+        platform: "linux",
+        ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+        ...(serviceControl !== undefined ? { serviceControl } : {}),
+      },
+    });
+  for (const dir of ["/var/lib/mailstore-gateway", "/srv/gw/", "/opt/MailStore_Gateway-2.1@x+y"]) {
+    assert.deepEqual(
+      validateGatewayPoolArgs({ ...linuxPool(dir, control), configSync: sync }),
+      [],
+      dir,
+    );
+  }
+  assert.deepEqual(validateGatewayPoolArgs(linuxPool()), []);
+  // A retired legacy gateway is not replicated, so it needs neither.
+  const retired = linuxPool("/var/lib/msgw", control);
+  retired.legacy = { ...retired.legacy!, phase: "retired" };
+  delete (retired.legacy as { dataDirectory?: string }).dataDirectory;
+  delete (retired.legacy as { serviceControl?: unknown }).serviceControl;
+  retired.configSync = { ...sync, source: "msgw1.example.com" };
+  assert.deepEqual(validateGatewayPoolArgs(retired), []);
+  // The plan carries each host's own facts; windows hosts fall back to the pool's data directory.
+  const plan = planGatewayPool({
+    ...linuxPool("/srv/gw/", control),
+    gateway: { dataDirectory: "D:\\Gateway" },
+    configSync: sync,
+  });
+  assert.deepEqual(
+    plan.hosts.map((h) => [h.platform, h.dataDirectory, h.serviceControl]),
+    [
+      ["windows", "D:\\Gateway", undefined],
+      ["linux", "/srv/gw/", control],
+    ],
+  );
+  assert.deepEqual(
+    [plan.legacy?.platform, plan.legacy?.dataDirectory, plan.legacy?.serviceControl],
+    ["linux", "/srv/gw/", control],
+  );
 });

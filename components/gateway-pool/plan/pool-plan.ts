@@ -1,5 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CertificateMode, GatewayPoolArgs, HostState, LegacyPhase, MxStrategy } from "../args";
+import type {
+  CertificateMode,
+  GatewayPoolArgs,
+  HostState,
+  LegacyPhase,
+  MxStrategy,
+  ServiceControlArgs,
+} from "../args";
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "../validate";
@@ -44,6 +51,13 @@ export interface HostPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /**
+   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
+   * undefined for a linux host that gives none (allowed only without configSync).
+   */
+  dataDirectory: string | undefined;
+  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
+  serviceControl: ServiceControlArgs | undefined;
   /** Cloudflare `<zoneId>/<recordId>` of an existing MX record to adopt. */
   mxImportId: string | undefined;
 }
@@ -59,6 +73,13 @@ export interface LegacyPlan {
   sshPort: number;
   sshUser: string;
   sshHostKey: string | undefined;
+  /**
+   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
+   * undefined for a linux host that gives none (allowed only without configSync).
+   */
+  dataDirectory: string | undefined;
+  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
+  serviceControl: ServiceControlArgs | undefined;
   /** Cloudflare `<zoneId>/<recordId>` of its live A record, adopted instead of created. */
   importId: string | undefined;
 }
@@ -157,6 +178,19 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     { strategy, priority: args.mx?.priority ?? 0, step: args.mx?.step ?? 10 },
   );
 
+  const poolDataDirectory = args.gateway?.dataDirectory ?? GATEWAY_DEFAULTS.dataDirectory;
+  const dataDirectoryOf = (
+    platform: "windows" | "linux",
+    own: string | undefined,
+  ): string | undefined => own ?? (platform === "windows" ? poolDataDirectory : undefined);
+  const serviceControlOf = (own: ServiceControlArgs | undefined) =>
+    own && {
+      start: own.start,
+      stop: own.stop,
+      status: own.status,
+      ...(own.exists !== undefined ? { exists: own.exists } : {}),
+    };
+
   const hosts: HostPlan[] = args.hosts.map((h, i) => ({
     key: hostKey(h.hostname, zoneName),
     hostname: normalizeDnsName(h.hostname),
@@ -169,6 +203,8 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: h.existing?.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: h.existing?.sshUser ?? defaultUser,
     sshHostKey: h.existing?.sshHostKey?.trim(),
+    dataDirectory: dataDirectoryOf(h.existing?.platform ?? "windows", h.existing?.dataDirectory),
+    serviceControl: serviceControlOf(h.existing?.serviceControl),
     mxImportId: h.mxImportId,
   }));
 
@@ -181,6 +217,8 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     sshPort: args.legacy.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
     sshUser: args.legacy.sshUser ?? defaultUser,
     sshHostKey: args.legacy.sshHostKey?.trim(),
+    dataDirectory: dataDirectoryOf(args.legacy.platform ?? "windows", args.legacy.dataDirectory),
+    serviceControl: serviceControlOf(args.legacy.serviceControl),
     importId: args.legacy.importId,
   };
 

@@ -18,7 +18,10 @@ export interface InventoryHost {
   hostKey: string;
   platform: "windows" | "linux";
   dataDir: string;
-  serviceName: string;
+  /** Written for windows hosts (their default service control uses it). */
+  serviceName?: string;
+  /** Written when the host gives its own (always for linux hosts). */
+  serviceControl?: { start: string; stop: string; status: string; exists?: string };
   /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
   bootWaitSeconds?: number;
   /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
@@ -40,6 +43,10 @@ export interface ReplicationEndpoint {
   port: number;
   username: string;
   platform: "windows" | "linux";
+  /** The host's data directory (see `HostPlan.dataDirectory`); required for linux hosts. */
+  dataDirectory: string | undefined;
+  /** The host's own service control, when it gives one (linux hosts must). */
+  serviceControl: { start: string; stop: string; status: string; exists?: string } | undefined;
   /** True for a host the pool creates (long first boot, gateway installed on first boot). */
   freshlyCreated: boolean;
   /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */
@@ -103,28 +110,56 @@ export function inventoryObject(
   if (!sync) throw new Error("inventoryJson needs configSync");
   const hosts: Record<string, pulumi.Input<InventoryHost>> = {};
   for (const e of endpoints) {
-    hosts[e.hostname] = pulumi.output({
-      address: e.address,
-      port: e.port,
-      username: e.username,
-      privateKeyPath: sync.sshPrivateKeyPath,
-      hostKey: e.sshHostKey,
-      platform: e.platform,
-      dataDir: plan.gateway.dataDirectory,
-      serviceName: plan.gateway.serviceName,
-      ...(forCommands && e.freshlyCreated
-        ? {
-            bootWaitSeconds: FRESH_HOST_BOOT_WAIT_SECONDS,
-            serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
-            ...(e.generation !== undefined ? { generation: e.generation } : {}),
-          }
-        : {}),
-    });
+    hosts[e.hostname] = pulumi.output(inventoryHost(plan, e, forCommands));
   }
   return pulumi.output({ store, hosts }) as pulumi.Output<{
     store: InventoryStore;
     hosts: Record<string, InventoryHost>;
   }>;
+}
+
+/**
+ * One host's inventory entry: its own platform, data directory and service control, so `msgw config`
+ * accepts a pool of Windows and Linux hosts. Windows hosts keep the pool's service name (and PowerShell
+ * service control unless they give their own); linux hosts carry their commands. Pure with plain inputs.
+ * @throws Error for a linux host without data directory or service control (the pool's rules refuse it)
+ */
+export function inventoryHost(
+  plan: GatewayPoolPlan,
+  e: ReplicationEndpoint,
+  forCommands: boolean,
+): Omit<InventoryHost, "address" | "hostKey" | "generation"> & {
+  address: pulumi.Input<string>;
+  hostKey: pulumi.Input<string>;
+  generation?: pulumi.Input<string>;
+} {
+  const sync = plan.configSync;
+  if (!sync) throw new Error("inventoryHost needs configSync");
+  const dataDir =
+    e.dataDirectory ?? (e.platform === "windows" ? plan.gateway.dataDirectory : undefined);
+  if (dataDir === undefined || (e.platform === "linux" && e.serviceControl === undefined)) {
+    throw new Error(
+      `${e.hostname}: a linux host needs dataDirectory and serviceControl for configuration replication`,
+    );
+  }
+  return {
+    address: e.address,
+    port: e.port,
+    username: e.username,
+    privateKeyPath: sync.sshPrivateKeyPath,
+    hostKey: e.sshHostKey,
+    platform: e.platform,
+    dataDir,
+    ...(e.platform === "windows" ? { serviceName: plan.gateway.serviceName } : {}),
+    ...(e.serviceControl !== undefined ? { serviceControl: { ...e.serviceControl } } : {}),
+    ...(forCommands && e.freshlyCreated
+      ? {
+          bootWaitSeconds: FRESH_HOST_BOOT_WAIT_SECONDS,
+          serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
+          ...(e.generation !== undefined ? { generation: e.generation } : {}),
+        }
+      : {}),
+  };
 }
 
 /**

@@ -9,6 +9,7 @@
  * server, not MailStore Gateway.
  */
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { CheckReport, Finding } from "../../../components/health-check";
@@ -781,6 +782,53 @@ describe("wait mode and the readiness gate command", () => {
     assert.doesNotMatch(result.stdout, /\bMX\b/);
   });
 
+  it("waits for a host that starts answering during the wait", { timeout: 90_000 }, async () => {
+    const late = 2599;
+    const waiting = run([
+      "--wait",
+      "40",
+      "--gateway",
+      `good.example.test=${CV}`,
+      "--ca",
+      lab.caFile,
+      "--smtp-port",
+      String(late),
+      "--timeout",
+      "2000",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A second fault server, SMTP on the late port with the same certificates.
+    const config = JSON.parse(readFileSync(join(lab.world.dir, "fault-server.json"), "utf8")) as {
+      ports: unknown[];
+    };
+    config.ports = [{ port: late, mode: "smtp" }];
+    const lateConfig = join(lab.world.dir, "fault-server-late.json");
+    writeFileSync(lateConfig, JSON.stringify(config));
+    const server = lab.world.net.start(lab.cv, "fault-server-late", process.execPath, [
+      "--import",
+      "tsx",
+      join(__dirname, "lib", "fault-server.ts"),
+      "--config",
+      lateConfig,
+    ]);
+    try {
+      const result = await waiting;
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stderr.trim().split("\n");
+      assert.match(
+        lines[0] as string,
+        /^msgw check: attempt 1: not ready \(SMTP: SMTP 2599 at 10\.232\.3\.10: connection refused\); \d+ s left$/,
+      );
+      assert.match(
+        lines[lines.length - 1] as string,
+        /^msgw check: good\.example\.test is ready \(attempt [2-9]\)$/,
+      );
+      assert.match(result.stdout, /^OK: the gateway passed every check\.$/m);
+    } finally {
+      await lab.world.net.stop(server);
+    }
+  });
+
   it(
     "fails a host that never answers within the bound, with the report",
     { timeout: 60_000 },
@@ -796,7 +844,7 @@ describe("wait mode and the readiness gate command", () => {
         "1000",
       ]);
       assert.equal(result.code, 1);
-      assert.ok(result.ms < 6_000 + 4_000, `took ${result.ms} ms`);
+      assert.ok(result.ms < 6_000 + 6_000, `took ${result.ms} ms`);
       const lines = result.stderr.trim().split("\n");
       assert.match(
         lines[0] as string,

@@ -326,6 +326,19 @@ describe("aws stand-in: IAM", () => {
     ]);
   });
 
+  it("a replaced role is deleted first when its name was given, created first when auto-named", async () => {
+    const t = aws();
+    const named = await t.create(ROLE, "named", { name: "msgw-fixed", assumeRolePolicy: TRUST });
+    const d1 = await t.diff(named, { name: "msgw-fixed", assumeRolePolicy: TRUST, path: "/x/" });
+    assert.deepEqual([d1.replaces, d1.deleteBeforeReplace], [["path"], true]);
+    const auto = await t.create(ROLE, "auto", { assumeRolePolicy: TRUST });
+    assert.deepEqual(auto.inputs.__defaults, ["name"]);
+    assert.equal("__defaults" in auto.outs, false, "bookkeeping stays out of the state");
+    const d2 = await t.diff(auto, { assumeRolePolicy: TRUST, path: "/x/" });
+    assert.deepEqual([d2.replaces, d2.deleteBeforeReplace], [["path"], false]);
+    assert.equal((await t.diff(auto, { assumeRolePolicy: TRUST })).changes, false);
+  });
+
   it("auto-names fit the limit: a long resource name is cut before the random suffix", async () => {
     const t = aws();
     const r = await t.create(ROLE, "journal-gateway-pool-production-msgw1-frankfurt-primary-role", {

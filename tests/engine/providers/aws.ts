@@ -2141,6 +2141,7 @@ const bucket = storedType({
     "bucketDomainName",
     "bucketRegionalDomainName",
     "hostedZoneId",
+    "region",
     "bucketPrefix",
     "objectLockEnabled",
     "forceDestroy",
@@ -2194,6 +2195,7 @@ const bucket = storedType({
         bucketDomainName: `${name}.s3.amazonaws.com`,
         bucketRegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
         hostedZoneId: "Z21DNDUVLTQW6Q",
+        region,
       },
     };
   },
@@ -2282,6 +2284,62 @@ const bucketParts: ResourceType[] = [
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "bucket-pab",
     "s3/bucket_public_access_block.go",
+  ),
+  bucketPart(
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "bucket-encryption",
+    "s3/bucket_server_side_encryption_configuration.go",
+    (p) => {
+      // The provider's schema: sse_algorithm is one of AES256, aws:kms, aws:kms:dsse.
+      const allowed = ["AES256", "aws:kms", "aws:kms:dsse"];
+      const rules = Array.isArray(p.rules) ? (p.rules as Props[]) : [];
+      const failures: Failure[] = [];
+      if (p.rules !== UNKNOWN && rules.length === 0)
+        failures.push({ property: "rules", reason: "at least 1 rule is required" });
+      rules.forEach((r, i) => {
+        const alg = (r?.applyServerSideEncryptionByDefault as Props | undefined)?.sseAlgorithm;
+        if (alg !== undefined && alg !== UNKNOWN && !allowed.includes(alg as string))
+          failures.push({
+            property: `rules[${i}].applyServerSideEncryptionByDefault.sseAlgorithm`,
+            reason: `expected sse_algorithm to be one of ${JSON.stringify(allowed)}, got ${String(alg)}`,
+          });
+      });
+      return failures;
+    },
+  ),
+  bucketPart(
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "bucket-lifecycle",
+    "s3/bucket_lifecycle_configuration.go",
+    (p) => {
+      // S3 API, PutBucketLifecycleConfiguration: 1-1000 rules, ids at most 255 characters, status
+      // Enabled or Disabled, day counts positive.
+      const rules = Array.isArray(p.rules) ? (p.rules as Props[]) : [];
+      const failures: Failure[] = [];
+      if (p.rules !== UNKNOWN && (rules.length === 0 || rules.length > 1000))
+        failures.push({ property: "rules", reason: "between 1 and 1000 rules are required" });
+      rules.forEach((r, i) => {
+        if (typeof r?.id === "string" && (r.id.length === 0 || r.id.length > 255))
+          failures.push({ property: `rules[${i}].id`, reason: "must be 1 to 255 characters" });
+        if (r?.status !== UNKNOWN && !["Enabled", "Disabled"].includes(r?.status as string))
+          failures.push({
+            property: `rules[${i}].status`,
+            reason: `expected status to be one of ["Enabled" "Disabled"], got ${String(r?.status)}`,
+          });
+        const days = [
+          (r?.expiration as Props | undefined)?.days,
+          (r?.noncurrentVersionExpiration as Props | undefined)?.noncurrentDays,
+          (r?.abortIncompleteMultipartUpload as Props | undefined)?.daysAfterInitiation,
+        ];
+        for (const d of days)
+          if (typeof d === "number" && (!Number.isInteger(d) || d < 1))
+            failures.push({
+              property: `rules[${i}]`,
+              reason: `day counts must be positive whole numbers, got ${d}`,
+            });
+      });
+      return failures;
+    },
   ),
   bucketPart(
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",

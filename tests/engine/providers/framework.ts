@@ -136,6 +136,17 @@ export function stableHex(seed: string, n: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, n);
 }
 
+/** Input key listing the inputs the provider filled in (pulumi-terraform-bridge's `__defaults`). */
+export const DEFAULTS_KEY = "__defaults";
+
+/** The bag without the {@link DEFAULTS_KEY} bookkeeping. */
+export function withoutDefaults(p: Props): Props {
+  if (!(DEFAULTS_KEY in p)) return p;
+  const out = { ...p };
+  delete out[DEFAULTS_KEY];
+  return out;
+}
+
 /** Removes keys whose value is undefined or null (absent inputs). */
 function present(p: Props): Props {
   const out: Props = {};
@@ -228,26 +239,36 @@ export function buildProvider(
         // Pulumi auto-naming: `<name>-<7 random hex>`; a long name is cut so the whole fits the limit.
         const prefix = urnName(urn).slice(0, type.autoName.maxLength - 8);
         inputs[type.autoName.property] = previous ?? `${prefix}-${hex(7)}`;
+        // As pulumi-terraform-bridge does: remember which inputs are defaults (it decides delete-before-replace).
+        inputs[DEFAULTS_KEY] = [type.autoName.property];
       }
-      const failures = type.check?.(unwrap(inputs) as Props, makeContext(urn)) ?? [];
+      const failures =
+        type.check?.(withoutDefaults(unwrap(inputs) as Props), makeContext(urn)) ?? [];
       return { inputs, failures };
     },
 
     async diff(_id, urn, olds, news) {
       const type = typeOf(urn);
+      const plainNews = unwrap(news) as Props;
       const { changes, replaces } = diffResource(
         type,
-        unwrap(olds) as Props,
-        unwrap(news) as Props,
+        withoutDefaults(unwrap(olds) as Props),
+        withoutDefaults(plainNews),
         makeContext(urn),
       );
-      return { changes, replaces };
+      // pulumi-terraform-bridge nameRequiresDeleteBeforeReplace: a replaced resource whose auto-nameable name
+      // was given explicitly must be deleted first (the new one takes the same name).
+      const named =
+        type.autoName &&
+        !((plainNews[DEFAULTS_KEY] as string[] | undefined) ?? []).includes(type.autoName.property);
+      return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && !!named };
     },
 
     async create(urn, inputs) {
       const type = typeOf(urn);
-      const { id, outs } = await type.create(unwrap(inputs) as Props, makeContext(urn));
-      return { id, outs: state(inputs, outs) };
+      const raw = withoutDefaults(inputs);
+      const { id, outs } = await type.create(unwrap(raw) as Props, makeContext(urn));
+      return { id, outs: state(raw, outs) };
     },
 
     async read(id, urn, props) {
@@ -260,11 +281,12 @@ export function buildProvider(
 
     async update(id, urn, olds, news) {
       const type = typeOf(urn);
-      const plainOlds = unwrap(olds) as Props;
+      const plainOlds = withoutDefaults(unwrap(olds) as Props);
+      const raw = withoutDefaults(news);
       const outs = type.update
-        ? await type.update(id, plainOlds, unwrap(news) as Props, makeContext(urn))
+        ? await type.update(id, plainOlds, unwrap(raw) as Props, makeContext(urn))
         : keepComputed(type, plainOlds);
-      return { outs: state(news, outs) };
+      return { outs: state(raw, outs) };
     },
 
     async delete(id, urn, props) {

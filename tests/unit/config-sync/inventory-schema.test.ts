@@ -2,12 +2,20 @@
 // contract that whatever `msgw config` refuses in an inventory the pool generates, the pool refuses first.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InventoryError, validateInventory } from "../../../components/config-sync";
+import {
+  InventoryError,
+  validateInventory,
+  windowsServiceControl,
+} from "../../../components/config-sync";
 import {
   planGatewayPool,
   validateGatewayPoolArgs,
   type GatewayPoolArgs,
 } from "../../../components";
+import {
+  inventoryHost,
+  type ReplicationEndpoint,
+} from "../../../components/gateway-pool/resources/replication";
 import { baseArgs } from "../../helpers/pool-harness";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
@@ -130,30 +138,51 @@ for (const [title, raw, expected] of rows) {
   test(`inventory refuses: ${title}`, () => assert.deepEqual(problems(raw), expected));
 }
 
-/** The inventory host the pool's wiring writes for a Windows host (see resources/replication.ts). */
-function inventoryFor(args: GatewayPoolArgs): unknown {
+/**
+ * The inventory the pool's wiring writes (resources/replication.ts `inventoryHost`), for every pool host
+ * and the migrating legacy gateway, with the endpoints gateway-pool.ts builds (AWS hosts get the address
+ * and host key their instance would report).
+ */
+function inventoryFor(args: GatewayPoolArgs): { store: unknown; hosts: Record<string, unknown> } {
   const plan = planGatewayPool(args);
   const sync = plan.configSync!;
-  const h = plan.hosts[1];
+  const endpoints: ReplicationEndpoint[] = plan.hosts.map((h, i) => ({
+    hostname: h.hostname,
+    address: (h.address as string | undefined) ?? `203.0.113.${10 + i}`,
+    sshHostKey: h.sshHostKey ?? KEY,
+    port: h.sshPort,
+    username: h.sshUser,
+    platform: h.platform,
+    dataDirectory: h.dataDirectory,
+    serviceControl: h.serviceControl,
+    freshlyCreated: h.placement === "aws",
+  }));
+  if (plan.legacy?.phase === "migrating") {
+    const l = plan.legacy;
+    endpoints.push({
+      hostname: l.hostname,
+      address: l.address as string,
+      sshHostKey: l.sshHostKey as string,
+      port: l.sshPort,
+      username: l.sshUser,
+      platform: l.platform,
+      dataDirectory: l.dataDirectory,
+      serviceControl: l.serviceControl,
+      freshlyCreated: false,
+    });
+  }
   return {
     store: { kind: "local", path: sync.backupDirectory },
-    hosts: {
-      [h.hostname]: {
-        address: "192.0.2.20",
-        port: h.sshPort,
-        username: h.sshUser,
-        privateKeyPath: sync.sshPrivateKeyPath,
-        hostKey: h.sshHostKey,
-        platform: h.platform,
-        dataDir: plan.gateway.dataDirectory,
-        serviceName: plan.gateway.serviceName,
-        connectTimeoutSeconds: 300,
-      },
-    },
+    hosts: Object.fromEntries(endpoints.map((e) => [e.hostname, inventoryHost(plan, e, true)])),
   };
 }
 
 // Each value goes into the pool's arguments and, through the plan, into the inventory msgw config reads.
+const SC = {
+  start: "sudo systemctl start mailstore-gateway",
+  stop: "sudo systemctl stop mailstore-gateway",
+  status: "systemctl is-active --quiet mailstore-gateway",
+};
 const KEY2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const probes: Array<[string, unknown[], (v: unknown) => Partial<GatewayPoolArgs>]> = [
   [
@@ -220,6 +249,72 @@ const probes: Array<[string, unknown[], (v: unknown) => Partial<GatewayPoolArgs>
         },
       ],
     }),
+  ],
+  [
+    "linux existing.dataDirectory / dataDir",
+    [
+      "/var/lib/msgw",
+      "/srv/gw/",
+      "/",
+      "var/lib/msgw",
+      "/srv/../etc",
+      "/srv/mail gw",
+      "C:\\Gateway",
+      "",
+    ],
+    (v) => ({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: {
+            address: "192.0.2.20",
+            sshHostKey: KEY2,
+            platform: "linux",
+            dataDirectory: v as string,
+            serviceControl: SC,
+          },
+        },
+      ],
+    }),
+  ],
+  [
+    "windows existing.dataDirectory / dataDir",
+    ["D:\\Gateway", "D:/Gateway", "/var/lib/msgw", "C:\\", ""],
+    (v) => ({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        {
+          hostname: "msgw2.example.com",
+          existing: { address: "192.0.2.20", sshHostKey: KEY2, dataDirectory: v as string },
+        },
+      ],
+    }),
+  ],
+  [
+    "linux legacy.dataDirectory and serviceControl / dataDir and serviceControl",
+    [
+      ["/var/lib/msgw", SC],
+      ["/var/lib/msgw", undefined],
+      [undefined, SC],
+      ["/", SC],
+      ["/var/lib/msgw", { ...SC, status: "" }],
+      ["/var/lib/msgw", { start: "a", stop: "b" }],
+    ],
+    (v) => {
+      const [dataDirectory, serviceControl] = v as [string | undefined, typeof SC | undefined];
+      return {
+        legacy: {
+          hostname: "msgw.example.com",
+          address: "198.51.100.5",
+          phase: "migrating",
+          sshHostKey: KEY2,
+          platform: "linux",
+          ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+          ...(serviceControl !== undefined ? { serviceControl } : {}),
+        },
+      };
+    },
   ],
   [
     "configSync.sshPrivateKeyPath / privateKeyPath",
@@ -292,4 +387,128 @@ test("one rule: every probe value msgw config refuses in its own inventory is re
       field,
     );
   }
+});
+
+test("contract: msgw config accepts the inventory the pool writes for a mixed windows/linux pool and a linux legacy source", () => {
+  const args = baseArgs({
+    hosts: [
+      { hostname: "msgw1.example.com" },
+      {
+        hostname: "msgw2.example.com",
+        existing: { address: "192.0.2.20", sshHostKey: KEY2, dataDirectory: "D:\\Gateway\\" },
+      },
+      {
+        hostname: "msgw3.example.com",
+        existing: {
+          address: "192.0.2.21",
+          sshHostKey: KEY2,
+          sshUser: "msgw",
+          platform: "linux",
+          dataDirectory: "/var/lib/mailstore-gateway",
+          serviceControl: SC,
+        },
+      },
+    ],
+    legacy: {
+      hostname: "msgw.example.com",
+      address: "198.51.100.5",
+      phase: "migrating",
+      sshHostKey: KEY2,
+      sshUser: "root",
+      platform: "linux",
+      dataDirectory: "/srv/gateway",
+      serviceControl: {
+        start: "rc-service gw start",
+        stop: "rc-service gw stop",
+        status: "rc-service gw status",
+      },
+    },
+    configSync: { revision: 7 },
+  });
+  assert.deepEqual(validateGatewayPoolArgs(args), []);
+  const raw = inventoryFor(args);
+  const inv = validateInventory(raw, "/base");
+  const pick = (name: string) => {
+    const h = inv.hosts[name];
+    return {
+      platform: h.platform,
+      dataDir: h.dataDir,
+      backupDir: h.backupDir,
+      serviceName: h.serviceName,
+      serviceControl: h.serviceControl,
+    };
+  };
+  // Windows hosts: the pool's (or their own) folder and PowerShell control of the pool's service name.
+  assert.deepEqual(pick("msgw1.example.com"), {
+    platform: "windows",
+    dataDir: "C:\\ProgramData\\MailStore\\Gateway",
+    backupDir: "C:\\ProgramData\\MailStore\\Gateway.msgw-backups",
+    serviceName: "MailStoreGateway",
+    serviceControl: windowsServiceControl("MailStoreGateway"),
+  });
+  assert.deepEqual(pick("msgw2.example.com"), {
+    platform: "windows",
+    dataDir: "D:\\Gateway",
+    backupDir: "D:\\Gateway.msgw-backups",
+    serviceName: "MailStoreGateway",
+    serviceControl: windowsServiceControl("MailStoreGateway"),
+  });
+  // Linux hosts: their own folder and commands, never the pool's Windows ones.
+  assert.deepEqual(pick("msgw3.example.com"), {
+    platform: "linux",
+    dataDir: "/var/lib/mailstore-gateway",
+    backupDir: "/var/lib/mailstore-gateway.msgw-backups",
+    serviceName: "gateway",
+    serviceControl: SC,
+  });
+  assert.deepEqual(pick("msgw.example.com"), {
+    platform: "linux",
+    dataDir: "/srv/gateway",
+    backupDir: "/srv/gateway.msgw-backups",
+    serviceName: "gateway",
+    serviceControl: {
+      start: "rc-service gw start",
+      stop: "rc-service gw stop",
+      status: "rc-service gw status",
+    },
+  });
+  assert.equal(inv.hosts["msgw3.example.com"].username, "msgw");
+  assert.equal(inv.hosts["msgw.example.com"].username, "root");
+  // The Windows entries are exactly what the pool wrote before linux hosts could take part.
+  assert.deepEqual(raw.hosts["msgw1.example.com"], {
+    address: "203.0.113.10",
+    port: 22,
+    username: "Administrator",
+    privateKeyPath: "~/.ssh/id_ed25519",
+    hostKey: KEY,
+    platform: "windows",
+    dataDir: "C:\\ProgramData\\MailStore\\Gateway",
+    serviceName: "MailStoreGateway",
+    bootWaitSeconds: 900,
+    serviceWaitSeconds: 1800,
+  });
+});
+
+test("inventoryHost refuses a linux endpoint without data directory or service control (the pool's rules refuse it first)", () => {
+  const plan = planGatewayPool(baseArgs({ configSync: { revision: 1 } }));
+  const e: ReplicationEndpoint = {
+    hostname: "msgw9.example.com",
+    address: "192.0.2.9",
+    sshHostKey: KEY2,
+    port: 22,
+    username: "root",
+    platform: "linux",
+    dataDirectory: "/var/lib/msgw",
+    serviceControl: undefined,
+    freshlyCreated: false,
+  };
+  const text =
+    "msgw9.example.com: a linux host needs dataDirectory and serviceControl for configuration replication";
+  assert.throws(() => inventoryHost(plan, e, true), { message: text });
+  assert.throws(
+    () => inventoryHost(plan, { ...e, serviceControl: SC, dataDirectory: undefined }, true),
+    {
+      message: text,
+    },
+  );
 });

@@ -57,11 +57,12 @@ test("pool CA: one gate per active host, exact command, CA in the environment, M
   assert.deepEqual(Object.keys(env), ["MSGW_CHECK_CA_PEM"]);
   assert.equal(env.MSGW_CHECK_CA_PEM, plan.outputs.caCertificatePem);
   assert.ok(ca);
-  // The gate waits for its host (instance and address) and its certificate.
+  // The gate waits for its host (instance, data volume, address) and its certificate.
   assert.deepEqual(short(gates[0]?.dependencies ?? []), [
     "pool-ca",
     "pool-msgw1",
     "pool-msgw1-cert",
+    "pool-msgw1-data-attachment",
     "pool-msgw1-eip",
   ]);
   const mx = ofType(plan, DNS).filter((r) => r.inputs.type === "MX");
