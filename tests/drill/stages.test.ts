@@ -92,6 +92,12 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
         sshHostKey: KEY,
         sshUser: "root",
         platform: "linux",
+        dataDirectory: "/etc/msgw-gateway/data",
+        serviceControl: {
+          start: "sh /etc/msgw-gateway/service.sh start",
+          stop: "sh /etc/msgw-gateway/service.sh stop",
+          status: "sh /etc/msgw-gateway/service.sh status",
+        },
       },
     },
   ]);

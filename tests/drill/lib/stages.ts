@@ -261,6 +261,13 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
     sshHostKey: h.hostKey,
     sshUser: "root",
     platform: "linux",
+    // Linux hosts take part in replication with their data directory and service control.
+    dataDirectory: f.dataDirectory,
+    serviceControl: {
+      start: `sh ${f.serviceScript} start`,
+      stop: `sh ${f.serviceScript} stop`,
+      status: `sh ${f.serviceScript} status`,
+    },
   });
   return {
     zone: { name: f.zoneName },
@@ -287,8 +294,6 @@ export function poolConfig(f: LabFacts, s: StageSpec): Record<string, unknown> |
     ...(s.revision === undefined
       ? {}
       : {
-          // Where replication finds the configuration on the (Linux) hosts.
-          gateway: { dataDirectory: f.dataDirectory, serviceName: "msgw-gateway" },
           configSync: {
             revision: s.revision,
             ...(s.source !== undefined ? { source: s.source } : {}),
