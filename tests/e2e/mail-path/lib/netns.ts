@@ -89,12 +89,13 @@ export class TestNetwork {
   }
 
   /**
-   * Creates the hub namespace and its bridge. `prefix` must start with `mp-`; any leftover
-   * namespaces with that prefix from an aborted earlier run are removed first.
+   * Creates the hub namespace and its bridge. `prefix` must start with `mp-` (mail-path tests) or
+   * `dr-` (the migration drill); any leftover namespaces with that prefix from an aborted earlier
+   * run are removed first.
    */
   static async create(prefix: string, workDir: string): Promise<TestNetwork> {
-    if (!/^mp-[a-z0-9]{1,8}$/.test(prefix)) {
-      throw new Error(`network prefix "${prefix}" must match mp-[a-z0-9]{1,8}`);
+    if (!/^(mp|dr)-[a-z0-9]{1,8}$/.test(prefix)) {
+      throw new Error(`network prefix "${prefix}" must match (mp|dr)-[a-z0-9]{1,8}`);
     }
     const net = new TestNetwork(prefix, workDir);
     await TestNetwork.removeLeftovers(prefix);
@@ -112,7 +113,7 @@ export class TestNetwork {
     for (const line of list.split("\n")) {
       const name = line.split(" ")[0];
       if (name !== undefined && name.startsWith(`${prefix}-`)) {
-        // Only this suite creates mp-* namespaces: whatever still runs in one is ours, from an
+        // Only this suite creates mp-*/dr-* namespaces: whatever still runs in one is ours, from an
         // aborted earlier run, and is stopped by PID before the namespace goes.
         const pids = (await ip("netns", "pids", name)).split("\n").filter((p) => /^\d+$/.test(p));
         for (const pid of pids) process.kill(Number(pid), "SIGKILL");
