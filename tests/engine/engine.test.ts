@@ -79,8 +79,29 @@ const programUrns = (steps: Step[]) =>
     )
     .sort();
 
+/** The steps of an update other than `same`, as "op type::name". */
+const changed = (steps: Step[]) =>
+  steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${s.urn.split("::").slice(-2).join("::")}`)
+    .sort();
+
+/** URN of a host's data volume. */
+const dataVolumeUrn = (stack: string, host: string) =>
+  `urn:pulumi:${stack}::msgw::msgw:index:GatewayPool$aws:ebs/volume:Volume::msgw-${host}-data`;
+
+/** The EC2 instance ids of the stack, in URN order (msgw1, msgw2). */
+const instanceIds = (w: World) =>
+  w
+    .resources("dev")
+    .filter((r) => r.type === "aws:ec2/instance:Instance")
+    .sort((a, b) => a.urn.localeCompare(b.urn))
+    .map((r) => String(r.id));
+
 describe("dev stack under the real engine", () => {
   let w: World;
+  /** The image the AMI-lookup test publishes; the rolling update pins it per host. */
+  let newerImage = "";
   /** Resources of the dev stack: the offline plan's and the stack itself. */
   let total = 0;
   before(async () => {
@@ -151,6 +172,14 @@ describe("dev stack under the real engine", () => {
     assert.deepEqual(changeSummary("up", up.stdout), { create: created, same: total });
 
     w.config("dev", ["rm", "--path", "msgw:pool.hosts[2]"]);
+    // The data volume is protected: removing its host fails until it is unprotected (README).
+    const refused = w.pulumi(["preview", "--stack", "dev"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stdout,
+      /Volume::msgw-msgw3-data" cannot be deleted\n\s*because it is protected/,
+    );
+    w.ok(["state", "unprotect", dataVolumeUrn("dev", "msgw3"), "--stack", "dev", "--yes"]);
     const down = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
     const removed = stepsOf("up", down.stdout).filter((s) => s.op !== "same");
     for (const s of removed) assert.equal(s.op, "delete", s.urn);
@@ -158,56 +187,97 @@ describe("dev stack under the real engine", () => {
     assert.deepEqual(changeSummary("up", down.stdout), { delete: created, same: total });
   });
 
-  it(
-    "a user-data edit does not stop and start a host",
-    {
-      todo: "day-two issue: a changed userData stops and starts the instance until the component ignores it",
-    },
-    async () => {
-      const { instanceEvents } = await load<StandInAws>("aws");
-      const { Cloud } = await load<StandInContext>("context");
-      w.config("dev", [
-        "set",
-        "--path",
-        "msgw:pool.gateway.installerUrl",
-        "https://downloads.example.com/v2/MailStoreGatewaySetup.exe",
-      ]);
-      w.ok(["up", "--stack", "dev", "--yes", "--skip-preview"]);
-      const cloud = new Cloud(w.cloudDir());
-      const ids = w
-        .resources("dev")
-        .filter((r) => r.type === "aws:ec2/instance:Instance")
-        .map((r) => String(r.id));
-      assert.equal(ids.length, 2);
-      for (const id of ids) {
-        assert.deepEqual(
-          instanceEvents(cloud, id).filter((e) => e.event === "stop"),
-          [],
-          `instance ${id} was stopped`,
-        );
-      }
-    },
-  );
-
-  it(
-    "a newer image from the AMI lookup changes nothing",
-    {
-      todo: "day-two issue: the instance takes the newest image of getAmi and has no ignoreChanges on ami, so a newer image replaces it",
-    },
-    async () => {
-      const { publishImage } = await load<StandInAws>("aws");
-      const { Cloud } = await load<StandInContext>("context");
-      publishImage(
-        new Cloud(w.cloudDir()),
-        "eu-central-1",
-        "Windows_Server-2022-English-Full-Base-2026.12.01",
-        "2026-12-01T08:00:00.000Z",
+  it("a user-data edit does not stop and start a host", async () => {
+    const { instanceEvents } = await load<StandInAws>("aws");
+    const { Cloud } = await load<StandInContext>("context");
+    w.config("dev", [
+      "set",
+      "--path",
+      "msgw:pool.gateway.installerUrl",
+      "https://downloads.example.com/v2/MailStoreGatewaySetup.exe",
+    ]);
+    const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    // The new installer reaches the running hosts through their SSM associations only.
+    assert.deepEqual(changed(stepsOf("up", up.stdout)), [
+      "update msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
+      "update msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw2-settings",
+    ]);
+    assert.deepEqual(changeSummary("up", up.stdout), { same: total - 2, update: 2 });
+    const cloud = new Cloud(w.cloudDir());
+    const ids = instanceIds(w);
+    assert.equal(ids.length, 2);
+    for (const id of ids) {
+      assert.deepEqual(
+        instanceEvents(cloud, id).map((e) => [e.event, e.reason]),
+        [["start", "RunInstances"]],
+        `instance ${id}`,
       );
-      assert.deepEqual(w.summary("preview", "dev"), { same: total });
-    },
-  );
+    }
+  });
 
-  it("pulumi destroy leaves nothing behind", async () => {
+  it("a newer image from the AMI lookup changes nothing", async () => {
+    const { publishImage } = await load<StandInAws>("aws");
+    const { Cloud } = await load<StandInContext>("context");
+    const before = instanceIds(w);
+    newerImage = publishImage(
+      new Cloud(w.cloudDir()),
+      "eu-central-1",
+      "Windows_Server-2022-English-Full-Base-2026.12.01",
+      "2026-12-01T08:00:00.000Z",
+    ).imageId;
+    assert.deepEqual(w.summary("preview", "dev"), { same: total });
+    assert.deepEqual(w.summary("up", "dev"), { same: total });
+    assert.deepEqual(instanceIds(w), before);
+  });
+
+  it("a new explicit aws.ami on one host replaces only that host's instance", async () => {
+    const { instanceEvents } = await load<StandInAws>("aws");
+    const { Cloud } = await load<StandInContext>("context");
+    const [first, second] = instanceIds(w);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[0].aws.ami", newerImage]);
+    const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    // msgw1's instance and attachment are replaced, its address, alarms and association follow the new
+    // instance id; the configuration snapshot (taken from msgw1, the source) is taken again. msgw2: nothing.
+    const g = "msgw:index:GatewayPool$";
+    const replaced = [
+      "aws:ec2/instance:Instance::msgw-msgw1",
+      "aws:ec2/volumeAttachment:VolumeAttachment::msgw-msgw1-data-attachment",
+      "command:local:Command::msgw-config-snapshot",
+    ];
+    assert.deepEqual(
+      changed(stepsOf("up", up.stdout)),
+      [
+        ...["create-replacement", "delete-replaced", "replace"].flatMap((op) =>
+          replaced.map((r) => `${op} ${g}${r}`),
+        ),
+        `update ${g}aws:cloudwatch/metricAlarm:MetricAlarm::msgw-msgw1-instance-check`,
+        `update ${g}aws:cloudwatch/metricAlarm:MetricAlarm::msgw-msgw1-recover`,
+        `update ${g}aws:ec2/eip:Eip::msgw-msgw1-eip`,
+        `update ${g}aws:ssm/association:Association::msgw-msgw1-settings`,
+      ].sort(),
+    );
+    const after = instanceIds(w);
+    assert.equal(after[1], second);
+    assert.notEqual(after[0], first);
+    const amiOf = (id: string) =>
+      (w.resources("dev").find((r) => r.id === id)?.outputs as { ami?: string } | undefined)?.ami;
+    assert.equal(amiOf(after[0]), newerImage);
+    assert.notEqual(amiOf(after[1]), newerImage);
+    const cloud = new Cloud(w.cloudDir());
+    assert.deepEqual([...cloud.list("aws-instance").keys()].sort(), [...after].sort());
+    assert.deepEqual(
+      instanceEvents(cloud, after[0]).map((e) => [e.event, e.reason]),
+      [["start", "RunInstances"]],
+    );
+  });
+
+  it("pulumi destroy, after unprotecting the data volumes, leaves only those volumes behind", async () => {
+    const volumes = w
+      .resources("dev")
+      .filter((r) => r.type === "aws:ebs/volume:Volume")
+      .map((r) => String(r.id));
+    assert.equal(volumes.length, 2);
+    w.ok(["state", "unprotect", "--all", "--stack", "dev", "--yes"]);
     w.ok(["destroy", "--stack", "dev", "--yes", "--skip-preview"]);
     assert.deepEqual(
       w.resources("dev").map((r) => r.type),
@@ -218,6 +288,10 @@ describe("dev stack under the real engine", () => {
     for (const service of ["aws-instance", "aws-eip"]) {
       assert.deepEqual([...cloud.list(service).keys()], [], service);
     }
+    // retainOnDelete: both hosts' volumes and the one of the removed third host stay in the account.
+    const kept = [...cloud.list("aws-volume").keys()];
+    assert.equal(kept.length, 3);
+    for (const id of volumes) assert.ok(kept.includes(id), id);
   });
 });
 
@@ -241,48 +315,64 @@ describe("prod stack under the real engine", () => {
       w.commandRuns().every((r) => r.cwd === w.project),
       true,
     );
+    w.ok(["state", "unprotect", "--all", "--stack", "prod", "--yes"]);
     w.ok(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
     assert.deepEqual(w.resources("prod"), []);
   });
 });
 
 describe("the legacy gateway's A record", () => {
-  it(
-    "is adopted, not duplicated, and survives a destroy while migrating",
-    { todo: "adoption of existing records (import id) is not in the component yet" },
-    async () => {
-      const w = await World.create();
-      try {
-        initStack(w, "prod");
-        const { seedDnsRecord } = await load<StandInCloudflare>("cloudflare");
-        const { Cloud } = await load<StandInContext>("context");
-        const cloud = new Cloud(w.cloudDir());
-        const legacy = await seedDnsRecord(
-          cloud,
-          {},
-          {
-            zone: "example.com",
-            name: "msgw",
-            type: "A",
-            content: "198.51.100.5",
-            ttl: 300,
-          },
-        );
-        w.ok(["up", "--stack", "prod", "--yes", "--skip-preview"]);
-        const records = () =>
-          [
-            ...cloud
-              .list<{ name: string; type: string; content: string }>(`cf-records-${legacy.zoneId}`)
-              .values(),
-          ]
-            .filter((r) => r.name === "msgw.example.com" && r.type === "A")
-            .map((r) => r.content);
-        assert.deepEqual(records(), ["198.51.100.5"]);
-        w.ok(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
-        assert.deepEqual(records(), ["198.51.100.5"]);
-      } finally {
-        w.cleanup();
-      }
-    },
-  );
+  it("is adopted, not duplicated, and survives a destroy while migrating", async () => {
+    const w = await World.create();
+    try {
+      initStack(w, "prod");
+      const { seedDnsRecord } = await load<StandInCloudflare>("cloudflare");
+      const { Cloud } = await load<StandInContext>("context");
+      const cloud = new Cloud(w.cloudDir());
+      const legacy = await seedDnsRecord(
+        cloud,
+        {},
+        {
+          zone: "example.com",
+          name: "msgw",
+          type: "A",
+          content: "198.51.100.5",
+          ttl: 300,
+        },
+      );
+      w.config("prod", [
+        "set",
+        "--path",
+        "msgw:pool.legacy.importId",
+        `${legacy.zoneId}/${legacy.id}`,
+      ]);
+      const up = w.ok(["up", "--stack", "prod", "--yes", "--skip-preview", "--json"]);
+      assert.deepEqual(
+        changed(stepsOf("up", up.stdout)).filter((s) => s.includes("DnsRecord::msgw-legacy")),
+        ["import msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-legacy-msgw-a"],
+      );
+      const total = (await offlinePlanUrns(w, "prod")).length + 1;
+      assert.deepEqual(changeSummary("up", up.stdout), { create: total - 1, import: 1 });
+      const records = () =>
+        [
+          ...cloud
+            .list<{ name: string; type: string; content: string }>(`cf-records-${legacy.zoneId}`)
+            .values(),
+        ]
+          .filter((r) => r.name === "msgw.example.com" && r.type === "A")
+          .map((r) => r.content);
+      assert.deepEqual(records(), ["198.51.100.5"]);
+      w.ok(["state", "unprotect", "--all", "--stack", "prod", "--yes"]);
+      const down = w.ok(["destroy", "--stack", "prod", "--yes", "--skip-preview", "--json"]);
+      assert.deepEqual(w.resources("prod"), []);
+      assert.deepEqual(changeSummary("destroy", down.stdout), { delete: total });
+      assert.deepEqual(records(), ["198.51.100.5"]);
+      const [kept] = [
+        ...cloud.list<{ id: string; name: string }>(`cf-records-${legacy.zoneId}`).values(),
+      ].filter((r) => r.name === "msgw.example.com");
+      assert.equal(kept.id, legacy.id);
+    } finally {
+      w.cleanup();
+    }
+  });
 });

@@ -991,6 +991,48 @@ const getAmi: FunctionType = {
   },
 };
 
+/**
+ * Zones of the fake region (a–f, as `validZone`), all `available` and `opt-in-not-required`.
+ * internal/service/ec2/ec2_availability_zones_data_source.go: DescribeAvailabilityZones with the
+ * `state` argument as a filter, `filter` blocks passed through, names and zone ids sorted, id = region.
+ */
+const getAvailabilityZones: FunctionType = {
+  token: "aws:index/getAvailabilityZones:getAvailabilityZones",
+  async invoke(args, ctx) {
+    const region = regionOf(args, ctx);
+    const zones = [..."abcdef"].map((letter) => ({
+      name: `${region}${letter}`,
+      zoneId: `${region.slice(0, 3)}${stableHex(region, 2)}-az${"abcdef".indexOf(letter) + 1}`,
+      state: "available",
+      "opt-in-status": "opt-in-not-required",
+      "group-name": region,
+    }));
+    const filters = (args.filters as { name: string; values: string[] }[] | undefined) ?? [];
+    if (args.state !== undefined) filters.push({ name: "state", values: [args.state as string] });
+    let found = zones;
+    for (const f of filters) {
+      if (f.name !== "state" && f.name !== "opt-in-status" && f.name !== "group-name") {
+        throw new ApiError(
+          `stand-in aws provider: getAvailabilityZones filter "${f.name}" is not implemented`,
+        );
+      }
+      const key = f.name as "state" | "opt-in-status" | "group-name";
+      found = found.filter((z) => f.values.includes(z[key]));
+    }
+    const excluded = (args.excludeNames as string[] | undefined) ?? [];
+    const excludedIds = (args.excludeZoneIds as string[] | undefined) ?? [];
+    found = found.filter((z) => !excluded.includes(z.name) && !excludedIds.includes(z.zoneId));
+    return {
+      ...args,
+      region,
+      id: region,
+      names: found.map((z) => z.name).sort(),
+      zoneIds: found.map((z) => z.zoneId).sort(),
+      groupNames: [...new Set(found.map((z) => z["group-name"]))].sort(),
+    };
+  },
+};
+
 const getVpc: FunctionType = {
   token: "aws:ec2/getVpc:getVpc",
   async invoke(args, ctx) {
@@ -2484,5 +2526,5 @@ export const awsPackage: StandInPackage = {
     bucket,
     ...bucketParts,
   ],
-  functions: [getAmi, getVpc, getSubnet, ...identityFunctions],
+  functions: [getAmi, getAvailabilityZones, getVpc, getSubnet, ...identityFunctions],
 };
