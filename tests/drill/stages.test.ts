@@ -280,7 +280,7 @@ test("every stage says which hosts it concerns", () => {
   assert.deepEqual(Object.fromEntries(drillStages(facts).map((s) => [s.id, s.concerns])), {
     "0": [],
     "1": ["pool", "msgw", "msgw1"],
-    "2": ["pool", "msgw1"],
+    "2": ["pool", "msgw", "msgw1"],
     "3": ["msgw1"],
     "4a": ["msgw2"],
     "4b": ["msgw2"],

@@ -83,7 +83,9 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "2",
-      concerns: ["pool", "msgw1"],
+      // `msgw`: the first `up` after `legacy.importId` is dropped writes the pool's TTL and comment
+      // onto the adopted legacy record (they were ignored only during the adoption).
+      concerns: ["pool", "msgw", "msgw1"],
       title: "legacy configuration replicated to msgw1",
       hosts: [{ index: 0, state: "standby" }],
       strategy: "balanced",
