@@ -197,11 +197,13 @@ export function drillStages(f: LabFacts): StageSpec[] {
       legacy: "removed",
       revision: 2,
       source: h2.hostname,
-      expect: { a: { ...a1, ...a2 }, mx: [`0 ${h2.hostname}`] },
+      // Tier positions count the draining host, so msgw2 keeps its preference 10.
+      expect: { a: { ...a1, ...a2 }, mx: [`10 ${h2.hostname}`] },
     },
     {
       id: "8b",
-      concerns: ["msgw1"],
+      // Removing msgw1 moves msgw2 to list position 0: its MX preference becomes 0 (one update).
+      concerns: ["msgw1", "msgw2"],
       title: "msgw1 removed",
       hosts: [{ index: 1, state: "active" }],
       strategy: "tiered",
