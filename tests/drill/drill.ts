@@ -6,8 +6,8 @@
  *
  *   npm run drill [-- --driver direct|pulumi|auto] [--interval-ms 100] [--dwell-ms 4000]
  *
- * `direct` (the default until the engine runs the pool's Linux hosts) applies each stage without
- * the engine; `pulumi` runs `pulumi up`; `auto` takes `pulumi` when the engine is present.
+ * `auto` (the default) takes `pulumi` when the engine of `npm run engine:setup` is present, else
+ * `direct`; `pulumi` runs `pulumi up`; `direct` applies each stage without the engine.
  *
  * See docs/drill.md for the stages and what each checks.
  */
@@ -57,7 +57,7 @@ const POOL = ["msgw1.example.test", "msgw2.example.test"];
 
 const { values } = parseArgs({
   options: {
-    driver: { type: "string", default: "direct" },
+    driver: { type: "string", default: "auto" },
     "interval-ms": { type: "string", default: "100" },
     "dwell-ms": { type: "string", default: "4000" },
     prefix: { type: "string", default: "dr-drill" },
@@ -157,7 +157,7 @@ async function main(): Promise<number> {
       // MX records only after `msgw check` passes for the host (bounded: 2 minutes per host).
       facts.readinessGate = { waitSeconds: 120 };
     }
-    const driver = await chooseDriver(values.driver ?? "direct", lab);
+    const driver = await chooseDriver(values.driver ?? "auto", lab);
     archiver = new Archiver(join(lab.dir, "archive"), lab.dnsAddress);
     const trusted = () => lab.trustedPems();
     let legacyArchived = true;

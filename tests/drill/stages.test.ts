@@ -72,7 +72,7 @@ test("standby and draining hosts have an A record and no MX record", () => {
       "$ORIGIN example.test.",
       "msgw1 60 IN A 10.232.200.11",
       "msgw2 60 IN A 10.232.200.12",
-      "msgw 60 IN MX 0 msgw2.example.test.",
+      "msgw 60 IN MX 10 msgw2.example.test.",
       "",
     ].join("\n"),
   );
@@ -280,7 +280,7 @@ test("every stage says which hosts it concerns", () => {
   assert.deepEqual(Object.fromEntries(drillStages(facts).map((s) => [s.id, s.concerns])), {
     "0": [],
     "1": ["pool", "msgw", "msgw1"],
-    "2": ["pool", "msgw1"],
+    "2": ["pool", "msgw", "msgw1"],
     "3": ["msgw1"],
     "4a": ["msgw2"],
     "4b": ["msgw2"],
@@ -289,7 +289,7 @@ test("every stage says which hosts it concerns", () => {
     "7a": ["pool", "msgw", "msgw1", "msgw2"],
     "7b": [],
     "8a": ["pool", "msgw1", "msgw2"],
-    "8b": ["msgw1"],
+    "8b": ["msgw1", "msgw2"],
     "9": ["pool", "msgw", "msgw1", "msgw2"],
   });
 });
@@ -303,6 +303,24 @@ test("the component plans stage 1 as the drill expects: msgw1 standby (A, no MX)
     .filter((l) => / IN /.test(l))
     .map((l) => l.replace(/\s+/g, " "));
   assert.deepEqual(zone, ["msgw1 60 IN A 10.232.200.11", "msgw 60 IN A 10.232.200.10"]);
+});
+
+test("the drill's MX records equal the component's in every stage (tier positions count draining hosts)", () => {
+  for (const s of drillStages(facts).filter((x) => x.hosts.length > 0)) {
+    const plan = planGatewayPool(poolConfig(facts, s) as unknown as GatewayPoolArgs);
+    const addresses = Object.fromEntries(facts.hosts.map((h) => [h.hostname, h.address]));
+    const fromComponent = renderZoneFile(plan, {
+      ...addresses,
+      [facts.legacy.hostname]: facts.legacy.address,
+    })
+      .split("\n")
+      .filter((l) => / IN MX /.test(l))
+      .map((l) => l.replace(/\s+/g, " ").replace(/^\S+ \d+ /, ""));
+    const fromDrill = stageRecords(facts, s)
+      .filter((r) => r.type === "MX")
+      .map((r) => `IN MX ${r.priority ?? 0} ${r.content}.`);
+    assert.deepEqual(fromDrill, fromComponent, `stage ${s.id}`);
+  }
 });
 
 test("poolHasArgument tells a known argument from an unknown one by the pool's own refusal", () => {

@@ -95,6 +95,52 @@ test("runbook: summary table, once-per-pool steps and per-host steps for a migra
   );
 });
 
+test("runbook: a migrating legacy gateway's step 3 says whether MX records point at the pool yet", () => {
+  const legacy = {
+    hostname: "msgw.example.com",
+    address: "198.51.100.5",
+    phase: "migrating" as const,
+    sshHostKey: KEY,
+  };
+  const render = (states: ("active" | "standby")[]) => {
+    const plan = planGatewayPool(
+      baseArgs({
+        hosts: states.map((state, i) => ({ hostname: `msgw${i + 1}.example.com`, state })),
+        legacy,
+      }),
+    );
+    return renderRunbook({
+      poolName: "msgw",
+      stack: "prod",
+      plan,
+      gateways: gatewaysOf(plan),
+      legacyAddress: "198.51.100.5",
+    }).split("\n");
+  };
+  const allStandby = render(["standby", "standby"]);
+  assert.ok(
+    allStandby.includes(
+      "3. No pool host is active yet, so msgw.example.com has no MX record and senders still deliver to msgw.example.com through its A record. Once a pool host is `active`, its MX record takes the mail; then watch this host's mailbox folders empty out (`msgw config status`).",
+    ),
+  );
+  assert.ok(!allStandby.some((l) => l.includes("now point at the pool")));
+  // Each standby host is checked by name and address: no MX record leads a plain `msgw check` to it.
+  assert.ok(
+    allStandby.some((l) =>
+      l.includes(
+        "`msgw check --wait 900 --gateway msgw2.example.com=203.0.113.2 --ca pool-ca.pem` passes for it",
+      ),
+    ),
+  );
+  const oneActive = render(["active", "standby"]);
+  assert.ok(
+    oneActive.includes(
+      "3. MX records for msgw.example.com now point at the pool; watch its mailbox folders empty out (`msgw config status`).",
+    ),
+  );
+  assert.ok(!oneActive.some((l) => l.startsWith("3. No pool host is active yet")));
+});
+
 test("runbook: Let's Encrypt and manual replication when configSync is absent; retired legacy", () => {
   const plan = planGatewayPool(
     baseArgs({

@@ -95,7 +95,7 @@ test("standby: the runbook says to add the archiving profile now and how to publ
       "1. Install MailStore Gateway on msgw2.example.com if it is not installed (the pool did not install it).",
       "2. Install this host's certificate: `pulumi stack output --stack dev gateways` gives its certificate and `pulumi stack output --stack dev --show-secrets certificatePrivateKeys` its key; convert them to PFX (`openssl pkcs12 -export -in msgw2.example.com.crt -inkey msgw2.example.com.key -out msgw2.example.com.pfx`), import it in the Management Console and check the fingerprint AA:01.",
       '3. In MailStore Server, add an archiving profile per journal mailbox for this host now, as for an active host: server `msgw2.example.com`, POP3 port 110 with STARTTLS, user `mbx-<32 hex> of the journal mailbox (same on every host after replication)`, trust the pool CA "msgw.example.com gateway pool CA" (import it once on the MailStore Server machine).',
-      "4. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and `msgw check` passes for it, set its `state` to `active` and run `pulumi up --stack dev` to publish its MX record.",
+      "4. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and `msgw check --wait 900 --gateway msgw2.example.com=203.0.113.2 --ca pool-ca.pem` passes for it (pool-ca.pem: the exported pool CA; a plain `msgw check` follows the MX records, which leave this host out), set its `state` to `active` and run `pulumi up --stack dev` to publish its MX record.",
       "",
       "",
     ].join("\n"),

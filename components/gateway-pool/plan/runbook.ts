@@ -109,7 +109,7 @@ export function renderRunbook(input: RunbookInput): string {
     } else if (g.state === "standby") {
       out.push(
         `${step++}. In MailStore Server, add an archiving profile per journal mailbox for this host now, as for an active host: server \`${p.server}\`, ${p.protocol} port ${p.port} with ${p.security}, user \`${p.userName}\`, trust ${p.trust}.`,
-        `${step++}. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and \`msgw check\` passes for it, set its \`state\` to \`active\` and run \`pulumi up --stack ${input.stack}\` to publish its MX record.`,
+        `${step++}. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and \`msgw check --wait 900 --gateway ${g.hostname}=${g.address}${certMode === "pool-ca" ? " --ca pool-ca.pem" : ""}\` passes for it (${certMode === "pool-ca" ? "pool-ca.pem: the exported pool CA; " : ""}a plain \`msgw check\` follows the MX records, which leave this host out), set its \`state\` to \`active\` and run \`pulumi up --stack ${input.stack}\` to publish its MX record.`,
       );
     } else {
       out.push(
@@ -133,7 +133,9 @@ export function renderRunbook(input: RunbookInput): string {
             ]),
         `1. Keep ${l.hostname} running, its A record (${input.legacyAddress ?? "its address"}) and its archiving profile: senders with cached records still deliver to it for hours.`,
         `2. It is the configuration source: the pool hosts receive its configuration (restore runs on every \`configSync.revision\` bump).`,
-        `3. MX records for ${plan.mailDomain} now point at the pool; watch its mailbox folders empty out (\`msgw config status\`).`,
+        gateways.some((g) => g.state === "active")
+          ? `3. MX records for ${plan.mailDomain} now point at the pool; watch its mailbox folders empty out (\`msgw config status\`).`
+          : `3. No pool host is active yet, so ${plan.mailDomain} has no MX record and senders still deliver to ${l.hostname} through its A record. Once a pool host is \`active\`, its MX record takes the mail; then watch this host's mailbox folders empty out (\`msgw config status\`).`,
         `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\` and \`configSync.source\` to a pool host in one change and run \`pulumi up\`. Keep \`configSync.revision\` if nobody changed the configuration on that pool host since the last copy (it then equals the stored revision); if someone did, bump the revision in the same change.`,
       );
     } else {

@@ -147,13 +147,13 @@ export function stageRecords(f: LabFacts, s: StageSpec): DnsRecord[] {
   if (s.legacy === "migrating") {
     records.push({ name: f.legacy.hostname, type: "A", content: f.legacy.address });
   }
-  let tier = 0;
-  for (const { index, state } of s.hosts) {
+  // Tiered: the host at list position i gets 10 * i. Positions count every host (standby and
+  // draining ones included), so draining a host keeps the others' records; removing one renumbers.
+  for (const [position, { index, state }] of s.hosts.entries()) {
     const h = f.hosts[index] as LabFacts["hosts"][0];
     records.push({ name: h.hostname, type: "A", content: h.address });
     if (state === "active") {
-      const priority = s.strategy === "tiered" ? 10 * tier : 0;
-      tier += 1;
+      const priority = s.strategy === "tiered" ? 10 * position : 0;
       records.push({ name: f.mailDomain, type: "MX", content: h.hostname, priority });
     }
   }

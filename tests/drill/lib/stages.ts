@@ -83,7 +83,9 @@ export function drillStages(f: LabFacts): StageSpec[] {
     },
     {
       id: "2",
-      concerns: ["pool", "msgw1"],
+      // `msgw`: the first `up` after `legacy.importId` is dropped writes the pool's TTL and comment
+      // onto the adopted legacy record (they were ignored only during the adoption).
+      concerns: ["pool", "msgw", "msgw1"],
       title: "legacy configuration replicated to msgw1",
       hosts: [{ index: 0, state: "standby" }],
       strategy: "balanced",
@@ -195,11 +197,13 @@ export function drillStages(f: LabFacts): StageSpec[] {
       legacy: "removed",
       revision: 2,
       source: h2.hostname,
-      expect: { a: { ...a1, ...a2 }, mx: [`0 ${h2.hostname}`] },
+      // Tier positions count the draining host, so msgw2 keeps its preference 10.
+      expect: { a: { ...a1, ...a2 }, mx: [`10 ${h2.hostname}`] },
     },
     {
       id: "8b",
-      concerns: ["msgw1"],
+      // Removing msgw1 moves msgw2 to list position 0: its MX preference becomes 0 (one update).
+      concerns: ["msgw1", "msgw2"],
       title: "msgw1 removed",
       hosts: [{ index: 1, state: "active" }],
       strategy: "tiered",
