@@ -322,7 +322,7 @@ export function evaluateDane(
       } else if (uncovered.length === 0) {
         pool.push(
           ok(
-            `DANE covers all ${covered.length} MX host${covered.length === 1 ? "" : "s"} (${list(covered)}); the MX answer validates at ${resolver}`,
+            `DANE covers ${covered.length === 1 ? "the MX host" : `all ${covered.length} MX hosts`} (${list(covered)}); the MX answer validates at ${resolver}`,
           ),
         );
       } else if (covered.length > 0) {
@@ -343,4 +343,33 @@ export function evaluateDane(
     uncovered,
   };
   return { pool, byHost, report };
+}
+
+const RESOLVER_FAILURE =
+  "the resolver answered SERVFAIL (ESERVFAIL); this is a resolver failure, not an answer: check --resolver and the network";
+
+/**
+ * The other checks' words for a SERVFAIL, corrected where the DNSSEC lookups proved the answer
+ * bogus: a lookup of `name` that failed that way is a DNSSEC failure, not a resolver outage, and
+ * a host whose A record is bogus has one (it does not validate).
+ * @param bogus names (the mail domain, host names) whose MX or A answer is bogus
+ */
+export function relabelBogus(findings: readonly Finding[], bogus: ReadonlySet<string>): Finding[] {
+  if (bogus.size === 0) return [...findings];
+  return findings.map((f) => {
+    let message = f.message;
+    for (const name of bogus) {
+      for (const type of ["MX", "A", "AAAA", "CNAME"]) {
+        message = message.replace(
+          `${type} lookup for ${name} failed: ${RESOLVER_FAILURE}`,
+          `${type} lookup for ${name} failed: the validating resolver answered SERVFAIL because DNSSEC validation failed (see the DANE finding); this is a DNSSEC failure, not a missing record`,
+        );
+      }
+      message = message.replace(
+        `not probed: ${name} has no A record and the stack gave no address`,
+        `not probed: the A record of ${name} does not validate (DNSSEC bogus) and the stack gave no address`,
+      );
+    }
+    return message === f.message ? f : { ...f, message };
+  });
 }

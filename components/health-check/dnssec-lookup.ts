@@ -237,9 +237,9 @@ function extendedError(packet: Decoded): string | undefined {
     for (const option of (extra as { options?: Array<{ code: number; data?: Buffer }> }).options ??
       []) {
       if (option.code !== 15 || option.data === undefined || option.data.length < 2) continue;
+      // The info-code only: the EXTRA-TEXT is free text that varies by resolver and by run.
       const code = option.data.readUInt16BE(0);
-      const text = option.data.subarray(2).toString("utf8").replace(/\0+$/, "");
-      return `${code} ${EDE_NAMES[code] ?? "Unknown"}${text === "" ? "" : `: ${text}`}`;
+      return `${code} ${EDE_NAMES[code] ?? "Unknown"}`;
     }
   }
   return undefined;

@@ -50,7 +50,7 @@ export {
 } from "./certificate-facts";
 export { printable, quoteServerText } from "./printable";
 export { runCheck, gatewayBounds } from "./run-check";
-export { evaluateDane } from "./dane-evaluate";
+export { evaluateDane, relabelBogus } from "./dane-evaluate";
 export type { DaneEvaluateOptions, DaneEvaluation, DaneMode } from "./dane-evaluate";
 export {
   associationData,

@@ -3,7 +3,7 @@
  * (in parallel), then the pure evaluation and report. Every gateway has a total deadline, so a
  * slow or hostile server bounds the check instead of stretching it.
  */
-import { evaluateDane, type DaneEvaluation } from "./dane-evaluate";
+import { evaluateDane, relabelBogus, type DaneEvaluation } from "./dane-evaluate";
 import { observeDane } from "./dane-probe";
 import { daneResolver } from "./dnssec-lookup";
 import { makeResolver, observeDomain, observeName } from "./dns-probe";
@@ -147,6 +147,12 @@ export async function runCheck(
   const options = evaluateOptions(settings, checkedAt);
   const mx = domain ?? { ok: true as const, records: [] };
   const dane = evaluateDaneObservation(targets, settings, daneObservation, checkedAt);
+  // A SERVFAIL that the DNSSEC lookups proved bogus is named as such by every check.
+  const bogus = new Set<string>();
+  if (daneObservation !== undefined && daneObservation !== "none") {
+    if (daneObservation.mx?.status === "bogus") bogus.add(targets.mailDomain);
+    for (const h of daneObservation.hosts) if (h.a?.status === "bogus") bogus.add(h.hostname);
+  }
   const resolverText =
     settings.resolver === undefined ? "system" : formatResolverAddress(settings.resolver);
   return buildReport(
@@ -158,16 +164,19 @@ export async function runCheck(
       : resolverText,
     checkedAt,
     [
-      ...(domain === undefined
-        ? []
-        : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete)),
+      ...relabelBogus(
+        domain === undefined
+          ? []
+          : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
+        bogus,
+      ),
       ...(dane?.pool ?? []),
     ],
     observations.map((o) => ({
       hostname: o.target.hostname,
       state: o.target.state,
       findings: [
-        ...evaluateGateway(o, targets.mailDomain, mx, options),
+        ...relabelBogus(evaluateGateway(o, targets.mailDomain, mx, options), bogus),
         ...(dane?.byHost.get(o.target.hostname) ?? []),
       ],
     })),

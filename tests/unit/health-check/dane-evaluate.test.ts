@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import {
   evaluateDane,
+  relabelBogus,
   type DaneHostObservation,
   type DaneObservation,
   type Finding,
@@ -373,5 +374,52 @@ describe("evaluateDane", () => {
       `ok DANE: the certificate matches TLSA 3 1 1 ${r1.data} (DANE-EE, public key)`,
     ]);
     assert.equal(result.report.mxAuthenticated, null);
+  });
+
+  it("covers a single MX host in the singular", () => {
+    const r1 = rec(3, 1, 1, spkiHash(leaf1));
+    const result = evaluateDane(
+      observe([host(H1, secure([r1]), smtp([leaf1]))]),
+      options({ gateways: [H1] }),
+    );
+    assert.deepEqual(result.pool.map(show), [
+      `ok DANE: DANE covers the MX host (${H1}); the MX answer validates at ${R}`,
+    ]);
+  });
+});
+
+describe("relabelBogus", () => {
+  const finding = (check: string, message: string): Finding => ({
+    check,
+    ok: false,
+    severity: "problem",
+    message,
+  });
+  it("names a SERVFAIL proved bogus as a DNSSEC failure, and leaves the rest alone", () => {
+    const failure =
+      "the resolver answered SERVFAIL (ESERVFAIL); this is a resolver failure, not an answer: check --resolver and the network";
+    const input = [
+      finding("MX", `MX lookup for ${DOMAIN} failed: ${failure}`),
+      finding("MX", `cannot check: MX lookup for ${DOMAIN} failed: ${failure}`),
+      finding("A", `A lookup for ${H1} failed: ${failure}`),
+      finding(
+        "SMTP",
+        `SMTP 25 at (none): not probed: ${H1} has no A record and the stack gave no address`,
+      ),
+      finding("A", `A lookup for ${H2} failed: ${failure}`),
+    ];
+    const dnssec =
+      "the validating resolver answered SERVFAIL because DNSSEC validation failed (see the DANE finding); this is a DNSSEC failure, not a missing record";
+    assert.deepEqual(
+      relabelBogus(input, new Set([DOMAIN, H1])).map((f) => f.message),
+      [
+        `MX lookup for ${DOMAIN} failed: ${dnssec}`,
+        `cannot check: MX lookup for ${DOMAIN} failed: ${dnssec}`,
+        `A lookup for ${H1} failed: ${dnssec}`,
+        `SMTP 25 at (none): not probed: the A record of ${H1} does not validate (DNSSEC bogus) and the stack gave no address`,
+        `A lookup for ${H2} failed: ${failure}`,
+      ],
+    );
+    assert.deepEqual(relabelBogus(input, new Set()), input);
   });
 });

@@ -102,7 +102,7 @@ function answer(query: Query, tcp: boolean): Buffer | undefined {
       // An answer with another id, then none: the lookup must ignore it and time out.
       return dnsPacket.encode({
         ...base,
-        id: (query.id + 1) % 65_536,
+        id: ((query.id ?? 0) + 1) % 65_536,
         flags: RD_RA | dnsPacket.AUTHENTIC_DATA,
         answers: [{ type: "A", name: q.name, ttl: 60, data: "192.0.2.66" }],
       });
