@@ -295,6 +295,24 @@ export function evaluateDane(
     .filter((v) => v.host.tlsa.status === "records")
     .map((v) => v.host.hostname);
   const mx = observation.mx;
+  const report: DaneReport = {
+    mode: options.mode,
+    resolver,
+    mxAuthenticated: mx === undefined ? null : mx.authenticated,
+    hosts: verdicts.map((v) => v.verdict.report),
+    covered,
+    uncovered,
+  };
+  const bogus = mx?.status === "bogus" || verdicts.some((v) => v.verdict.report.status === "bogus");
+  // Senders look up TLSA for every host whose address validates: a failed lookup there stops
+  // DANE senders even where no TLSA record exists (RFC 7672 2.2.3).
+  const failedSecure = verdicts.some(
+    (v) => v.verdict.report.status === "error" && v.host.a?.authenticated === true,
+  );
+  if (options.mode === "auto" && withTlsa.length === 0 && !bogus && !failedSecure) {
+    // DANE is not in use: nothing to say beyond the JSON summary.
+    return { pool: [], byHost: new Map(), report };
+  }
   if (mx !== undefined && options.scope !== "readiness") {
     if (mx.status === "bogus") {
       pool.unshift(
@@ -312,13 +330,13 @@ export function evaluateDane(
       }
     } else if (mx.status === "records") {
       if (withTlsa.length === 0) {
-        pool.push(
-          options.mode === "require"
-            ? problem(
-                `--dane require: no MX host of ${mailDomain} has a TLSA record (${list(mxHosts.map((v) => v.host.tlsaName))})`,
-              )
-            : ok(`no MX host of ${mailDomain} has a TLSA record: DANE is not in use`),
-        );
+        if (options.mode === "require") {
+          pool.push(
+            problem(
+              `--dane require: no MX host of ${mailDomain} has a TLSA record (${list(mxHosts.map((v) => v.host.tlsaName))})`,
+            ),
+          );
+        }
       } else if (uncovered.length === 0) {
         pool.push(
           ok(
@@ -334,14 +352,6 @@ export function evaluateDane(
       }
     }
   }
-  const report: DaneReport = {
-    mode: options.mode,
-    resolver,
-    mxAuthenticated: mx === undefined ? null : mx.authenticated,
-    hosts: verdicts.map((v) => v.verdict.report),
-    covered,
-    uncovered,
-  };
   return { pool, byHost, report };
 }
 

@@ -313,11 +313,16 @@ describe("evaluateDane", () => {
     ]);
   });
 
-  it("auto: no TLSA anywhere is fine; require: it is a problem", () => {
+  it("auto: no TLSA anywhere says nothing but the JSON summary; require: a problem", () => {
     const obs = observe([host(H1, secure([]), smtp([leaf1]))]);
-    assert.deepEqual(evaluateDane(obs, options({ gateways: [H1] })).pool.map(show), [
-      `ok DANE: no MX host of ${DOMAIN} has a TLSA record: DANE is not in use`,
-    ]);
+    const auto = evaluateDane(obs, options({ gateways: [H1] }));
+    assert.deepEqual(auto.pool, []);
+    assert.equal(auto.byHost.size, 0);
+    assert.deepEqual(
+      auto.report.hosts.map((h) => [h.hostname, h.status]),
+      [[H1, "no-tlsa"]],
+    );
+    assert.deepEqual(auto.report.uncovered, [H1]);
     assert.deepEqual(
       evaluateDane(obs, options({ gateways: [H1], mode: "require" })).pool.map(show),
       [`problem DANE: --dane require: no MX host of ${DOMAIN} has a TLSA record (_25._tcp.${H1})`],
