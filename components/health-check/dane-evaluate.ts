@@ -120,19 +120,18 @@ function hostVerdict(
     leaf === undefined
       ? "3 1 1 <SHA-256 of the server's public key>"
       : formatTlsa(daneEeRecord(leaf));
-  const mxWords = host.mx ? "" : " when it receives mail";
 
   if (tlsa.status === "bogus") {
     return done("bogus", [
       problem(
-        `${bogusWords(`${name} TLSA`, tlsa, resolver)}; DANE senders treat ${hostname} as unusable and queue its mail${mxWords}: re-sign the zone`,
+        `${bogusWords(`${name} TLSA`, tlsa, resolver)}; DANE senders treat ${hostname} as unusable and queue its mail: re-sign the zone`,
       ),
     ]);
   }
   if (host.a?.status === "bogus") {
     return done("bogus", [
       problem(
-        `${bogusWords(`the A record of ${hostname}`, host.a, resolver)}; DANE senders treat ${hostname} as unusable and queue its mail${mxWords}: re-sign the zone`,
+        `${bogusWords(`the A record of ${hostname}`, host.a, resolver)}; DANE senders treat ${hostname} as unusable and queue its mail: re-sign the zone`,
       ),
     ]);
   }

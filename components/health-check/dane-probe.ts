@@ -41,9 +41,14 @@ export async function observeDane(input: DaneProbeInput): Promise<DaneObservatio
   const mx = readiness ? undefined : await secureMx(input.resolver, input.mailDomain, dns);
   const mxHosts =
     mx?.status === "records"
-      ? [...new Set(mx.records.map((r) => r.exchange))].filter(
-          (e) => e !== "" && !looksLikeAddress(e),
-        )
+      ? [
+          ...new Set(
+            // In preference order, whatever order the resolver rotated the answer into.
+            [...mx.records]
+              .sort((x, y) => x.priority - y.priority || x.exchange.localeCompare(y.exchange))
+              .map((r) => r.exchange),
+          ),
+        ].filter((e) => e !== "" && !looksLikeAddress(e))
       : [];
   const names = [...new Set([...mxHosts, ...input.gateways])];
   const hosts = await Promise.all(

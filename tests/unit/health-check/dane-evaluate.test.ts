@@ -225,7 +225,7 @@ describe("evaluateDane", () => {
       `problem DANE: DNSSEC validation of the MX records of ${DOMAIN} failed: the validating resolver ${R} answers SERVFAIL, Extended DNS Error 7 Signature Expired, and answers the same query with checking disabled (CD), so the zone's signatures are bogus (expired, not yet valid, or not matching its keys or the DS record); senders that validate DNSSEC (Exchange Online among them) cannot look up the gateways and queue all journal mail: re-sign the zone. This is a DNSSEC failure, not a missing MX record`,
     ]);
     assert.deepEqual(result.byHost.get(H1)?.map(show), [
-      `problem DANE: DNSSEC validation of _25._tcp.${H1} TLSA failed: the validating resolver ${R} answers SERVFAIL, Extended DNS Error 7 Signature Expired, and answers the same query with checking disabled (CD), so the zone's signatures are bogus (expired, not yet valid, or not matching its keys or the DS record); DANE senders treat ${H1} as unusable and queue its mail when it receives mail: re-sign the zone`,
+      `problem DANE: DNSSEC validation of _25._tcp.${H1} TLSA failed: the validating resolver ${R} answers SERVFAIL, Extended DNS Error 7 Signature Expired, and answers the same query with checking disabled (CD), so the zone's signatures are bogus (expired, not yet valid, or not matching its keys or the DS record); DANE senders treat ${H1} as unusable and queue its mail: re-sign the zone`,
     ]);
     assert.equal(result.report.hosts[0]?.status, "bogus");
     for (const f of [...result.pool, ...(result.byHost.get(H1) ?? [])]) {

@@ -73,10 +73,7 @@ function zone(origin: string, body: string[]): string {
 }
 
 /** The zones' records: one mail domain per case under good.test. */
-export function labZones(
-  certs: Map<LabHost, LabCert>,
-  stranger: LabCert,
-): Record<string, string> {
+export function labZones(certs: Map<LabHost, LabCert>, stranger: LabCert): Record<string, string> {
   const c = (h: LabHost) => certs.get(h) as LabCert;
   const a = (rel: string) => `${rel} IN A ${GW}`;
   const tlsa = (rel: string, value: string) => `_25._tcp.${rel} IN TLSA ${value}`;
@@ -177,7 +174,9 @@ function unboundConf(dir: string, anchors: string[], zones: string[]): string {
   module-config: "validator iterator"
   harden-dnssec-stripped: yes
   qname-minimisation: no
-  ede: yes
+  # No Extended DNS Errors: Unbound's code for one bogus zone varies with its cache (7 Signature
+  # Expired when it validates, 6 DNSSEC Bogus from the cache), and the verdicts are pinned whole.
+  ede: no
   # Unbound answers the RFC 6761 name test. itself (NXDOMAIN) unless told not to.
   local-zone: "test." nodefault
 ${anchors.map((file) => `  trust-anchor-file: "${file}"`).join("\n")}
@@ -220,10 +219,7 @@ export async function createDaneLab(prefix: string, dir: string): Promise<DaneLa
     const anchors = [join(dnsDir, "good.test.anchor"), join(dnsDir, "bogus.test.anchor")];
     writeFileSync(anchors[0] as string, goodDs);
     writeFileSync(anchors[1] as string, bogusDs);
-    writeFileSync(
-      join(dnsDir, "unbound.conf"),
-      unboundConf(dnsDir, anchors, Object.keys(served)),
-    );
+    writeFileSync(join(dnsDir, "unbound.conf"), unboundConf(dnsDir, anchors, Object.keys(served)));
     await run("unbound-checkconf", [join(dnsDir, "unbound.conf")], { timeout: 15_000 });
 
     const ns = await net.addHost("ns", NS);
