@@ -26,7 +26,9 @@ const CASE_MS = 60_000;
 
 let lab: DaneLab;
 
+/** Runs the real CLI in the operator namespace; `--resolver`, `--timeout` and `--deadline` may be overridden. */
 async function check(...args: string[]) {
+  const given = (flag: string) => args.includes(flag);
   return lab.net.runStatus(
     lab.operator,
     process.execPath,
@@ -36,14 +38,11 @@ async function check(...args: string[]) {
       CLI,
       "check",
       ...args,
-      "--resolver",
-      RESOLVER,
+      ...(given("--resolver") ? [] : ["--resolver", RESOLVER]),
       "--ca",
       lab.caFile,
-      "--timeout",
-      "3000",
-      "--deadline",
-      "15000",
+      ...(given("--timeout") ? [] : ["--timeout", "3000"]),
+      ...(given("--deadline") ? [] : ["--deadline", "15000"]),
     ],
     45_000,
   );
@@ -118,6 +117,20 @@ describe("msgw check: DANE against a signed zone and a validating resolver", () 
         covered: ["mx1.good.test", "mx2.good.test"],
         uncovered: [],
       });
+      // --dane require passes too: every MX host has matching, validated records.
+      const required = await check(
+        "--mail-domain",
+        "good.test",
+        "--gateway",
+        "mx1.good.test",
+        "--gateway",
+        "mx2.good.test",
+        "--dane",
+        "require",
+        "--json",
+      );
+      assert.equal(required.code, 0, required.stdout);
+      assert.equal((JSON.parse(required.stdout) as CheckReport).dane?.mode, "require");
     },
   );
 
@@ -302,6 +315,38 @@ describe("msgw check: DANE against a signed zone and a validating resolver", () 
       // Without --dane the gate does not look at TLSA records (the default with --wait is off).
       const plain = await check("--wait", "6", "--gateway", `mxbad.good.test=${GW}`);
       assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    },
+  );
+
+  it(
+    "a resolver that never answers is a bounded failure, not a missing record",
+    { timeout: CASE_MS },
+    async () => {
+      // Nothing listens on 53 at the gateway's address: every DNSSEC query times out.
+      const started = Date.now();
+      const result = await check(
+        "--wait",
+        "2",
+        "--gateway",
+        `mx1.good.test=${GW}`,
+        "--dane",
+        "require",
+        "--resolver",
+        GW,
+        "--timeout",
+        "500",
+        "--deadline",
+        "2000",
+        "--json",
+      );
+      const took = Date.now() - started;
+      assert.equal(result.code, 1);
+      assert.ok(took < 15_000, `took ${took} ms`);
+      const report = JSON.parse(result.stdout) as CheckReport;
+      assert.deepEqual(dane(gatewayFindings(report, "mx1.good.test")), [
+        "problem: TLSA lookup for _25._tcp.mx1.good.test failed: the resolver did not answer in time (ETIMEOUT); this is a resolver failure, not an answer: check --resolver and the network",
+      ]);
+      assert.equal(report.dane?.hosts[0]?.status, "error");
     },
   );
 });
