@@ -72,7 +72,13 @@ export function daneResolver(resolver: ResolverAddress | undefined): ResolverAdd
   }
 }
 
-type Answer = dnsPacket.Answer;
+/** The record types the check asks for (kept free of dns-packet's types: the API ships without them). */
+export type SecureRecordType = "MX" | "A" | "TLSA";
+/** One answer record as dns-packet decodes it: its type and its type-specific data. */
+export interface DecodedAnswer {
+  type: string;
+  data: unknown;
+}
 type Decoded = dnsPacket.Packet & { flag_ad?: boolean; rcode?: string };
 
 class LookupError extends Error {}
@@ -255,8 +261,8 @@ const normalize = (name: string) => name.toLowerCase().replace(/\.$/, "");
 export async function secureLookup<T>(
   server: ResolverAddress,
   name: string,
-  type: dnsPacket.RecordType,
-  convert: (answer: Answer) => T | undefined,
+  type: SecureRecordType,
+  convert: (answer: DecodedAnswer) => T | undefined,
   bounds: SecureLookupBounds,
 ): Promise<SecureLookup<T>> {
   const failed = (error: string, extra: Partial<SecureLookup<T>> = {}): SecureLookup<T> => ({
@@ -304,7 +310,7 @@ export async function secureLookup<T>(
   if (rcode !== "NOERROR") return failed(rcode);
   const records = (packet.answers ?? [])
     .filter((a) => a.type === type)
-    .map(convert)
+    .map((a) => convert(a as DecodedAnswer))
     .filter((r): r is T => r !== undefined);
   return {
     status: records.length > 0 ? "records" : "nodata",
