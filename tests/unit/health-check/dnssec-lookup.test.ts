@@ -8,7 +8,14 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as dnsPacket from "dns-packet";
-import { secureA, secureMx, secureTlsa, tlsaName } from "../../../components/health-check";
+import { getServers, setServers } from "node:dns";
+import {
+  daneResolver,
+  secureA,
+  secureMx,
+  secureTlsa,
+  tlsaName,
+} from "../../../components/health-check";
 
 type Query = dnsPacket.Packet & { flag_cd?: boolean };
 
@@ -240,5 +247,25 @@ describe("secure lookups", () => {
     });
     assert.equal(result.error, "DEADLINE");
     assert.ok(Date.now() - started < 1_000);
+  });
+});
+
+describe("daneResolver", () => {
+  it("asks --resolver, else the system's first name server, else nobody", () => {
+    const saved = getServers();
+    try {
+      assert.deepEqual(daneResolver({ address: "10.0.0.53", port: 5353 }), {
+        address: "10.0.0.53",
+        port: 5353,
+      });
+      setServers(["10.9.8.7", "10.9.8.8"]);
+      assert.deepEqual(daneResolver(undefined), { address: "10.9.8.7", port: 53 });
+      setServers(["[2001:db8::53]:5353"]);
+      assert.deepEqual(daneResolver(undefined), { address: "2001:db8::53", port: 5353 });
+      setServers([]);
+      assert.equal(daneResolver(undefined), undefined);
+    } finally {
+      setServers(saved);
+    }
   });
 });
