@@ -187,7 +187,10 @@ export function registerCheckCommand(program: Command): void {
       "a gateway host name, optionally with its expected address; repeat for each (instead of --outputs)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option("--resolver <ip[:port]>", "DNS server to ask instead of the system resolver")
+    .option(
+      "--resolver <ip[:port]>",
+      "DNS server to ask instead of the system resolver (for DANE: a validating one; its AD bit is read)",
+    )
     .option(
       "--ca <file>",
       "PEM CA certificate(s) to verify against (default: the pool CA in the outputs, else public roots)",
