@@ -7,9 +7,11 @@
  *    (PULUMI_NODEJS_TRANSPILE_ONLY=false: ts-node checks stacks/index.ts and everything it imports) and
  *    transpile-only (stacks/tsconfig.json `noCheck`, what the CLI does here), against the offline plan's mock
  *    monitor, 2 hosts;
- * 3. the component's overhead: the same resources (types, names, inputs, parents left out) registered by a
- *    flat program that only calls `new CustomResource` per resource, against the same mock monitor, as a
- *    ratio of wall times.
+ * 3. the component's overhead against two baselines that register the same resources (types, names,
+ *    inputs; parents left out) against the same mock monitor: `flat`, raw `new CustomResource` per resource
+ *    (loads only `@pulumi/pulumi`: not like-for-like), and `typedFlat`, the same typed classes the component
+ *    uses (`new aws.ec2.Instance(...)`, loading the same provider SDKs): the like-for-like baseline whose
+ *    ratio `component / typedFlat` is the cost of the component itself (goal: at most 1.1).
  *
  * Options: --runs N (median of N, default 3), --sizes 2,16,64. Prints tables and one JSON line.
  */
@@ -50,6 +52,32 @@ for (const r of plan.resources) {
   } else {
     new pulumi.CustomResource(r.type, r.name, r.inputs);
   }
+}
+`;
+
+/**
+ * The typed flat program: every custom resource of a plan through its SDK class, found from its type token
+ * (\`aws:ec2/instance:Instance\` → \`require("@pulumi/aws").ec2.Instance\`), with the inputs it was given.
+ */
+const TYPED_FLAT_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+type R = { type: string; name: string; inputs: Record<string, unknown> };
+type Ctor = new (name: string, args: Record<string, unknown>) => unknown;
+const plan = JSON.parse(fs.readFileSync(process.env.MSGW_FLAT_PLAN as string, "utf8")) as { resources: R[] };
+const packages: Record<string, Record<string, unknown>> = {};
+function classOf(type: string): Ctor {
+  const [pkg, mod, cls] = type.split(":");
+  packages[pkg] ??= require("@pulumi/" + pkg) as Record<string, unknown>;
+  const top = mod.split("/")[0];
+  const scope = (top === "index" ? packages[pkg] : packages[pkg][top]) as Record<string, unknown>;
+  const ctor = scope?.[cls];
+  if (typeof ctor !== "function") throw new Error("no SDK class for " + type);
+  return ctor as Ctor;
+}
+for (const r of plan.resources) {
+  if (r.type.startsWith("msgw:")) continue;
+  const provider = r.type.startsWith("pulumi:providers:") ? r.type.slice("pulumi:providers:".length) : undefined;
+  new (provider ? classOf(provider + ":index:Provider") : classOf(r.type))(r.name, r.inputs);
 }
 `;
 
@@ -179,7 +207,16 @@ async function main(): Promise<void> {
   }
 
   const flatDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-flat-"));
-  const flat: Array<{ hosts: number; component: number; flat: number; resources: number }> = [];
+  const typedDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-typed-flat-"));
+  const flat: Array<{
+    hosts: number;
+    component: number;
+    flat: number;
+    typedFlat: number;
+    /** The like-for-like ratio (goal: at most 1.1). */
+    componentPerTypedFlat: number;
+    resources: number;
+  }> = [];
   try {
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(flatDir, "node_modules"));
     fs.writeFileSync(
@@ -199,6 +236,10 @@ async function main(): Promise<void> {
       }),
     );
     fs.writeFileSync(path.join(flatDir, "index.ts"), FLAT_PROGRAM);
+    for (const file of ["node_modules", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
+      fs.symlinkSync(path.join(flatDir, file), path.join(typedDir, file));
+    }
+    fs.writeFileSync(path.join(typedDir, "index.ts"), TYPED_FLAT_PROGRAM);
     for (const n of parts.has("flat") ? sizes : []) {
       const { config } = readStackConfig("dev");
       const pool = JSON.parse(config["msgw:pool"]) as { hosts: unknown[] };
@@ -206,6 +247,7 @@ async function main(): Promise<void> {
       const cfg = { config: { ...config, "msgw:pool": JSON.stringify(pool) }, secretKeys: [] };
       const comp: number[] = [];
       const fl: number[] = [];
+      const typed: number[] = [];
       let count = 0;
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
@@ -223,14 +265,33 @@ async function main(): Promise<void> {
         );
         fl.push(f.ms);
         count = f.resources;
+        const t = await timedPlan(
+          typedDir,
+          "dev",
+          { config: {}, secretKeys: [] },
+          { MSGW_FLAT_PLAN: planFile },
+        );
+        typed.push(t.ms);
+        if (t.resources !== f.resources)
+          throw new Error(
+            `typed flat program registered ${t.resources} resources, flat ${f.resources}`,
+          );
       }
-      flat.push({ hosts: n, component: median(comp), flat: median(fl), resources: count });
+      flat.push({
+        hosts: n,
+        component: median(comp),
+        flat: median(fl),
+        typedFlat: median(typed),
+        componentPerTypedFlat: round(median(comp) / median(typed), 3),
+        resources: count,
+      });
       process.stderr.write(
-        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms\n`,
+        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms, typed flat ${typed.map(Math.round).join(", ")} ms\n`,
       );
     }
   } finally {
     fs.rmSync(flatDir, { recursive: true, force: true });
+    fs.rmSync(typedDir, { recursive: true, force: true });
   }
 
   if (flat.length) {
@@ -241,14 +302,18 @@ async function main(): Promise<void> {
           "custom resources",
           "component program ms",
           "flat program ms",
+          "typed flat program ms",
           "component / flat",
+          "component / typed flat",
         ],
         flat.map((f) => [
           f.hosts,
           f.resources,
           Math.round(f.component),
           Math.round(f.flat),
+          Math.round(f.typedFlat),
           round(f.component / f.flat, 2),
+          round(f.component / f.typedFlat, 2),
         ]),
       ),
     );
