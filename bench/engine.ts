@@ -13,6 +13,10 @@
  *    uses (`new aws.ec2.Instance(...)`, loading the same provider SDKs): the like-for-like baseline whose
  *    ratio `component / typedFlat` is the cost of the component itself (goal: at most 1.1).
  *
+ * 4. (`--parts nodeargs`) `runtime.options.nodeargs: --stack-trace-limit=N` in Pulumi.yaml: real `pulumi
+ *    preview` of the largest size with each limit, alternated run by run, and the message a program error
+ *    shows under each (the SDK records a stack trace for every promise it tracks, source-mapped).
+ *
  * Options: --runs N (median of N, default 3), --sizes 2,16,64. Prints tables and one JSON line.
  */
 import { Command } from "commander";
@@ -96,7 +100,11 @@ async function main(): Promise<void> {
   const opts = new Command("bench:engine")
     .option("--runs <n>", "runs per measurement", "3")
     .option("--sizes <list>", "pool sizes", "2,16,64")
-    .option("--parts <list>", "what to measure: preview,startup,flat", "preview,startup,flat")
+    .option(
+      "--parts <list>",
+      "what to measure: preview,startup,flat,nodeargs",
+      "preview,startup,flat",
+    )
     .parse(process.argv)
     .opts<{ runs: string; sizes: string; parts: string }>();
   const parts = new Set(opts.parts.split(","));
@@ -318,9 +326,83 @@ async function main(): Promise<void> {
       ),
     );
   }
+  const nodeargs = parts.has("nodeargs") ? await measureNodeargs(sizes.at(-1) ?? 16, runs) : [];
+  if (nodeargs.length) {
+    say(
+      renderTable(
+        ["nodeargs", "pulumi preview ms", "x none", "error output lines", "error names the cause"],
+        nodeargs.map((m) => [
+          m.nodeargs || "(none)",
+          Math.round(m.ms),
+          round(m.ms / nodeargs[0].ms, 2),
+          m.errorLines,
+          m.errorNamesCause ? "yes" : "no",
+        ]),
+      ),
+    );
+  }
   process.stdout.write(
-    `${JSON.stringify({ machine, runs, previews, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled), warmMs: median(warm) } : undefined, flat })}\n`,
+    `${JSON.stringify({ machine, runs, previews, nodeargs, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled), warmMs: median(warm) } : undefined, flat })}\n`,
   );
+}
+
+/** The message a program error produces, for comparing what users see under each stack-trace limit. */
+const BROKEN_INDEX = `import * as pulumi from "@pulumi/pulumi";
+function poolArgs(): { hosts: string[] } {
+  return JSON.parse("{") as { hosts: string[] };
+}
+export const hosts = pulumi.output(poolArgs().hosts);
+`;
+
+async function measureNodeargs(
+  n: number,
+  runs: number,
+): Promise<Array<{ nodeargs: string; ms: number; errorLines: number; errorNamesCause: boolean }>> {
+  const variants = ["", "--stack-trace-limit=10", "--stack-trace-limit=0"];
+  const world = await World.create();
+  try {
+    const yamlPath = path.join(world.project, "Pulumi.yaml");
+    const original = fs.readFileSync(yamlPath, "utf8");
+    const withArgs = (args: string) =>
+      args === ""
+        ? original
+        : original.replace(
+            "    packagemanager: npm\n",
+            `    packagemanager: npm\n    nodeargs: "${args}"\n`,
+          );
+    world.ok(["stack", "init", "bench"]);
+    fs.writeFileSync(path.join(world.project, "stacks", "Pulumi.bench.yaml"), benchStackFile(n));
+    world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
+    const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) {
+        fs.writeFileSync(yamlPath, withArgs(v));
+        const r = world.ok(["preview", "--stack", "bench", "--json"]);
+        times.get(v)?.push(r.ms);
+      }
+    }
+    const index = path.join(world.project, "stacks", "index.ts");
+    const program = fs.readFileSync(index, "utf8");
+    const out = [];
+    for (const v of variants) {
+      fs.writeFileSync(yamlPath, withArgs(v));
+      fs.writeFileSync(index, BROKEN_INDEX);
+      const r = world.pulumi(["preview", "--stack", "bench"]);
+      fs.writeFileSync(index, program);
+      const text = `${r.stdout}\n${r.stderr}`;
+      process.stderr.write(`--- nodeargs ${v || "(none)"}: program error as shown\n${text}\n`);
+      out.push({
+        nodeargs: v,
+        ms: median(times.get(v) ?? []),
+        errorLines: text.split("\n").filter((l) => l.trim()).length,
+        errorNamesCause: /SyntaxError/.test(text) && /index\.ts/.test(text),
+      });
+    }
+    fs.writeFileSync(yamlPath, original);
+    return out;
+  } finally {
+    world.cleanup();
+  }
 }
 
 void main().catch((err: Error) => {
