@@ -7,6 +7,7 @@ import { planCertificates } from "./plan/certificates-plan";
 import { planIngressRules } from "./plan/firewall";
 import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
+import { PoolLookups } from "./resources/lookups";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
 import { createConfigStoreBucket } from "./resources/config-store-bucket";
@@ -166,6 +167,7 @@ export class GatewayPool extends pulumi.ComponentResource {
     const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
     const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
     const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
+    const lookups = new PoolLookups(this);
     const hosts = new Map<string, GatewayHostResources>();
     for (const [i, host] of plan.hosts.entries()) {
       const hostArgs = args.hosts[i];
@@ -184,6 +186,7 @@ export class GatewayPool extends pulumi.ComponentResource {
               ssh,
               backupTag,
               alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
+              lookups,
               parent: this,
             }),
       );

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
-import { getRegionOutput } from "@pulumi/aws/getRegion";
+import type { PoolLookups } from "./lookups";
 
 /**
  * One SNS topic per region with AWS hosts (alarm actions must be in the alarm's region); operators
@@ -42,11 +41,12 @@ export function createHostAlarms(input: {
   topic: sns.Topic;
   region: string | undefined;
   tags: Record<string, string>;
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }): cloudwatch.MetricAlarm[] {
   const opts = { parent: input.parent };
-  const partition = getPartitionOutput({}, opts).partition;
-  const region = getRegionOutput({ region: input.region }, opts).region;
+  const partition = input.lookups.partition();
+  const region = input.lookups.regionName(input.region);
   const common = {
     namespace: "AWS/EC2",
     statistic: "Maximum",

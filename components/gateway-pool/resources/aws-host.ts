@@ -4,7 +4,6 @@ import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as sns from "@pulumi/aws/sns";
-import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import type { AwsHostArgs, AwsPoolDefaultsArgs } from "../args";
 import type { IngressRule } from "../plan/firewall";
 import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
@@ -14,6 +13,7 @@ import { openPorts } from "../plan/firewall";
 import { createHostKey, sshHostKeyParameterName } from "./host-key";
 import { attachDataVolume, createDataVolume } from "./data-volume";
 import { createHostAlarms } from "./alarms";
+import type { PoolLookups } from "./lookups";
 
 /** What the pool needs back from a host, whatever runs it. */
 export interface GatewayHostResources {
@@ -44,6 +44,8 @@ export interface AwsHostInput {
   backupTag: string | undefined;
   /** SNS topic of the host's region, for its alarms. */
   alarmTopic: sns.Topic;
+  /** The pool's lookups, shared by its hosts. */
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }
 
@@ -62,7 +64,7 @@ export const SETTINGS_WAIT_SECONDS = 3300;
  * with replication, a pinned SSH host key delivered through SSM. Child names start with `<pool>-<host>`.
  */
 export function createAwsHost(input: AwsHostInput): GatewayHostResources {
-  const { name, host, overrides, defaults, plan, rules, parent } = input;
+  const { name, host, overrides, defaults, plan, rules, lookups, parent } = input;
   const base = `${name}-${host.key}`;
   const opts = { parent };
   const region = host.region;
@@ -80,34 +82,17 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     // The subnet decides the zone (validation refuses an availabilityZone beside a subnetId).
     zone = subnet.availabilityZone;
   } else {
-    vpcId = ec2.getVpcOutput({ default: true, region }, opts).id;
+    vpcId = lookups.defaultVpcId(region);
     if (explicitZone !== undefined) {
       zone = pulumi.output(explicitZone);
     } else {
       zoneLookedUp = true;
-      zone = getAvailabilityZonesOutput(
-        {
-          state: "available",
-          filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-          region,
-        },
-        opts,
-      ).names.apply((names) => names[0]);
+      zone = lookups.firstZone(region);
     }
   }
 
   const explicitAmi = overrides.ami ?? defaults.ami;
-  const ami =
-    explicitAmi ??
-    ec2.getAmiOutput(
-      {
-        owners: ["amazon"],
-        mostRecent: true,
-        filters: [{ name: "name", values: [GATEWAY_DEFAULTS.windowsAmiNamePattern] }],
-        region,
-      },
-      opts,
-    ).id;
+  const ami = explicitAmi ?? lookups.windowsAmi(region);
 
   const sg = new ec2.SecurityGroup(
     `${base}-sg`,
@@ -176,6 +161,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   if (input.ssh) {
     const key = createHostKey({
       base,
+      lookups,
       parameterName: sshHostKeyParameterName(input.stack, name, host.key),
       hostname: host.hostname,
       role,
@@ -270,6 +256,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   );
   createHostAlarms({
     base,
+    lookups,
     hostname: host.hostname,
     instanceId: instance.id,
     topic: input.alarmTopic,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import type { PoolLookups } from "./lookups";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as ssm from "@pulumi/aws/ssm";
@@ -97,14 +96,14 @@ export function createHostKey(input: {
   role: iam.Role;
   region: string | undefined;
   tags: Record<string, string>;
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }): HostKeyResources {
   const { base, region, tags, parent } = input;
   const opts = { parent };
   const key = new tls.PrivateKey(`${base}-ssh-host-key`, { algorithm: "ED25519" }, opts);
-  const caller = getCallerIdentityOutput({}, opts);
-  const partition = getPartitionOutput({}, opts).partition;
-  const deployer = iam.getSessionContextOutput({ arn: caller.arn }, opts).issuerArn;
+  const partition = input.lookups.partition();
+  const deployer = input.lookups.deployerArn();
   const cmk = new kms.Key(
     `${base}-host-key-kms`,
     {
@@ -113,7 +112,7 @@ export function createHostKey(input: {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: pulumi
-        .all([partition, caller.accountId, deployer, input.role.arn])
+        .all([partition, input.lookups.accountId(), deployer, input.role.arn])
         .apply(([p, accountId, deployerArn, instanceRoleArn]) =>
           hostKeyPolicy({ partition: p, accountId, deployerArn, instanceRoleArn }),
         ),
