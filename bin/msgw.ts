@@ -3,10 +3,11 @@
 import { Command } from "commander";
 import { registerConfigCommands } from "../components/config-sync";
 import { registerCheckCommand } from "../components/health-check";
+import { packageVersion } from "../components/package-files";
 
-const program = new Command("msgw").description(
-  "MailStore Gateway pool operations: configuration replication and health checks",
-);
+const program = new Command("msgw")
+  .description("MailStore Gateway pool operations: configuration replication and health checks")
+  .version(packageVersion(), "-V, --version", "print the package version");
 registerConfigCommands(program);
 registerCheckCommand(program);
 
