@@ -89,6 +89,8 @@ export interface MxRecordOutput {
  * ```
  */
 export class GatewayPool extends pulumi.ComponentResource {
+  /** The mail domain the pool's MX records are for (journal rules deliver to mbx-…@ this domain). */
+  public readonly mailDomain: pulumi.Output<string>;
   /** Every gateway: name, address, state, MX preference, certificate and archiving-profile settings. */
   public readonly gateways: pulumi.Output<GatewayOutput[]>;
   /** MX records of the mail domain, by preference. */
@@ -354,6 +356,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           archivingProfile: archivingProfile(plan, h),
         }));
     });
+    this.mailDomain = pulumi.output(plan.mailDomain);
     this.gateways = pulumi.all(gatewayOutputs);
     this.certificatePrivateKeys = pulumi.secret(
       pulumi.all(
@@ -467,6 +470,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       );
 
     this.registerOutputs({
+      mailDomain: this.mailDomain,
       gateways: this.gateways,
       mxRecords: this.mxRecords,
       zoneFile: this.zoneFile,
