@@ -3,6 +3,7 @@
  * runs: an unknown key of the pool's namespace is named with the closest known key, and `aws:region` must
  * be an AWS region code.
  */
+import { AWS_REGION } from "../gateway-pool/plan/limits";
 import { closestKey } from "../schema/format";
 
 /** The keys the msgw stack program reads, under its namespace. */
@@ -11,12 +12,8 @@ export const STACK_CONFIG_KEYS = {
   poolName: "the GatewayPool's name, the prefix of every child resource's name (default msgw)",
 } as const;
 
-/**
- * AWS region codes: `<area>[-<sub-area>]-<direction>-<n>` (AWS General Reference, "AWS Regions": e.g.
- * us-east-1, eu-central-1, ap-southeast-2, us-gov-west-1, cn-north-1, eusc-de-east-1).
- */
-export const AWS_REGION =
-  /^[a-z]{2,4}(-[a-z]{2,4})*-(north|south|east|west|central)(east|west)?-[1-9][0-9]?$/;
+/** AWS region names (the rule the pool's own `hosts[].aws.region` follows). */
+export { AWS_REGION };
 
 /**
  * One message per problem among the stack's configuration keys. `config` is the flat key -> string map

@@ -181,7 +181,7 @@ describe("top-level keys", () => {
     ]);
     for (const r of ["us-east-1", "eu-central-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1"])
       assert.ok(AWS_REGION.test(r), r);
-    for (const r of ["eu-central", "EU-CENTRAL-1", "eu-central-1a", "frankfurt-1"])
+    for (const r of ["eu-central", "EU-CENTRAL-1", "eu-central-1a", "Frankfurt"])
       assert.ok(!AWS_REGION.test(r), r);
   });
 });
