@@ -4,48 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import ts from "typescript";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const source = (file: string) =>
-  ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest);
-
-/** Keys of the object literal passed to `this.registerOutputs({...})`. */
-export function registeredOutputs(file = "components/gateway-pool/gateway-pool.ts"): string[] {
-  const keys: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === "registerOutputs" &&
-      node.arguments[0] !== undefined &&
-      ts.isObjectLiteralExpression(node.arguments[0])
-    ) {
-      for (const p of node.arguments[0].properties) {
-        if (p.name !== undefined && ts.isIdentifier(p.name)) keys.push(p.name.text);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source(file));
-  return keys;
-}
-
-/** Names of the `export const` declarations of the stack program. */
-export function stackExports(file = "stacks/index.ts"): string[] {
-  const names: string[] = [];
-  for (const statement of source(file).statements) {
-    if (
-      ts.isVariableStatement(statement) &&
-      statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
-    ) {
-      for (const d of statement.declarationList.declarations) {
-        if (ts.isIdentifier(d.name)) names.push(d.name.text);
-      }
-    }
-  }
-  return names;
-}
+import { registeredOutputs, stackExports } from "../../tools/reference/outputs";
 
 test("the stack exports every output the component registers, and nothing else", () => {
   const registered = registeredOutputs();
@@ -54,8 +13,26 @@ test("the stack exports every output the component registers, and nothing else",
 });
 
 test("each stack export is the component's output of the same name", () => {
-  const text = fs.readFileSync(path.join(ROOT, "stacks", "index.ts"), "utf8");
+  const text = fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "index.ts"), "utf8");
   for (const name of stackExports()) {
     assert.match(text, new RegExp(`^export const ${name} = pool\\.${name};$`, "m"), name);
+  }
+});
+
+test("the parsers see what they should: a renamed or missing export is caught", () => {
+  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "msgw-exports-"));
+  try {
+    const file = path.join(dir, "index.ts");
+    fs.writeFileSync(
+      file,
+      "const x = 1;\nexport const a = pool.a;\nexport const b = pool.b, c = 2;\n",
+    );
+    assert.deepEqual(stackExports(path.relative(path.join(__dirname, "..", ".."), file)), [
+      "a",
+      "b",
+      "c",
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
