@@ -9,6 +9,7 @@ import { REFERENCE_FILE, renderReference } from "../../tools/reference";
 import { argumentRows, typeOf } from "../../tools/reference/arguments";
 import { renderCli } from "../../tools/reference/cli";
 import { costLines, renderCost } from "../../tools/reference/cost";
+import { iamPolicy, unmappedTypes } from "../../tools/reference/iam";
 import { namePattern, resourceRows, type PoolParts } from "../../tools/reference/resources";
 import type { PlannedResource } from "../../tools/offline-plan";
 
@@ -195,4 +196,32 @@ test("the cost table multiplies the defaults by the prices and the per-host coun
     renderCost(lines, 2),
     /\| \*\*total\*\* \| – \| – \| \*\*\$66\.45\*\* \| \*\*\$132\.90\*\* \| – \|/,
   );
+});
+
+test("the IAM policy covers each AWS resource type; an unmapped type is named", () => {
+  const r = (type: string): PlannedResource => ({
+    urn: type,
+    type,
+    name: type,
+    parent: undefined,
+    dependencies: [],
+    inputs: {},
+    options: {},
+  });
+  assert.deepEqual(
+    unmappedTypes([
+      r("aws:ec2/eip:Eip"),
+      r("aws:rds/instance:Instance"),
+      r("tls:index/privateKey:PrivateKey"),
+    ]),
+    ["aws:rds/instance:Instance"],
+  );
+  const policy = iamPolicy([r("aws:ec2/eip:Eip")]) as {
+    Statement: { Sid: string; Action: string[] }[];
+  };
+  assert.deepEqual(
+    policy.Statement.map((s) => s.Sid),
+    ["MsgwEc2", "MsgwIam", "MsgwS3", "MsgwSts"],
+  );
+  assert.ok(policy.Statement[0].Action.includes("ec2:AllocateAddress"));
 });
