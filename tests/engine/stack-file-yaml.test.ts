@@ -107,11 +107,11 @@ const CASES: Case[] = [
   {
     name: "values both read alike",
     config: [
-      "msgw:probe: { hex: 0x1F, oct: 0o17, f: 1.0, e: 1e3, t: True, n: ~, s: '010', y: 'yes', d: '2026-01-01' }",
+      "msgw:probe: { hex: 0x1F, oct: 0o17, f: 1.0, e: 1e3, t: True, nil: ~, s: '010', quoted: 'yes', d: '2026-01-01' }",
     ],
     cli: {
       value:
-        '{"d":"2026-01-01","e":1000,"f":1,"hex":31,"n":null,"oct":15,"s":"010","t":true,"y":"yes"}',
+        '{"d":"2026-01-01","e":1000,"f":1,"hex":31,"nil":null,"oct":15,"quoted":"yes","s":"010","t":true}',
     },
   },
   {
