@@ -24,6 +24,8 @@ if (existsSync(source) && tsxAvailable()) {
 } else if (existsSync(built)) {
   require(built);
 } else {
-  process.stderr.write(`msgw: neither ${built} nor tsx to run ${source}: run npm ci (or npm run build)\n`);
+  process.stderr.write(
+    `msgw: neither ${built} nor tsx to run ${source}: run npm ci (or npm run build)\n`,
+  );
   process.exitCode = 2;
 }

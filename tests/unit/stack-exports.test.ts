@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { registeredOutputs, stackExports } from "../../tools/reference/outputs";
 
@@ -20,7 +21,7 @@ test("each stack export is the component's output of the same name", () => {
 });
 
 test("the parsers see what they should: a renamed or missing export is caught", () => {
-  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "msgw-exports-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-exports-"));
   try {
     const file = path.join(dir, "index.ts");
     fs.writeFileSync(
