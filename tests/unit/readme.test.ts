@@ -52,3 +52,17 @@ test("links into the generated reference name its sections", () => {
     [],
   );
 });
+
+test("the README's cost summary is the generated cost table's total, rounded", () => {
+  const reference = fs.readFileSync(path.join(ROOT, "docs", "reference.md"), "utf8");
+  const total = /^\| \*\*total\*\* .*\| \*\*\$([\d.]+)\*\* +\| \*\*\$([\d.]+)\*\* +\|/m.exec(
+    reference,
+  );
+  assert.ok(total, "no total row in docs/reference.md");
+  const perHost = /about \$(\d+) a month per AWS host/.exec(prose.replace(/\s+/g, " "));
+  const pool = /about \$(\d+) for a two-host pool/.exec(prose.replace(/\s+/g, " "));
+  assert.deepEqual(
+    [Number(perHost?.[1]), Number(pool?.[1])],
+    [Math.round(Number(total[1])), Math.round(Number(total[2]))],
+  );
+});
