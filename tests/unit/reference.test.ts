@@ -147,7 +147,7 @@ test("the CLI section lists every command and option from the parser", () => {
       "",
       "### `tool run`",
       "",
-      "runs <package>/docs/x.md",
+      "runs `<package>/docs/x.md`",
       "",
       "```",
       "tool run [options]",

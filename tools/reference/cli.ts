@@ -5,7 +5,11 @@ import { code, table } from "./markdown";
 
 /** Absolute paths of the package's own files in help texts become `<package>/…`. */
 function portable(text: string, packageRoot: string): string {
-  return text.split(packageRoot).join("<package>");
+  const escaped = packageRoot.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // As code: a bare <package> would be an HTML tag to a Markdown renderer.
+  return text.replace(new RegExp(`${escaped}(/[^\\s)]*)?`, "g"), (_, rest: string | undefined) =>
+    code(`<package>${rest ?? ""}`),
+  );
 }
 
 const optionRow = (o: Option, root: string): string[] => [
