@@ -53,3 +53,18 @@ export { registerConfigCommands } from "./config-sync";
 export { registerCheckCommand } from "./health-check";
 export * as configSync from "./config-sync";
 export * as healthCheck from "./health-check";
+export {
+  poolArgsJsonSchema,
+  poolArgsJsonSchemaDocument,
+  stackConfigJsonSchema,
+  POOL_SCHEMA_FILE,
+  STACK_SCHEMA_FILE,
+} from "./gateway-pool/json-schema";
+export {
+  assertStackConfig,
+  readStackFile,
+  stackConfigProblems,
+  StackFileError,
+  STACK_CONFIG_KEYS,
+} from "./stack-file";
+export type { StackConfigCheck, StackFileConfig } from "./stack-file";

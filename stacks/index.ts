@@ -1,10 +1,18 @@
 // The msgw stack: config -> providers -> GatewayPool -> exports. Everything reusable lives in components/.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as cloudflare from "@pulumi/cloudflare";
 // The component alone, not the whole library (the operator tools' SSH, X.509 and check code): start-up time.
 import { GatewayPool } from "../components/gateway-pool/gateway-pool";
 import type { GatewayPoolArgs } from "../components/gateway-pool/args";
+import { assertStackConfig } from "../components/stack-file";
+
+// Before any value is read: misspelt keys, a region that is not one, values the CLI reads unexpectedly.
+assertStackConfig({
+  namespace: "msgw",
+  stackFile: path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`),
+});
 
 const config = new pulumi.Config("msgw");
 const poolArgs = config.requireObject<GatewayPoolArgs>("pool") satisfies GatewayPoolArgs;
@@ -19,7 +27,8 @@ const pool = new GatewayPool(config.get("poolName") ?? "msgw", poolArgs, {
   providers: { aws, cloudflare: cf },
 });
 
-export const mailDomain = pool.plan.mailDomain;
+// Exactly the component's registered outputs (tests/unit/stack-exports.test.ts compares the two).
+export const mailDomain = pool.mailDomain;
 export const gateways = pool.gateways;
 export const mxRecords = pool.mxRecords;
 export const zoneFile = pool.zoneFile;
@@ -28,3 +37,7 @@ export const caCertificatePem = pool.caCertificatePem;
 export const certificatePrivateKeys = pool.certificatePrivateKeys;
 export const configManifest = pool.configManifest;
 export const configSyncInventory = pool.configSyncInventory;
+export const backups = pool.backups;
+export const alarmTopicArns = pool.alarmTopicArns;
+export const certificateExpiry = pool.certificateExpiry;
+export const certificateRenewals = pool.certificateRenewals;

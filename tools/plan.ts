@@ -5,7 +5,8 @@
 import { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { stackConfigProblems } from "../components/stack-file/keys";
+import { readStackFile, StackFileError } from "../components/stack-file/read";
 import type { OfflinePlan, PlannedResource } from "./offline-plan";
 import { ProgramError, planProgram, programLocation } from "./program-plan";
 
@@ -35,24 +36,14 @@ export function readStackConfig(
       `no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`,
     );
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`stacks/Pulumi.${stack}.yaml is not valid YAML: ${(err as Error).message}`);
-  }
-  const raw = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
-    if (value && typeof value === "object" && "secure" in (value as object)) {
-      config[fullKey] = "offline-plan-secret-placeholder";
-      secretKeys.push(fullKey);
-    } else {
-      config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
+  const relative = path.join(path.basename(configDir), `Pulumi.${stack}.yaml`);
+  // The Pulumi CLI's YAML rules (gopkg.in/yaml.v3): ambiguous values and unknown keys are refused here.
+  const read = readStackFile(fs.readFileSync(file, "utf8"), relative, PROJECT);
+  const keyProblems = stackConfigProblems(read.config, PROJECT);
+  if (keyProblems.length > 0) throw new StackFileError(relative, keyProblems);
+  const config: Record<string, string> = { ...read.config };
+  const secretKeys: string[] = [...read.secureKeys];
+  for (const key of secretKeys) config[key] = "offline-plan-secret-placeholder";
   for (const [key, placeholder] of Object.entries(SECRET_PLACEHOLDERS)) {
     if (!(key in config)) {
       config[key] = placeholder;

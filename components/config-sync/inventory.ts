@@ -8,7 +8,6 @@ import {
   envVarName,
   folderProblem,
   foldersOverlap,
-  parseHostKey,
   problemsOf,
   replicatedHostRules,
   report,
@@ -145,7 +144,10 @@ export class InventoryError extends Error {
   }
 }
 
-export { WINDOWS_DATA_DIR, WINDOWS_SERVICE_NAME, parseHostKey };
+// From their own modules, so the published declarations need no zod (see stripInternal in tsconfig.build.json).
+export { WINDOWS_DATA_DIR } from "../schema/data-directory";
+export { WINDOWS_SERVICE_NAME } from "../schema/service-control";
+export { parseHostKey } from "../schema/ssh";
 export const DEFAULT_MAILBOX_ID_PATTERN = "mbx-[0-9a-f]{32}";
 export const DEFAULT_STORE_PATH = ".msgw/config-store";
 
@@ -313,6 +315,7 @@ const isRegExp = (p: string) => {
  * The inventory `msgw config` reads (JSON): where snapshots are kept, which files are configuration, and
  * how each host is reached. Strict at every level; the rules it shares with the pool's arguments (host
  * keys, ports, users, key paths, folders, service names and control) come from `components/schema/`.
+ * @internal Left out of the published declarations: zod 4.6's types need `esModuleInterop`.
  */
 export const inventorySchema = strictObject(
   {

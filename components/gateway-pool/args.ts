@@ -1107,6 +1107,7 @@ export const POOL_ARGUMENT_ORDER = Object.keys(poolShape);
 /**
  * The schema of {@link GatewayPoolArgs}: every field's rule, strict keys at every level, and the rules that
  * compare several arguments (`poolRules` in pool-rules.ts). Values that are still Outputs are skipped.
+ * @internal Left out of the published declarations: zod 4.6's types need `esModuleInterop`.
  */
 export const gatewayPoolArgsSchema = exact<GatewayPoolArgs>()(
   strictObject(poolShape, ARG).superRefine((args, ctx) => poolRules(args, ctx), {

@@ -90,6 +90,8 @@ export interface MxRecordOutput {
  * ```
  */
 export class GatewayPool extends pulumi.ComponentResource {
+  /** The mail domain the pool's MX records are for (journal rules deliver to mbx-…@ this domain). */
+  public readonly mailDomain: pulumi.Output<string>;
   /** Every gateway: name, address, state, MX preference, certificate and archiving-profile settings. */
   public readonly gateways: pulumi.Output<GatewayOutput[]>;
   /** MX records of the mail domain, by preference. */
@@ -357,6 +359,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           archivingProfile: archivingProfile(plan, h),
         }));
     });
+    this.mailDomain = pulumi.output(plan.mailDomain);
     this.gateways = pulumi.all(gatewayOutputs);
     this.certificatePrivateKeys = pulumi.secret(
       pulumi.all(
@@ -470,6 +473,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       );
 
     this.registerOutputs({
+      mailDomain: this.mailDomain,
       gateways: this.gateways,
       mxRecords: this.mxRecords,
       zoneFile: this.zoneFile,

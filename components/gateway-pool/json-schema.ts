@@ -6,10 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as z from "zod";
 import { INPUT_INNER } from "../schema";
+import { STACK_CONFIG_KEYS } from "../stack-file/keys";
 import { gatewayPoolArgsSchema } from "./args";
+import { AWS_REGION } from "./plan/limits";
 
 /** Where the package ships the stack-configuration schema (relative to the package root). */
 export const STACK_SCHEMA_FILE = "schema/stack-config.schema.json";
+/** Where the package ships the schema of the pool's arguments alone (the value of `<namespace>:pool`). */
+export const POOL_SCHEMA_FILE = "schema/pool-args.schema.json";
 
 type JsonNode = Record<string, unknown>;
 
@@ -90,36 +94,67 @@ export function poolArgsJsonSchema(): Record<string, unknown> {
 }
 
 /**
- * The JSON Schema of a whole stack file: `config` with `msgw:pool` (required), `msgw:poolName` and the
- * providers' keys; any other namespace is left to its owner, but no other `msgw:` key is accepted.
+ * The JSON Schema of `<namespace>:pool` alone, as a file of its own (`schema/pool-args.schema.json`): a
+ * consuming project with its own configuration namespace points its stack file's key at it.
  */
-export function stackConfigJsonSchema(): Record<string, unknown> {
+export function poolArgsJsonSchemaDocument(): Record<string, unknown> {
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: "https://github.com/msgw/gateway-pool/schema/pool-args.schema.json",
+    title: "GatewayPoolArgs: the value of <namespace>:pool in Pulumi.<stack>.yaml",
+    ...poolArgsJsonSchema(),
+  };
+}
+
+/**
+ * The JSON Schema of a whole stack file: `config` with `<namespace>:pool` (required),
+ * `<namespace>:poolName` and the providers' keys; any other namespace is left to its owner, but no other
+ * key of `namespace` is accepted. `namespace` is the Pulumi project name of the stack (`msgw` here);
+ * `pool` is the schema of the pool's value (default: inline; a consumer may pass a `$ref` to the shipped
+ * `schema/pool-args.schema.json`).
+ */
+export function stackConfigJsonSchema(
+  namespace = "msgw",
+  pool: Record<string, unknown> = poolArgsJsonSchema(),
+): Record<string, unknown> {
   const secret = {
     type: "object",
     properties: { secure: { type: "string" } },
     required: ["secure"],
     additionalProperties: false,
   };
+  const escaped = namespace.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const keys = Object.keys(STACK_CONFIG_KEYS);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://github.com/msgw/gateway-pool/schema/stack-config.schema.json",
     title: "Pulumi.<stack>.yaml of a MailStore Gateway pool stack",
+    description:
+      "Values are read as the Pulumi CLI reads them (gopkg.in/yaml.v3). Plain values a YAML 1.1 reader " +
+      "and the CLI read differently (010, 1_000, 0b1, yes/no/on/off, 1:00, dates, .inf) cannot be told " +
+      "apart here from their YAML 1.2 reading: the offline plan and the stack program refuse them; quote text.",
     type: "object",
     properties: {
       config: {
         type: "object",
         properties: {
-          "msgw:pool": poolArgsJsonSchema(),
-          "msgw:poolName": {
+          [`${namespace}:pool`]: pool,
+          [`${namespace}:poolName`]: {
             type: "string",
             description:
               'Name of the GatewayPool component (prefix of every child name). Default "msgw".',
           },
-          "aws:region": { type: "string", description: "Region of the default AWS provider." },
+          "aws:region": {
+            type: "string",
+            pattern: AWS_REGION.source,
+            description: "Region of the default AWS provider: a region code such as eu-central-1.",
+          },
           "cloudflare:apiToken": { ...secret, description: "Cloudflare API token (a secret)." },
         },
-        required: ["msgw:pool"],
-        propertyNames: { not: { pattern: "^msgw:(?!pool$|poolName$)" } },
+        required: [`${namespace}:pool`],
+        propertyNames: {
+          not: { pattern: `^${escaped}:(?!${keys.map((k) => `${k}$`).join("|")})` },
+        },
       },
       secretsprovider: { type: "string" },
       encryptedkey: { type: "string" },
@@ -136,10 +171,20 @@ export function stackConfigJsonSchemaText(): string {
   return `${JSON.stringify(stackConfigJsonSchema(), null, 2)}\n`;
 }
 
-// `npm run schema:json` regenerates the shipped file.
+/** The committed pool-only file's text. */
+export function poolArgsJsonSchemaText(): string {
+  return `${JSON.stringify(poolArgsJsonSchemaDocument(), null, 2)}\n`;
+}
+
+// `npm run schema:json` regenerates the shipped files.
 if (require.main === module) {
-  const file = path.resolve(__dirname, "../..", STACK_SCHEMA_FILE);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, stackConfigJsonSchemaText());
-  process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+  for (const [name, text] of [
+    [STACK_SCHEMA_FILE, stackConfigJsonSchemaText()],
+    [POOL_SCHEMA_FILE, poolArgsJsonSchemaText()],
+  ] as const) {
+    const file = path.resolve(__dirname, "../..", name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+  }
 }

@@ -1,7 +1,7 @@
 import { gatewayPoolArgsSchema, POOL_ARGUMENT_ORDER, type GatewayPoolArgs } from "./args";
 import { problemsOf } from "../schema";
 
-export { isValidTtl } from "../schema";
+export { isValidTtl } from "../schema/dns-ttl";
 
 /** Thrown for arguments that would produce a broken or unsafe pool; lists every problem found. */
 export class GatewayPoolArgsError extends Error {

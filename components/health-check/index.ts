@@ -17,6 +17,7 @@
  * ```
  */
 import { readFileSync } from "node:fs";
+import { shippedDoc } from "../package-files";
 import type { Command } from "commander";
 import { parseCheckOptions, CHECK_DEFAULTS, type RawCheckOptions } from "./options";
 import { exitCodeOf, renderText } from "./report";
@@ -222,7 +223,7 @@ export function registerCheckCommand(program: Command): void {
     )
     .option("--smtp-port <port>", `SMTP port (default ${CHECK_DEFAULTS.smtpPort})`)
     .option("--pop3-port <port>", `POP3 port (default ${CHECK_DEFAULTS.pop3Port})`)
-    .option("--json", "print the report as JSON (shape: docs/mail-path.md)")
+    .option("--json", `print the report as JSON (shape: ${shippedDoc("mail-path.md")})`)
     .action(async (raw: RawCheckOptions, command: Command) => {
       let prepared: Awaited<ReturnType<typeof prepare>>;
       try {

@@ -88,6 +88,7 @@ export interface CidrListOptions {
 /**
  * A non-empty list of canonical, distinct CIDR blocks (IPv4 or IPv6) for one security-group rule. Unless
  * world-open is allowed, the union of the list must not be a whole address family.
+ * @internal A zod schema: left out of the published declarations.
  */
 export function cidrList(opts: CidrListOptions) {
   const notList = (input: unknown) =>

@@ -65,7 +65,9 @@ export function folderProblem(platform: "windows" | "linux", value: unknown): st
   return undefined;
 }
 
-/** An absolute folder on `platform`, checked by {@link folderProblem}. */
+/** An absolute folder on `platform`, checked by {@link folderProblem}.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function dataDirectory(platform: "windows" | "linux") {
   const message = (input: unknown) => `${show(input)} ${folderProblem(platform, input)}`;
   return z

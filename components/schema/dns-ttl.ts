@@ -11,7 +11,9 @@ export function isValidTtl(ttl: unknown): boolean {
   );
 }
 
-/** A record TTL Cloudflare accepts, in seconds. */
+/** A record TTL Cloudflare accepts, in seconds.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function dnsTtl() {
   const message = (input: unknown) =>
     `${show(input)} is not a TTL Cloudflare accepts; use 1 (automatic) or 60 to 86400 seconds`;

@@ -29,6 +29,7 @@ export function isInZone(name: string, zone: string): boolean {
 /**
  * A fully qualified host name (two or more labels; one trailing dot and any case accepted, compared
  * normalised). `fix` says what to give instead, after `VALUE is not a valid DNS name; `.
+ * @internal A zod schema: left out of the published declarations.
  */
 export function hostName(fix: string, what = "a valid DNS name") {
   const message = (input: unknown) => `${show(input)} is not ${what}; ${fix}`;

@@ -39,7 +39,9 @@ export function nonPublicReason(address: string): string | undefined {
   return undefined;
 }
 
-/** A dotted-quad IPv4 address; `example` is shown in the fix. */
+/** A dotted-quad IPv4 address; `example` is shown in the fix.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function ipv4Address(example: string) {
   const message = (input: unknown) =>
     input === undefined || input === ""

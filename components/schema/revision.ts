@@ -18,6 +18,7 @@ const message = (input: unknown) =>
 /**
  * A configuration revision: a label as above, or a non-negative safe integer (written in decimal, so
  * `1e21`, whose text is `1e+21`, is refused).
+ * @internal A zod schema: left out of the published declarations.
  */
 export function revision() {
   return z

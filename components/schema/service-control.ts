@@ -4,7 +4,9 @@ import { powershellSafeString } from "./powershell-safe";
 
 export const WINDOWS_SERVICE_NAME = "MailStoreGateway";
 
-/** A Windows service name (letters, digits, spaces, dots, dashes, underscores; at most 256 characters). */
+/** A Windows service name (letters, digits, spaces, dots, dashes, underscores; at most 256 characters).
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function windowsServiceName() {
   return powershellSafeString("serviceName", "a service name").refine((v) => v.length <= 256, {
     error: (iss) =>
@@ -24,6 +26,7 @@ const command = (what: string) =>
 /**
  * How the gateway service is stopped, started and checked on a host: one shell command each, run over
  * SSH. `status` exits 0 exactly when the service runs.
+ * @internal A zod schema: left out of the published declarations.
  */
 export function serviceControl(noun: string) {
   return strictObject(

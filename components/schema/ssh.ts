@@ -51,7 +51,9 @@ export function publicKeyProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A one-line OpenSSH public key, checked by {@link publicKeyProblem}. */
+/** A one-line OpenSSH public key, checked by {@link publicKeyProblem}.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function sshPublicKey() {
   const message = (input: unknown) => publicKeyProblem(input) ?? "is not an OpenSSH public key";
   return z
@@ -59,7 +61,9 @@ export function sshPublicKey() {
     .refine((v) => publicKeyProblem(v) === undefined, { error: (iss) => message(iss.input) });
 }
 
-/** A path to a private key file on the operator's machine; never the key itself. */
+/** A path to a private key file on the operator's machine; never the key itself.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function sshKeyPath() {
   const message = (input: unknown) =>
     typeof input === "string" && PRIVATE.test(input)
@@ -72,7 +76,9 @@ export function sshKeyPath() {
     });
 }
 
-/** An SSH user name: `Administrator`, `msgw-sync`, `CORP\svc-msgw`. */
+/** An SSH user name: `Administrator`, `msgw-sync`, `CORP\svc-msgw`.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function sshUser() {
   const message = (input: unknown) =>
     `${show(input)} is not an SSH user name; give the account replication logs in as, e.g. "Administrator" (letters, digits and . _ @ \\ - only)`;
@@ -81,7 +87,9 @@ export function sshUser() {
     .regex(/^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,103}$/, { error: (iss) => message(iss.input) });
 }
 
-/** The NAME of an environment variable (e.g. `MSGW_SSH_KEY`), never its value. */
+/** The NAME of an environment variable (e.g. `MSGW_SSH_KEY`), never its value.
+ * @internal A zod schema: left out of the published declarations.
+ */
 export function envVarName() {
   const message = (input: unknown) =>
     `${show(typeof input === "string" && PRIVATE.test(input) ? "-----BEGIN…" : input)} must be the NAME of an environment variable (e.g. MSGW_SSH_KEY), not its value`;

@@ -33,18 +33,39 @@ export function consumerPackageJson(tarball: string, v: ConsumerVersions): strin
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-/** Strict tsconfig; node16 resolution so the package's `exports` map is what resolves it. */
+/**
+ * Pulumi's stock TypeScript template (github.com/pulumi/templates, typescript/tsconfig.json, since
+ * 2026-03 "Use moduleResolution: nodenext"), with the consumer's two files instead of index.ts: no
+ * esModuleInterop, no skipLibCheck, so every declaration the package ships is type-checked.
+ */
+const TEMPLATE_OPTIONS = {
+  strict: true,
+  outDir: "bin",
+  target: "es2020",
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  sourceMap: true,
+  experimentalDecorators: true,
+  pretty: true,
+  noFallthroughCasesInSwitch: true,
+  noImplicitReturns: true,
+  forceConsistentCasingInFileNames: true,
+};
+
 export const CONSUMER_TSCONFIG = `${JSON.stringify(
+  { compilerOptions: TEMPLATE_OPTIONS, files: ["program.ts", "run-mocks.ts"] },
+  null,
+  2,
+)}\n`;
+
+/**
+ * The template before that change (2024-04 to 2026-03: `module: commonjs`, `moduleResolution: node`), which
+ * projects created then still use; zod 4.6's declarations fail under it without esModuleInterop, so the
+ * package's published declarations must not reach zod.
+ */
+export const CONSUMER_TSCONFIG_PREVIOUS = `${JSON.stringify(
   {
-    compilerOptions: {
-      target: "ES2022",
-      module: "node16",
-      moduleResolution: "node16",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    },
+    compilerOptions: { ...TEMPLATE_OPTIONS, module: "commonjs", moduleResolution: "node" },
     files: ["program.ts", "run-mocks.ts"],
   },
   null,

@@ -16,6 +16,7 @@ import {
   CONSUMER_PROGRAM,
   CONSUMER_RUNNER,
   CONSUMER_TSCONFIG,
+  CONSUMER_TSCONFIG_PREVIOUS,
   consumerPackageJson,
   type ConsumerVersions,
 } from "./consumer-project";
@@ -53,6 +54,7 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
     };
     writeFileSync(join(dir, "package.json"), consumerPackageJson(packed[0].filename, versions));
     writeFileSync(join(dir, "tsconfig.json"), CONSUMER_TSCONFIG);
+    writeFileSync(join(dir, "tsconfig.previous.json"), CONSUMER_TSCONFIG_PREVIOUS);
     writeFileSync(join(dir, "program.ts"), CONSUMER_PROGRAM);
     writeFileSync(join(dir, "run-mocks.ts"), CONSUMER_RUNNER);
     // Install scripts are not needed (ssh2's optional native addon) and would slow the test down.
@@ -69,15 +71,25 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
     assert.ok(packedFiles.includes("package.json"));
     // The JSON Schema editors use for Pulumi.<stack>.yaml ships beside the code.
     assert.ok(packedFiles.includes("schema/stack-config.schema.json"));
+    assert.ok(packedFiles.includes("schema/pool-args.schema.json"));
+    assert.ok(packedFiles.includes("LICENSE"));
+    assert.ok(packedFiles.includes("bin/msgw.js"));
+    assert.ok(packedFiles.includes("docs/mail-path.md"));
     const unexpected = packedFiles.filter(
       (f) =>
-        !(f.startsWith("dist/components/") || f.startsWith("dist/bin/")) &&
+        !(
+          f.startsWith("dist/components/") ||
+          f.startsWith("dist/bin/") ||
+          /^docs\/[a-z0-9-]+\.md$/.test(f)
+        ) &&
         ![
+          "bin/msgw.js",
           "package.json",
           "README.md",
           "CHANGELOG.md",
           "LICENSE",
           "schema/stack-config.schema.json",
+          "schema/pool-args.schema.json",
         ].includes(f),
     );
     assert.deepEqual(unexpected, []);
@@ -94,12 +106,48 @@ describe("consumer project built from the packed tarball", { timeout: 10 * MINUT
     assert.deepEqual([...new Set(paths)], [join(dir, "node_modules", "@pulumi", "pulumi")]);
   });
 
-  it("type-checks the two-pool program with tsc --noEmit", () => {
-    run(
+  for (const [template, file] of [
+    ["Pulumi's TypeScript template (nodenext)", "tsconfig.json"],
+    ["the previous template (commonjs, node resolution)", "tsconfig.previous.json"],
+  ]) {
+    it(`type-checks the two-pool program under ${template}, without skipLibCheck`, () => {
+      const config = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+        compilerOptions: Record<string, unknown>;
+      };
+      assert.equal(config.compilerOptions.skipLibCheck, undefined);
+      assert.equal(config.compilerOptions.esModuleInterop, undefined);
+      run(
+        process.execPath,
+        [
+          join(root, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit",
+          "--pretty",
+          "false",
+          "-p",
+          join(dir, file),
+        ],
+        dir,
+        3 * MINUTE,
+      );
+    });
+  }
+
+  it("publishes declarations that never reach zod (its 4.6 types need esModuleInterop)", () => {
+    const out = run(
       process.execPath,
-      [join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", dir],
+      [
+        join(root, "node_modules", "typescript", "bin", "tsc"),
+        "--noEmit",
+        "--listFilesOnly",
+        "-p",
+        join(dir, "tsconfig.previous.json"),
+      ],
       dir,
       3 * MINUTE,
+    );
+    assert.deepEqual(
+      out.split("\n").filter((f) => f.includes("/node_modules/zod/")),
+      [],
     );
   });
 

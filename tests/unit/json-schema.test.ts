@@ -7,7 +7,10 @@ import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml } from "yaml";
 import {
+  POOL_SCHEMA_FILE,
   STACK_SCHEMA_FILE,
+  poolArgsJsonSchemaText,
+  stackConfigJsonSchema,
   stackConfigJsonSchemaText,
 } from "../../components/gateway-pool/json-schema";
 
@@ -27,12 +30,45 @@ const errorsOf = (text: string) => {
 
 test("the committed JSON Schema is the one generated from the zod schema (npm run schema:json)", () => {
   assert.equal(committed, stackConfigJsonSchemaText());
+  assert.equal(
+    fs.readFileSync(path.join(ROOT, POOL_SCHEMA_FILE), "utf8"),
+    poolArgsJsonSchemaText(),
+  );
+});
+
+test("a consuming project with its own namespace wraps the shipped pool schema", () => {
+  const poolSchema = JSON.parse(fs.readFileSync(path.join(ROOT, POOL_SCHEMA_FILE), "utf8"));
+  const ajv = new Ajv2020({ allErrors: true, strict: false }).addSchema(poolSchema);
+  const check = ajv.compile(stackConfigJsonSchema("acme-mail", { $ref: poolSchema.$id }));
+  const ours = stack("dev").replace(/^(\s+)msgw:pool:/m, "$1acme-mail:pool:");
+  assert.equal(check(parseYaml(ours)), true, JSON.stringify(check.errors));
+  // The pool's own rules hold under the other namespace; the msgw: key is someone else's there.
+  const typo = ours.replace("mailDomain:", "mailDomian:");
+  assert.equal(check(parseYaml(typo)), false);
+  assert.deepEqual(
+    check.errors?.map((e) => [e.instancePath, e.keyword, e.params]),
+    [
+      ["/config/acme-mail:pool", "required", { missingProperty: "mailDomain" }],
+      ["/config/acme-mail:pool", "additionalProperties", { additionalProperty: "mailDomian" }],
+    ],
+  );
+  const unknown = ours.replace("acme-mail:pool:", "acme-mail:pol:");
+  assert.equal(check(parseYaml(unknown)), false);
+});
+
+test("aws:region must be a region code in the JSON Schema too", () => {
+  assert.deepEqual(
+    errorsOf(stack("dev").replace("aws:region: eu-central-1", "aws:region: Frankfurt")),
+    ['/config/aws:region must match pattern "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d+$"'],
+  );
 });
 
 test("the package ships the JSON Schema and both example stacks reference it", () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-  assert.ok(pkg.files.includes(STACK_SCHEMA_FILE));
-  assert.equal(pkg.exports[`./${STACK_SCHEMA_FILE}`], `./${STACK_SCHEMA_FILE}`);
+  for (const file of [STACK_SCHEMA_FILE, POOL_SCHEMA_FILE]) {
+    assert.ok(pkg.files.includes(file), file);
+    assert.equal(pkg.exports[`./${file}`], `./${file}`);
+  }
   for (const name of ["dev", "prod"]) {
     assert.equal(
       stack(name).split("\n")[0],

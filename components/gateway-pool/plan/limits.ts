@@ -30,6 +30,8 @@ export const SSM_NAME_MAX = 1011;
 export const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** EBS snapshot ids: `snap-` and 8 or 17 lower-case hex digits. */
 export const SNAPSHOT_ID = /^snap-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1` (AWS General Reference, "AWS Regions"). */
+export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
 /** Availability zone names: a region name and a zone letter (`eu-central-1a`). */
 export const AVAILABILITY_ZONE = /^([a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+)[a-z]$/;
 /** EC2 key pair names: up to 255 ASCII characters (EC2 API reference, CreateKeyPair KeyName). */
