@@ -18,8 +18,8 @@ function cleanDane(dane: DaneReport): DaneReport {
       hostname: printable(h.hostname),
       tlsaName: printable(h.tlsaName),
     })),
-    covered: dane.covered.map(printable),
-    uncovered: dane.uncovered.map(printable),
+    covered: dane.covered.map((text) => printable(text)),
+    uncovered: dane.uncovered.map((text) => printable(text)),
   };
 }
 
