@@ -165,7 +165,7 @@ test("data volume: found by serial, formatted only when blank, folder moved befo
   );
   // The service is stopped around a move and the junction is in place before the installer runs.
   const at = (needle: string): number => lines.findIndex((l) => l.includes(needle));
-  assert.ok(at("Stop-Service -Name 'MailStoreGateway'") < at("Move-Item"));
+  assert.ok(at("Stop-Service -InputObject $service") < at("Move-Item"));
   assert.ok(at("New-Item -ItemType Junction") < at("Invoke-WebRequest"));
   assert.ok(
     lines.includes(

@@ -130,6 +130,8 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
       '  if ($p.ExitCode -ne 0) { throw "installer exited with $($p.ExitCode)" }',
       "  Write-Output 'msgw: MailStore Gateway installed'",
       "}",
+      "# The service's name is an assumption (README): say so rather than fail on its first use.",
+      `if (-not (Get-Service -Name ${psQuote(g.serviceName)} -ErrorAction SilentlyContinue)) { throw ${psQuote(`no service named ${g.serviceName} after the installer ran; set gateway.serviceName to the name its installer gives the service, then run the bootstrap again (runbook)`)} }`,
       `Set-Service -Name ${psQuote(g.serviceName)} -StartupType Automatic`,
       `if ((Get-Service -Name ${psQuote(g.serviceName)}).Status -ne 'Running') { Start-Service -Name ${psQuote(g.serviceName)} }`,
     );
@@ -188,7 +190,7 @@ function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): strin
     `  $service = Get-Service -Name ${psQuote(g.serviceName)} -ErrorAction SilentlyContinue`,
     "  $wasRunning = $service -and $service.Status -eq 'Running'",
     "  if ($wasRunning) {",
-    `    Stop-Service -Name ${psQuote(g.serviceName)}`,
+    "    Stop-Service -InputObject $service",
     "    $service.WaitForStatus('Stopped', [TimeSpan]::FromMinutes(2))",
     "  }",
     "  if ($item -and $item.LinkType -eq 'Junction') {",
@@ -209,7 +211,7 @@ function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): strin
     "  New-Item -ItemType Directory -Force -Path (Split-Path -Parent $link) | Out-Null",
     "  New-Item -ItemType Junction -Path $link -Target $dataRoot | Out-Null",
     '  Write-Step "$link is a junction to $dataRoot"',
-    `  if ($wasRunning) { Start-Service -Name ${psQuote(g.serviceName)} }`,
+    "  if ($wasRunning) { Start-Service -InputObject $service }",
     "}",
   ];
 }
@@ -220,8 +222,10 @@ function sshSteps(parameter: string): string[] {
     "",
     "Write-Step 'OpenSSH server with the pinned host key'",
     "if ((Get-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0').State -ne 'Installed') { Add-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null }",
+    "if (-not (Get-Service -Name 'sshd' -ErrorAction SilentlyContinue)) { throw 'OpenSSH server is installed but its service sshd does not exist (a restart pending?); restart the instance, then run the bootstrap again (runbook)' }",
+    "# sshd creates ProgramData\\ssh and sshd_config only on its first start, which comes last here.",
     "New-Item -ItemType Directory -Force -Path 'C:\\ProgramData\\ssh' | Out-Null",
-    `if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_PATH}')) { Copy-Item -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}' -Destination '${SSHD_CONFIG_PATH}' }`,
+    `if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_PATH}')) { if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}')) { throw 'OpenSSH server is installed but ${SSHD_CONFIG_DEFAULT_PATH} does not exist; run the bootstrap again (runbook)' }; Copy-Item -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}' -Destination '${SSHD_CONFIG_PATH}' }`,
     "$token = Invoke-RestMethod -Method PUT -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '300' }",
     "$region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers @{ 'X-aws-ec2-metadata-token' = $token }",
     "$hostKey = $null",
@@ -241,6 +245,8 @@ function sshSteps(parameter: string): string[] {
     `while ($at -lt $sshdLines.Count -and $sshdLines[$at] -notmatch '${SSHD_MATCH_LINE}') { $at++ }`,
     `$sshdLines.Insert($at, 'HostKey ${PINNED_HOST_KEY}')`,
     `Set-Content -LiteralPath '${SSHD_CONFIG_PATH}' -Value $sshdLines -Encoding Ascii`,
+    "# The key exists only once sshd has run; New-Item -Force would empty an existing key, hence Test-Path.",
+    "if (-not (Test-Path -LiteralPath 'HKLM:\\SOFTWARE\\OpenSSH')) { New-Item -Path 'HKLM:\\SOFTWARE\\OpenSSH' | Out-Null }",
     "New-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -PropertyType String -Force | Out-Null",
   ];
 }
