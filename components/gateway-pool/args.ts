@@ -144,7 +144,8 @@ export interface AwsHostArgs {
   ami?: pulumi.Input<string>;
   /**
    * Root volume size in GiB (Windows and the program; mail lives on the data volume): 30 (what Windows
-   * Server needs) to 16384 (the EBS gp3 limit).
+   * Server needs) to 16384 (the EBS gp3 limit). Growing it grows the volume in place and the settings
+   * association extends C: to the new size.
    * @default - `aws.rootVolumeGiB` of the pool, else 60
    */
   rootVolumeGiB?: number;
@@ -156,7 +157,9 @@ export interface AwsHostArgs {
   availabilityZone?: string;
   /**
    * Size of the encrypted EBS volume holding the gateway's data directory (configuration and queued mail),
-   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink.
+   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink. Growing it
+   * grows the volume in place, and the host's settings association runs again and extends the NTFS
+   * partition to the new size (EBS allows one size change per volume every six hours).
    * @default - `aws.dataVolumeGiB` of the pool, else 100
    */
   dataVolumeGiB?: number;

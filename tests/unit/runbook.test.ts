@@ -271,7 +271,13 @@ test("runbook: no AWS sections for a pool of existing machines only", () => {
 
 test("runbook: the PFX command, run with this machine's OpenSSL, writes SHA-1/3DES bags and a SHA-1 MAC (Windows Server 2016 imports nothing newer)", () => {
   const plan = planGatewayPool(baseArgs({ hosts: [{ hostname: "msgw1.example.com" }] }));
-  const text = renderRunbook({ plan, stack: "prod", gateways: gatewaysOf(plan) });
+  const text = renderRunbook({
+    poolName: "msgw",
+    stack: "prod",
+    plan,
+    gateways: gatewaysOf(plan),
+    legacyAddress: undefined,
+  });
   const commands = [...text.matchAll(/`(openssl pkcs12 [^`]*)`/g)].map((m) => m[1]);
   assert.deepEqual(commands, [
     "openssl pkcs12 -export -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -in msgw1.example.com.crt -inkey msgw1.example.com.key -out msgw1.example.com.pfx",

@@ -18,6 +18,13 @@ export interface WindowsUserDataInput {
    * replaced by a directory junction before the gateway is installed. Undefined: data stays on C:.
    */
   dataVolumeId?: string;
+  /**
+   * Sizes of the data volume and the root volume, in GiB, as deployed. They are part of the settings
+   * text, so growing either volume changes the settings and the SSM association runs them again on the
+   * running host, which extends each partition to its disk's new size. Undefined: not an AWS host.
+   */
+  dataVolumeGiB?: number;
+  rootVolumeGiB?: number;
 }
 
 /** PowerShell single-quoted literal: the only escape is a doubled quote. */
@@ -89,6 +96,7 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
   const g = input.gateway;
   const ports = [...new Set(input.openPorts)].sort((x, y) => x - y);
   const lines: string[] = [
+    ...volumeGrowthSteps(input),
     "# Windows firewall: exactly the gateway's ports; the security group decides who may reach them.",
     `$ports = @(${ports.join(", ")})`,
     "foreach ($port in $ports) {",
@@ -144,6 +152,47 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
   return lines;
 }
 
+/** EC2 exposes an EBS volume's id without the dash as the disk's serial number (vol0123…). */
+const diskBySerial = (volumeId: string) =>
+  `Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like '${volumeId.replace(/-/g, "")}*' } | Select-Object -First 1`;
+
+/**
+ * Extends C: and the data partition to their disks' sizes. EBS grows a volume in place
+ * (`ModifyVolume`), but NTFS keeps its partition's size: without this a full disk stays full after a
+ * successful `pulumi up`. Idempotent (a partition already at its maximum is left alone); runs at first
+ * boot (a volume restored from a smaller snapshot) and from the settings association, which runs again
+ * whenever the sizes in its text change.
+ */
+function volumeGrowthSteps(input: WindowsUserDataInput): string[] {
+  if (input.dataVolumeId === undefined && input.rootVolumeGiB === undefined) return [];
+  const sizes = [
+    input.rootVolumeGiB === undefined ? undefined : `root ${input.rootVolumeGiB} GiB`,
+    input.dataVolumeId === undefined
+      ? undefined
+      : `data ${input.dataVolumeId}${input.dataVolumeGiB === undefined ? "" : ` ${input.dataVolumeGiB} GiB`}`,
+  ].filter((x) => x !== undefined);
+  const lines = [
+    "# Volumes grown in EBS: each partition is extended to its disk's size (a change of size re-runs these settings).",
+    `# Volume sizes: ${sizes.join(", ")}`,
+    "Update-HostStorageCache",
+    "function Expand-ToDisk($part) {",
+    "  $max = (Get-PartitionSupportedSize -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber).SizeMax",
+    "  if ($max -gt $part.Size + 1MB) {",
+    "    Resize-Partition -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber -Size $max",
+    "    Write-Step ('partition {0}: extended to {1:N1} GiB' -f $part.DriveLetter, ($max / 1GB))",
+    "  }",
+    "}",
+    "Expand-ToDisk (Get-Partition -DriveLetter C)",
+  ];
+  if (input.dataVolumeId !== undefined)
+    lines.push(
+      `$dataDisk = ${diskBySerial(input.dataVolumeId)}`,
+      `if (-not $dataDisk) { throw 'data volume ${input.dataVolumeId} is not attached; check its VolumeAttachment, then run the settings again (runbook)' }`,
+      "Expand-ToDisk (Get-Partition -DiskNumber $dataDisk.Number | Where-Object { $_.Type -eq 'Basic' } | Select-Object -First 1)",
+    );
+  return lines;
+}
+
 /** Shared helpers at the top of every script: step logging and native exit codes checked. */
 const PRELUDE = [
   "$ErrorActionPreference = 'Stop'",
@@ -153,15 +202,13 @@ const PRELUDE = [
 
 /** The data-volume steps: bring the disk online, format it only when blank, move the data folder onto it. */
 function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): string[] {
-  // EC2 exposes an EBS volume's id without the dash as the disk serial number (vol0123…).
-  const serial = volumeId.replace(/-/g, "");
   return [
     "",
     `Write-Step 'mail data volume ${volumeId}'`,
     `$deadline = (Get-Date).AddMinutes(${DATA_VOLUME_WAIT_MINUTES})`,
     "$disk = $null",
     "while (-not $disk) {",
-    `  $disk = Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like '${serial}*' } | Select-Object -First 1`,
+    `  $disk = ${diskBySerial(volumeId)}`,
     "  if (-not $disk) {",
     `    if ((Get-Date) -gt $deadline) { throw 'data volume ${volumeId} is not attached after ${DATA_VOLUME_WAIT_MINUTES} minutes; check its VolumeAttachment (same availability zone as the instance), then run the bootstrap again (runbook)' }`,
     "    Start-Sleep -Seconds 10",

@@ -201,15 +201,20 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     parent,
   });
 
+  const rootVolumeGiB =
+    overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB;
   const scriptInput = {
     hostname: host.hostname,
+    rootVolumeGiB,
     gateway: plan.gateway,
     openPorts: openPorts(rules),
     sshHostKeyParameter,
     sshAuthorizedKey: input.ssh ? plan.configSync?.sshPublicKey : undefined,
   };
-  const userData = volume.id.apply((dataVolumeId) =>
-    renderWindowsUserData({ ...scriptInput, dataVolumeId }),
+  // The volume's size as deployed: the settings follow a completed resize (and re-run on it).
+  const volumeFacts = pulumi.all([volume.id, volume.size]);
+  const userData = volumeFacts.apply(([dataVolumeId, dataVolumeGiB]) =>
+    renderWindowsUserData({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
   );
 
   const ignoreChanges = ["userData", "userDataBase64"];
@@ -232,8 +237,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       rootBlockDevice: {
         encrypted: true,
         volumeType: "gp3",
-        volumeSize:
-          overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB,
+        volumeSize: rootVolumeGiB,
         deleteOnTermination: true,
       },
       metadataOptions: {
@@ -254,7 +258,9 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       name: "AWS-RunPowerShellScript",
       targets: [{ key: "InstanceIds", values: [instance.id] }],
       parameters: {
-        commands: renderSettingsCommand(scriptInput),
+        commands: volumeFacts.apply(([dataVolumeId, dataVolumeGiB]) =>
+          renderSettingsCommand({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
+        ),
         executionTimeout: "3600",
       },
       waitForSuccessTimeoutSeconds: SETTINGS_WAIT_SECONDS,
