@@ -32,7 +32,7 @@ import {
   tcpPort,
   windowsServiceName,
 } from "../schema";
-import { isIPv4 } from "../schema";
+import { iamRoleArns, isIPv4 } from "../schema";
 import {
   AMI_ID,
   AVAILABILITY_ZONE,
@@ -967,6 +967,20 @@ export interface AwsPoolDefaultsArgs {
   keyName?: string;
   /** Tags added to every AWS resource. */
   tags?: Record<string, string>;
+  /**
+   * IAM roles that run `pulumi up`, `preview`, `refresh` and `import` for this stack (a person or CI job
+   * assumes one), as role ARNs in the hosts' partition. With `configSync`, each AWS host's SSH host key
+   * is an SSM SecureString under its own KMS key, and the AWS provider decrypts it on every read: the
+   * key's policy lets exactly these roles and the host's own role use it (the account keeps key
+   * administration, without decrypting or granting). Naming roles, not whoever ran last, keeps the policy
+   * the same for everyone in a team, so previews plan no change to it.
+   * @default - none; required when `configSync` is set and the pool has an AWS host
+   * @example
+   * ```ts
+   * aws: { deployerRoleArns: ["arn:aws:iam::123456789012:role/msgw-deployer"] }
+   * ```
+   */
+  deployerRoleArns?: string[];
 }
 const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
   strictObject(
@@ -987,6 +1001,7 @@ const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
           },
         )
         .optional(),
+      deployerRoleArns: iamRoleArns().optional(),
     },
     ARG,
   ),

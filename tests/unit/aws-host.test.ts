@@ -192,9 +192,7 @@ test("host key: parameter name per stack, customer KMS key only the host's role 
     JSON.parse(String(key.inputs.policy)),
     JSON.parse(
       hostKeyPolicy({
-        partition: "aws",
-        accountId: "123456789012",
-        deployerArn: "arn:aws:iam::123456789012:role/deployer",
+        deployerRoleArns: ["arn:aws:iam::123456789012:role/msgw-deployer"],
         instanceRoleArn: "arn:aws:iam::123456789012:role/pool-msgw1-role",
       }),
     ),

@@ -179,6 +179,8 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       parameterName: sshHostKeyParameterName(input.stack, name, host.key),
       hostname: host.hostname,
       role,
+      // Validation requires it whenever the pool creates host keys.
+      deployerRoleArns: defaults.deployerRoleArns ?? [],
       region,
       tags,
       parent,

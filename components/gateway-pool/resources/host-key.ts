@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as ssm from "@pulumi/aws/ssm";
 import * as tls from "@pulumi/tls";
+import { arnAccount, arnPartition } from "../../schema";
 
 /**
  * SSM parameter name of a host's pinned SSH host key. Stack, pool and host are all part of it: parameter
@@ -15,52 +14,83 @@ export function sshHostKeyParameterName(stack: string, pool: string, hostKey: st
   return `/msgw/${stack}/${pool}/${hostKey}/ssh-host-key`;
 }
 
-/** Key administration without use: the account may manage the key but not decrypt with it. */
-const ADMIN_ACTIONS = [
-  "kms:Create*",
-  "kms:Describe*",
-  "kms:Enable*",
-  "kms:List*",
-  "kms:Put*",
-  "kms:Update*",
-  "kms:Revoke*",
-  "kms:Disable*",
-  "kms:Get*",
-  "kms:Delete*",
+/**
+ * Key administration, listed action by action (KMS API reference): no `kms:Create*` (it holds
+ * `kms:CreateGrant`, a way to hand out decryption), no use of the key (`Encrypt`, `Decrypt`,
+ * `ReEncrypt*`, `GenerateDataKey*`). `PutKeyPolicy` stays: KMS refuses a policy that nobody may change
+ * again, and the account must be able to repair the policy if every deployer role is gone.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListAliases",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
   "kms:TagResource",
   "kms:UntagResource",
-  "kms:ScheduleKeyDeletion",
-  "kms:CancelKeyDeletion",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
 ];
 
+/** What the deployers and the host do with the key, only through SSM. */
+const DEPLOYER_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
+
 /**
- * The KMS key policy of a host key: the account administers the key (and so can never lock itself out)
- * but cannot use it; the principal running `pulumi up` encrypts and reads through SSM (the AWS provider
- * reads a SecureString back decrypted after writing it); the host's instance role decrypts through SSM
- * only. Unlike the AWS-managed `aws/ssm` key, no other principal with `ssm:GetParameter` can read it.
+ * The KMS key policy of a host key. Partition and account come from the host's role ARN (the key lives
+ * beside it), never from whoever runs `pulumi up`, so the policy is the same for every deployer:
+ * - the account administers the key ({@link KEY_ADMIN_ACTIONS}) but can neither use it nor grant its
+ *   use, so no IAM policy in the account can open the parameter to anyone else;
+ * - the deployer roles administer it too (a role in another account gets nothing from the account
+ *   statement) and encrypt and decrypt through SSM (the AWS provider reads the SecureString back
+ *   decrypted on create, refresh, import and preview);
+ * - the host's instance role decrypts through SSM only.
+ * Throws when `instanceRoleArn` is not an IAM role ARN.
  */
 export function hostKeyPolicy(input: {
-  partition: string;
-  accountId: string;
-  deployerArn: string;
   instanceRoleArn: string;
+  deployerRoleArns: string[];
 }): string {
+  const partition = arnPartition(input.instanceRoleArn);
+  const accountId = arnAccount(input.instanceRoleArn);
+  if (partition === undefined || accountId === undefined)
+    throw new Error(`${JSON.stringify(input.instanceRoleArn)} is not an IAM role ARN`);
   const viaSsm = { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } };
+  const deployers = [...input.deployerRoleArns].sort();
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "AccountAdministersButDoesNotUse",
         Effect: "Allow",
-        Principal: { AWS: `arn:${input.partition}:iam::${input.accountId}:root` },
-        Action: ADMIN_ACTIONS,
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       },
       {
-        Sid: "DeployerWritesAndReadsThroughSsm",
+        Sid: "DeployersAdminister",
         Effect: "Allow",
-        Principal: { AWS: input.deployerArn },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+        Principal: { AWS: deployers },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: "*",
+      },
+      {
+        Sid: "DeployersWriteAndReadThroughSsm",
+        Effect: "Allow",
+        Principal: { AWS: deployers },
+        Action: DEPLOYER_USE,
         Resource: "*",
         Condition: viaSsm,
       },
@@ -86,8 +116,8 @@ export interface HostKeyResources {
 
 /**
  * A pinned ED25519 SSH host key for one AWS host: generated by Pulumi (secret in state), stored as an SSM
- * SecureString under a customer KMS key only the host's role (and the deployer) can use, readable by that
- * role alone. Child names: `<base>-ssh-host-key` (key and parameter), `<base>-host-key-kms`,
+ * SecureString under a customer KMS key only the host's role and the deployer roles can use (see
+ * {@link hostKeyPolicy}). Child names: `<base>-ssh-host-key` (key and parameter), `<base>-host-key-kms`,
  * `<base>-read-host-key`.
  */
 export function createHostKey(input: {
@@ -95,6 +125,8 @@ export function createHostKey(input: {
   parameterName: string;
   hostname: string;
   role: iam.Role;
+  /** IAM roles that deploy (`aws.deployerRoleArns`): they administer and use the key through SSM. */
+  deployerRoleArns: string[];
   region: string | undefined;
   tags: Record<string, string>;
   parent: pulumi.Resource;
@@ -102,9 +134,6 @@ export function createHostKey(input: {
   const { base, region, tags, parent } = input;
   const opts = { parent };
   const key = new tls.PrivateKey(`${base}-ssh-host-key`, { algorithm: "ED25519" }, opts);
-  const caller = getCallerIdentityOutput({}, opts);
-  const partition = getPartitionOutput({}, opts).partition;
-  const deployer = iam.getSessionContextOutput({ arn: caller.arn }, opts).issuerArn;
   const cmk = new kms.Key(
     `${base}-host-key-kms`,
     {
@@ -112,11 +141,9 @@ export function createHostKey(input: {
       region,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: pulumi
-        .all([partition, caller.accountId, deployer, input.role.arn])
-        .apply(([p, accountId, deployerArn, instanceRoleArn]) =>
-          hostKeyPolicy({ partition: p, accountId, deployerArn, instanceRoleArn }),
-        ),
+      policy: input.role.arn.apply((instanceRoleArn) =>
+        hostKeyPolicy({ instanceRoleArn, deployerRoleArns: input.deployerRoleArns }),
+      ),
       tags,
     },
     opts,
