@@ -152,6 +152,8 @@ test("settings reach running hosts through an SSM association, not user data", a
     (byName(plan, "pool-msgw1-data-attachment").inputs.instanceId as string) ?? "",
   ]);
   assert.equal(association.inputs.waitForSuccessTimeoutSeconds, 3300);
+  // The provider waits only when it creates an association: a change of what reaches the host replaces it.
+  assert.deepEqual(association.options, { replaceOnChanges: ["parameters", "name", "targets"] });
   const parameters = association.inputs.parameters as Record<string, string>;
   assert.equal(parameters.executionTimeout, "3600");
   const commands = parameters.commands.split("\n").map((l) => l.trim());

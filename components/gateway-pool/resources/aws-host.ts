@@ -54,6 +54,12 @@ export const SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstance
 export const SETTINGS_WAIT_SECONDS = 3300;
 
 /**
+ * Properties of the settings association whose change replaces it (and so is waited on): the
+ * document's parameters (the settings text), the document and the target instance.
+ */
+export const SETTINGS_REPLACE_ON = ["parameters", "name", "targets"] as const;
+
+/**
  * One EC2 Windows gateway: security group with exactly the planned rules; an instance role with Session
  * Manager; an instance with an encrypted root volume and IMDSv2 whose image and user data are fixed at
  * creation (`ignoreChanges`: a newer published image or an edited first-boot script never replaces or
@@ -254,6 +260,11 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const attachment = attachDataVolume({ base, volume, instance, region, parent });
 
   // Settings that change on a running host arrive through Systems Manager, never through user data.
+  // The AWS provider waits for an association's success only when it creates one (ssm/association.go:
+  // resourceAssociationCreate calls waitAssociationSuccess, resourceAssociationUpdate returns after
+  // UpdateAssociation), and a failed run would go unreported. So any change of what reaches the host
+  // (its text, document or target) replaces the association, new before old: the new one runs at once
+  // and `pulumi up` waits for its success, or fails with the host's error.
   new ssm.Association(
     `${base}-settings`,
     {
@@ -268,7 +279,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       waitForSuccessTimeoutSeconds: SETTINGS_WAIT_SECONDS,
       region,
     },
-    { parent, dependsOn: [attachment] },
+    { parent, dependsOn: [attachment], replaceOnChanges: [...SETTINGS_REPLACE_ON] },
   );
 
   const eip = new ec2.Eip(
