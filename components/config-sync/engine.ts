@@ -1,3 +1,4 @@
+import { bootStepNote, type BootStepReader } from "./boot-step";
 import { guardFindings } from "./guard";
 import { explainFindings } from "./guard";
 import {
@@ -42,6 +43,8 @@ export interface EngineOptions {
   onStep?: (host: string, step: string) => void | Promise<void>;
   /** Clock for backup ids. @default - () => new Date() */
   now?: () => Date;
+  /** Reads a new host's first-boot step when its boot wait ends. @default - {@link readBootStepViaSsm} */
+  bootStepReader?: BootStepReader;
 }
 
 function hostOf(inv: Inventory, name: string, flag: string): HostSpec {
@@ -72,7 +75,22 @@ async function connectVia(
     const seen = await store.seen(host.name, host.generation).catch(() => false);
     if (seen) h = { ...host, bootWaitSeconds: 0 };
   }
-  const r = await conn(o)(h, progress);
+  let r: RemoteHost;
+  try {
+    r = await conn(o)(h, progress);
+  } catch (e) {
+    // A host just created that never answered: say where its first boot is (through SSM).
+    if (
+      h.bootWaitSeconds > 0 &&
+      host.bootStep !== undefined &&
+      !(e instanceof HostKeyMismatchError)
+    ) {
+      progress(`${host.name}: no SSH answer; reading its first-boot step through SSM`);
+      const note = await bootStepNote(host.bootStep, o.bootStepReader);
+      throw new Error(`${(e as Error).message}${note}`);
+    }
+    throw e;
+  }
   if (host.generation !== undefined && store.markSeen)
     await store.markSeen(host.name, host.generation).catch(() => undefined);
   return r;

@@ -796,6 +796,15 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
+   * How long replication waits for SSH on an AWS host the pool just created, seconds, 60–3600 (the
+   * inventory's limit). The first boot starts sshd last, after the data volume, the pinned key from
+   * SSM, OpenSSH Server and the gateway's installer. When the wait ends, the error says which first-boot
+   * step the host was on (read through SSM Run Command from `C:\ProgramData\msgw\bootstrap.step`).
+   * @default 2040 - Windows boot (240, AWS's "wait four minutes") + the first boot's data-volume wait
+   * (900) + its SSM read (300) + allowances for OpenSSH Server (300) and the installer (300)
+   */
+  bootWaitSeconds?: number;
+  /**
    * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
    * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
@@ -889,6 +898,11 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
       parallel: int("must be a whole number from 1 to 64", 1, 64).optional(),
       cliCommand: nonEmptyLine(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
+      ).optional(),
+      bootWaitSeconds: int(
+        "must be a whole number of seconds from 60 to 3600 (the longest boot wait msgw config accepts)",
+        60,
+        3600,
       ).optional(),
       backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
       store: configSyncStoreSchema.optional(),

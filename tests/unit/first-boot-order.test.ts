@@ -226,6 +226,7 @@ test("first boot: every path, registry key and service exists before a step uses
       "c:\\programdata\\ssh\\administrators_authorized_keys",
       "service mailstoregateway",
       "c:\\programdata\\msgw\\bootstrap.done",
+      "c:\\programdata\\msgw\\bootstrap.step",
     ],
   );
 });

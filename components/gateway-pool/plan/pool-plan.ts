@@ -11,6 +11,7 @@ import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
 import { assertValidGatewayPoolArgs } from "../validate";
 import { X509_NAME_MAX } from "./limits";
+import { FIRST_BOOT_SSH_WAIT_SECONDS } from "./user-data";
 
 /**
  * Defaults, including the facts about MailStore Gateway its vendor does not document (service name,
@@ -31,6 +32,8 @@ export const GATEWAY_DEFAULTS = {
   certificateEarlyRenewalDays: 30,
   caValidityDays: 3650,
   organization: "MailStore Gateway pool",
+  /** configSync.bootWaitSeconds: the first boot's bounds plus allowances (see user-data.ts). */
+  bootWaitSeconds: FIRST_BOOT_SSH_WAIT_SECONDS,
 } as const;
 
 /** One host as the pool will build it. */
@@ -134,6 +137,8 @@ export interface GatewayPoolPlan {
         sshPrivateKeyPath: string;
         parallel: number;
         cliCommand: string;
+        /** Seconds replication waits for SSH on a host the pool just created. */
+        bootWaitSeconds: number;
         backupDirectory: string;
         /** Where snapshots and backups live; `bucket` undefined: the pool creates one. */
         store: ConfigSyncStorePlan;
@@ -243,6 +248,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       sshPrivateKeyPath: sync.sshPrivateKeyPath ?? "~/.ssh/id_ed25519",
       parallel: sync.parallel ?? 4,
       cliCommand: sync.cliCommand ?? "npx --no-install msgw",
+      bootWaitSeconds: sync.bootWaitSeconds ?? GATEWAY_DEFAULTS.bootWaitSeconds,
       backupDirectory: sync.backupDirectory ?? ".msgw/backups",
       store: planStore(sync, hosts),
     };

@@ -34,6 +34,11 @@ export function psQuote(value: string): string {
 
 /** Where the first boot logs every step (transcript); the runbook points administrators here. */
 export const BOOTSTRAP_LOG = "C:\\ProgramData\\msgw\\bootstrap.log";
+/**
+ * The first boot's current step (the text of its last `Write-Step`, or `FAILED: …`), one line; `msgw
+ * config` reads it through SSM Run Command when a new host's SSH does not answer in time.
+ */
+export const BOOTSTRAP_STEP = "C:\\ProgramData\\msgw\\bootstrap.step";
 /** Written when the first boot completed; the settings association waits for it. */
 export const BOOTSTRAP_DONE = "C:\\ProgramData\\msgw\\bootstrap.done";
 /** How long the settings association waits for a first boot still running, minutes. */
@@ -51,6 +56,30 @@ export const SSM_READ_ATTEMPTS = 30;
 export const SSM_READ_PAUSE_SECONDS = 10;
 /** Bound of the wait for the data volume to be attached (the attachment follows the instance). */
 export const DATA_VOLUME_WAIT_MINUTES = 15;
+/**
+ * From launch to user data: AWS asks to wait at least four minutes after launching a Windows instance
+ * before connecting to it (EC2 User Guide for Windows instances, "Connect to your Windows instance").
+ */
+export const WINDOWS_BOOT_SECONDS = 240;
+/**
+ * Allowances for the first-boot steps that have no bound of their own and no published duration:
+ * installing OpenSSH Server (a Windows capability, downloaded from Windows Update) and running the
+ * gateway's installer (downloaded from `gateway.installerUrl`). Estimates: raise
+ * `configSync.bootWaitSeconds` where downloads are slow.
+ */
+export const OPENSSH_INSTALL_SECONDS = 300;
+export const GATEWAY_INSTALL_SECONDS = 300;
+/**
+ * How long replication waits for SSH on a host the pool just created, by default: sshd starts last in
+ * the first boot, after every step above, so the window is the sum of the first boot's own bounds (the
+ * data volume wait, the SSM read's attempts) and the allowances: 240 + 900 + 300 + 300 + 300 = 2040 s.
+ */
+export const FIRST_BOOT_SSH_WAIT_SECONDS =
+  WINDOWS_BOOT_SECONDS +
+  DATA_VOLUME_WAIT_MINUTES * 60 +
+  SSM_READ_ATTEMPTS * SSM_READ_PAUSE_SECONDS +
+  OPENSSH_INSTALL_SECONDS +
+  GATEWAY_INSTALL_SECONDS;
 
 /**
  * Line patterns of the `sshd_config` edit, shared verbatim by the PowerShell the host runs (`-match`,
@@ -196,7 +225,7 @@ function volumeGrowthSteps(input: WindowsUserDataInput): string[] {
 /** Shared helpers at the top of every script: step logging and native exit codes checked. */
 const PRELUDE = [
   "$ErrorActionPreference = 'Stop'",
-  "function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text) }",
+  "function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text); if ($msgwStepFile) { Set-Content -LiteralPath $msgwStepFile -Value $text } }",
   'function Invoke-Checked { $exe, $rest = $args; & $exe @rest; if ($LASTEXITCODE -ne 0) { throw "$exe exited with $LASTEXITCODE" } }',
 ];
 
@@ -312,6 +341,8 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
     `# MailStore Gateway pool host ${input.hostname} (generated)`,
     ...PRELUDE,
     "New-Item -ItemType Directory -Force -Path 'C:\\ProgramData\\msgw' | Out-Null",
+    "# Each step's name also goes to the step file (Write-Step), readable through SSM while SSH is not up yet.",
+    `$msgwStepFile = '${BOOTSTRAP_STEP}'`,
     `Start-Transcript -Path '${BOOTSTRAP_LOG}' -Append`,
     "try {",
   ];
@@ -344,6 +375,7 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
   lines.push(
     "} catch {",
     '  Write-Output "msgw: bootstrap FAILED: $($_.Exception.Message)"',
+    '  Set-Content -LiteralPath $msgwStepFile -Value "FAILED: $($_.Exception.Message)"',
     "  throw",
     "} finally {",
     "  Stop-Transcript",

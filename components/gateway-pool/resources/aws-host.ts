@@ -26,7 +26,12 @@ export interface GatewayHostResources {
   /** Resources to wait for before talking to the host. */
   ready: pulumi.Resource[];
   /** AWS hosts only: EC2 instance id and the id of the data volume that outlives it. */
-  aws?: { instanceId: pulumi.Output<string>; dataVolumeId: pulumi.Output<string> };
+  aws?: {
+    instanceId: pulumi.Output<string>;
+    /** `arn:<partition>:ec2:<region>:<account>:instance/<id>`: where SSM finds the host. */
+    instanceArn: pulumi.Output<string>;
+    dataVolumeId: pulumi.Output<string>;
+  };
 }
 
 export interface AwsHostInput {
@@ -301,6 +306,6 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     identity: instance.id,
     sshHostKey,
     ready: [instance, eip, attachment],
-    aws: { instanceId: instance.id, dataVolumeId: volume.id },
+    aws: { instanceId: instance.id, instanceArn: instance.arn, dataVolumeId: volume.id },
   };
 }
