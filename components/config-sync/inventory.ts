@@ -49,9 +49,12 @@ export type StoreSpec =
 
 /** How the gateway service is stopped, started and checked on a host: commands run over SSH. */
 export interface ServiceControl {
-  /** Starts the service; exit 0 when the start was accepted. */
+  /**
+   * Starts the service; exit 0 when the start was accepted, and also when it already runs: a restore
+   * that cannot learn the service's state (a hung status command) starts it anyway.
+   */
   start: string;
-  /** Stops the service; exit 0 when the stop was accepted. */
+  /** Stops the service; exit 0 when the stop was accepted, and also when it is already stopped. */
   stop: string;
   /** Exit 0 exactly when the service is running. */
   status: string;
