@@ -112,6 +112,7 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       }
       case "aws:ec2/instance:Instance":
         id = `i-${hex(args.name, 17)}`;
+        state.arn = `arn:aws:ec2:${String(inputs.region ?? "eu-central-1")}:123456789012:instance/${id}`;
         break;
       case "aws:ec2/securityGroup:SecurityGroup":
         id = `sg-${hex(args.name, 17)}`;

@@ -21,6 +21,7 @@ export interface PlannedResource {
     retainOnDelete?: true;
     deleteBeforeReplace?: true;
     ignoreChanges?: string[];
+    replaceOnChanges?: string[];
     import?: string;
   };
 }
@@ -65,6 +66,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
   getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
   getImportid(): string;
 }
 
@@ -74,6 +76,8 @@ export function optionsOf(req: RegisterRequest): PlannedResource["options"] {
   if (req.getRetainondelete()) options.retainOnDelete = true;
   if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
   if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+  if (req.getReplaceonchangesList().length > 0)
+    options.replaceOnChanges = req.getReplaceonchangesList();
   if (req.getImportid()) options.import = req.getImportid();
   return options;
 }

@@ -1,15 +1,18 @@
+import { bootStepNote, type BootStepReader } from "./boot-step";
 import { guardFindings } from "./guard";
 import { explainFindings } from "./guard";
 import {
   waitServiceInstalled,
   countMailboxes,
   hostPaths,
+  hung,
+  learnService,
   readConfig,
   readMarker,
-  serviceRunning,
   staleTemps,
   startService,
   stopService,
+  type LearnedState,
   type RestoreMarker,
 } from "./host-ops";
 import type { HostSpec, Inventory } from "./inventory";
@@ -40,6 +43,8 @@ export interface EngineOptions {
   onStep?: (host: string, step: string) => void | Promise<void>;
   /** Clock for backup ids. @default - () => new Date() */
   now?: () => Date;
+  /** Reads a new host's first-boot step when its boot wait ends. @default - {@link readBootStepViaSsm} */
+  bootStepReader?: BootStepReader;
 }
 
 function hostOf(inv: Inventory, name: string, flag: string): HostSpec {
@@ -70,7 +75,22 @@ async function connectVia(
     const seen = await store.seen(host.name, host.generation).catch(() => false);
     if (seen) h = { ...host, bootWaitSeconds: 0 };
   }
-  const r = await conn(o)(h, progress);
+  let r: RemoteHost;
+  try {
+    r = await conn(o)(h, progress);
+  } catch (e) {
+    // A host just created that never answered: say where its first boot is (through SSM).
+    if (
+      h.bootWaitSeconds > 0 &&
+      host.bootStep !== undefined &&
+      !(e instanceof HostKeyMismatchError)
+    ) {
+      progress(`${host.name}: no SSH answer; reading its first-boot step through SSM`);
+      const note = await bootStepNote(host.bootStep, o.bootStepReader);
+      throw new Error(`${(e as Error).message}${note}`);
+    }
+    throw e;
+  }
   if (host.generation !== undefined && store.markSeen)
     await store.markSeen(host.name, host.generation).catch(() => undefined);
   return r;
@@ -289,6 +309,11 @@ class Restorer {
   private phase = "reading the host's configuration";
   /** Set once the stop command was sent: from then on every failure ends in {@link putBack}. */
   private stopIssued = false;
+  /**
+   * True from a confirmed stop until the next start command (or reconnection: the host may have
+   * rebooted): the service is known to be stopped without asking a status command that may hang.
+   */
+  private knownStopped = false;
   /** Files already renamed into place or removed, in order. */
   private readonly touched: string[] = [];
   /** The configuration a failure goes back to. */
@@ -318,11 +343,43 @@ class Restorer {
   }
 
   private async serviceState(): Promise<ServiceState> {
-    if (this.r.lost) return "unknown";
+    return (await learnService(this.r, this.host)).state;
+  }
+
+  /**
+   * Makes the service run: starts it unless the status command says it runs. When the status
+   * cannot be learned (the command hung), starts it anyway: a start of a running service is
+   * harmless. Never throws; `problem` says what is known when the service is not seen running.
+   */
+  private async bringUp(
+    r: RemoteHost,
+    seen: LearnedState,
+  ): Promise<{ service: ServiceState; problem?: string }> {
+    const svc = this.host.serviceName;
+    if (seen.state === "running") return { service: "running" };
+    if (seen.state === "unknown")
+      this.progress(`the service's state cannot be learned (${seen.why}); starting it anyway`);
+    this.knownStopped = false;
     try {
-      return (await serviceRunning(this.r, this.host)) ? "running" : "stopped";
-    } catch {
-      return "unknown";
+      await startService(r, this.host);
+      return { service: "running" };
+    } catch (e) {
+      if (hung(e, "status"))
+        return {
+          service: "unknown",
+          problem: `whether ${svc} runs after the accepted start command cannot be learned (${errText(e)}): check ${svc} on the host and start it by hand if it is stopped`,
+        };
+      // The start failed or hung: ask once what it left.
+      const after = await learnService(r, this.host);
+      if (after.state === "running") return { service: "running" };
+      const state =
+        "why" in after
+          ? `whether ${svc} runs cannot be learned (${after.why})`
+          : `${svc} is stopped`;
+      return {
+        service: after.state,
+        problem: `${hung(e, "start") ? errText(e) : `the service did not start again (${errText(e)})`}; ${state}: start ${svc} on the host by hand`,
+      };
     }
   }
 
@@ -334,6 +391,7 @@ class Restorer {
       try {
         this.r.close();
         this.progress(`reconnecting (${this.r.lost})`);
+        this.knownStopped = false;
         this.r = await this.open();
         return this.r;
       } catch (e) {
@@ -482,6 +540,7 @@ class Restorer {
     this.progress(`stopping ${this.host.serviceName}`);
     this.stopIssued = true;
     await stopService(this.r, this.host);
+    this.knownStopped = true;
     await this.step("stopped");
 
     // 4. Files may have changed while the service ran down: re-read, re-check, re-backup.
@@ -552,11 +611,20 @@ class Restorer {
     // 8. Start and confirm.
     this.phase = "starting the service with the new configuration";
     this.progress(`starting ${this.host.serviceName}`);
-    await startService(this.r, this.host);
-    // Committed: the new configuration is verified and the gateway runs it. Nothing below undoes that.
+    this.knownStopped = false;
+    let unconfirmed: string | undefined;
+    try {
+      await startService(this.r, this.host);
+    } catch (e) {
+      // The start was accepted but the status command hangs: going back would need a stop that
+      // cannot be confirmed either; the new configuration is verified, so it stays.
+      if (!hung(e, "status")) throw e;
+      unconfirmed = errText(e);
+    }
+    // Committed: the new configuration is verified and the start was accepted. Nothing below undoes that.
     let note = "";
     try {
-      await this.step("started");
+      if (!unconfirmed) await this.step("started");
       await this.r.remove(this.paths.marker);
     } catch (e) {
       try {
@@ -565,6 +633,19 @@ class Restorer {
         note = `; the restore marker could not be removed (${errText(e)}): status reports an interrupted restore until a re-run clears it`;
       }
     }
+    const svc = this.host.serviceName;
+    if (unconfirmed)
+      return {
+        ...base,
+        result: "failed",
+        config: "replaced",
+        service: "unknown",
+        written: plan.write,
+        removed: plan.remove,
+        backup,
+        findings,
+        message: `${name}: configuration ${rev} written and verified (${plan.write.length} written, ${plan.remove.length} removed, ${plan.unchanged.length} already equal); the start command was accepted, but whether ${svc} runs cannot be learned (${unconfirmed}): check ${svc} on the host and start it by hand if it is stopped; backup at ${backup.onHost}${note}`,
+      };
     return {
       ...base,
       result: "updated",
@@ -688,38 +769,46 @@ class Restorer {
     marker: RestoreMarker | undefined,
   ): Promise<RestoreOutcome> {
     const name = this.host.name;
+    const rev = this.snap.manifest.revision;
+    const seen = await learnService(this.r, this.host);
+    if (seen.state === "stopped")
+      this.progress(`configuration already matches; the service is stopped: starting it`);
+    const up = await this.bringUp(this.r, seen);
+    const config = marker ? "replaced" : "unchanged";
     try {
-      const running = await serviceRunning(this.r, this.host);
-      if (!running) {
-        this.progress(`configuration already matches; the service is stopped: starting it`);
-        await startService(this.r, this.host);
-      }
       await this.removeStaleTemps();
+      // The configuration is whole (it matches the snapshot): the interrupted restore is over.
       if (marker) await this.r.remove(this.paths.marker);
-      if (running && !marker) {
-        return {
-          ...base,
-          result: "unchanged",
-          config: "unchanged",
-          service: "running",
-          message: `${name}: already at ${this.snap.manifest.revision}; nothing changed`,
-        };
-      }
-      return {
-        ...base,
-        result: "updated",
-        config: marker ? "replaced" : "unchanged",
-        service: "running",
-        message: `${name}: configuration already matched ${this.snap.manifest.revision}; ${marker ? "completed an interrupted restore: " : ""}service started`,
-      };
     } catch (e) {
       return {
         ...base,
-        config: "unchanged",
-        service: await this.serviceState(),
-        message: `${name}: configuration matches ${this.snap.manifest.revision} but starting the service failed: ${errText(e)}${marker ? `; the restore marker ${this.host.backupDir} stays: re-run restore` : ""}`,
+        config,
+        service: up.service,
+        message: `${name}: configuration matches ${rev}${up.problem ? `, but ${up.problem}` : ", service running"}; clearing the leftovers failed (${errText(e)})${marker ? `: the restore marker ${this.host.backupDir} stays: re-run restore` : ""}`,
       };
     }
+    if (up.problem)
+      return {
+        ...base,
+        config,
+        service: up.service,
+        message: `${name}: configuration matches ${rev}${marker ? " (an interrupted restore is completed)" : ""}, but ${up.problem}`,
+      };
+    if (seen.state === "running" && !marker)
+      return {
+        ...base,
+        result: "unchanged",
+        config: "unchanged",
+        service: "running",
+        message: `${name}: already at ${rev}; nothing changed`,
+      };
+    return {
+      ...base,
+      result: "updated",
+      config,
+      service: "running",
+      message: `${name}: configuration already matched ${rev}; ${marker ? "completed an interrupted restore: " : ""}service ${seen.state === "running" ? "running" : "started"}`,
+    };
   }
 
   /**
@@ -756,8 +845,13 @@ class Restorer {
           describeFiles(await readConfig(r, this.host, this.inv.files)),
           this.ci,
         );
-        // Never change files under a running gateway (a start that timed out may have come up).
-        if (!isNoop(plan) && (await serviceRunning(r, this.host))) await stopService(r, this.host);
+        // Never change files under a running gateway (a start that timed out may have come up);
+        // when its state cannot be learned, stop it anyway (a stop of a stopped service is harmless).
+        if (!isNoop(plan) && !this.knownStopped) {
+          if ((await learnService(r, this.host)).state !== "stopped")
+            await stopService(r, this.host);
+          this.knownStopped = true;
+        }
         // Removals first: they free the room the rewrites may need on a full disk.
         for (const f of plan.remove) await r.remove(joinRemote(this.paths.dataDir, f));
         for (const f of plan.write) {
@@ -808,20 +902,25 @@ class Restorer {
       };
     }
     const config: RestoreOutcome["config"] = restored > 0 ? "restored-from-backup" : "unchanged";
+    // The previous configuration is whole again: the interrupted restore is over, whatever the service does.
+    let r: RemoteHost | undefined;
+    let up: { service: ServiceState; problem?: string };
     try {
-      const r = await this.live();
-      if (!(await serviceRunning(r, this.host))) await startService(r, this.host);
-      await r.remove(this.paths.marker).catch(() => undefined);
+      r = await this.live();
+      up = await this.bringUp(r, await learnService(r, this.host));
     } catch (e3) {
+      up = { service: "unknown", problem: `the service did not start again (${errText(e3)})` };
+    }
+    await r?.remove(this.paths.marker).catch(() => undefined);
+    if (up.problem)
       return {
         ...base,
         result: "failed",
         config,
         backup,
-        service: await this.serviceState(),
-        message: `${what}; the previous configuration is back in place${restored ? "" : " (no file had been replaced)"}, but the service did not start again (${errText(e3)}): start ${this.host.serviceName} by hand, or re-run restore (${rerun})`,
+        service: up.service,
+        message: `${what}; the previous configuration is back in place${restored ? "" : " (no file had been replaced)"}, but ${up.problem}; then check it with msgw config status --target ${name} (or re-run restore: ${rerun})`,
       };
-    }
     if (err === undefined) return { ...base, config, backup, service: "running" };
     return {
       ...base,
@@ -911,7 +1010,8 @@ export async function inspectHost(
     const files = describeFiles(await readConfig(r, host, inv.files));
     const mailboxes = await countMailboxes(r, host);
     const marker = await readMarker(r, host);
-    const service: ServiceState = (await serviceRunning(r, host)) ? "running" : "stopped";
+    // A hung status command makes the service's state unknown, not the whole report unreadable.
+    const learned = await learnService(r, host);
     const differences = manifest
       ? compareToManifest(manifest, files, host.platform === "windows")
       : [];
@@ -923,7 +1023,8 @@ export async function inspectHost(
       files,
       mailboxes,
       mailFiles: mailboxes.reduce((a, m) => a + m.files, 0),
-      service,
+      service: learned.state,
+      ...(learned.state === "unknown" ? { serviceUnknownBecause: learned.why } : {}),
       ...(marker ? { interruptedRestore: marker } : {}),
     };
   } catch (e) {

@@ -116,18 +116,31 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 /** Deadline of one status (or exists) command. */
 const statusMs = (host: HostSpec) => Math.min(30, host.serviceTimeoutSeconds) * 1000 + 5000;
 
+/** A service-control command that did not finish before its deadline (and was killed). */
+export class HungCommandError extends DeadlineError {
+  constructor(
+    readonly verb: "status" | "exists" | "start" | "stop",
+    detail: string,
+  ) {
+    super(`the ${verb} command hung: ${detail}`);
+  }
+}
+
+/** Whether `e` says that `verb`'s command hung. */
+export const hung = (e: unknown, verb: HungCommandError["verb"]): e is HungCommandError =>
+  e instanceof HungCommandError && e.verb === verb;
+
 /** Runs a service-control command with its deadline; a deadline says which command hung. */
 async function control(
   r: RemoteHost,
-  what: string,
+  what: HungCommandError["verb"],
   command: string,
   timeoutMs: number,
 ): Promise<ExecResult> {
   try {
     return await r.exec(command, timeoutMs);
   } catch (e) {
-    if (e instanceof DeadlineError)
-      throw new DeadlineError(`the ${what} command hung: ${e.message}`);
+    if (e instanceof DeadlineError) throw new HungCommandError(what, e.message);
     throw e;
   }
 }
@@ -135,6 +148,19 @@ async function control(
 /** Whether the gateway service runs (the status command exits 0). */
 export async function serviceRunning(r: RemoteHost, host: HostSpec): Promise<boolean> {
   return (await control(r, "status", host.serviceControl.status, statusMs(host))).code === 0;
+}
+
+/** The service's state as the status command tells it; `why` says what kept it from being learned. */
+export type LearnedState = { state: "running" | "stopped" } | { state: "unknown"; why: string };
+
+/** Asks the status command once; never throws (a hung or failed command gives `unknown` and why). */
+export async function learnService(r: RemoteHost, host: HostSpec): Promise<LearnedState> {
+  if (r.lost) return { state: "unknown", why: `the connection was lost (${r.lost})` };
+  try {
+    return { state: (await serviceRunning(r, host)) ? "running" : "stopped" };
+  } catch (e) {
+    return { state: "unknown", why: printable((e as Error).message) };
+  }
 }
 
 /**

@@ -82,3 +82,11 @@ export type {
   GuardFinding,
   HostStatus,
 } from "./types";
+export {
+  bootStepNote,
+  readBootStepViaSsm,
+  EC2_INSTANCE_ARN,
+  type BootStepProbe,
+  type BootStepReader,
+  type SsmSdk,
+} from "./boot-step";

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as z from "zod";
+import { EC2_INSTANCE_ARN } from "./boot-step";
 import {
   WINDOWS_DATA_DIR,
   WINDOWS_SERVICE_NAME,
@@ -47,9 +48,12 @@ export type StoreSpec =
 
 /** How the gateway service is stopped, started and checked on a host: commands run over SSH. */
 export interface ServiceControl {
-  /** Starts the service; exit 0 when the start was accepted. */
+  /**
+   * Starts the service; exit 0 when the start was accepted, and also when it already runs: a restore
+   * that cannot learn the service's state (a hung status command) starts it anyway.
+   */
   start: string;
-  /** Stops the service; exit 0 when the stop was accepted. */
+  /** Stops the service; exit 0 when the stop was accepted, and also when it is already stopped. */
   stop: string;
   /** Exit 0 exactly when the service is running. */
   status: string;
@@ -103,6 +107,11 @@ export interface HostSpec {
    * that answered before fails fast when it is out of reach.
    */
   generation?: string;
+  /**
+   * Where the host's first-boot step is read through SSM Run Command when the boot wait ends without an
+   * SSH answer: the EC2 instance's ARN and the step file on it. The component writes it for AWS hosts.
+   */
+  bootStep?: { instanceArn: string; file: string };
   /** Deadline of one SFTP request (a 32 KiB write, a rename, a listing); a stalled server fails it. @default - 30 */
   operationTimeoutSeconds: number;
   /** How long a restore waits for the gateway service to be installed (`serviceControl.exists`). @default - 0 */
@@ -195,6 +204,25 @@ const hostShape = {
       error: message("must be an id such as an EC2 instance id"),
     })
     .optional(),
+  bootStep: strictObject(
+    {
+      instanceArn: z
+        .string({ error: message("must be an EC2 instance ARN") })
+        .regex(EC2_INSTANCE_ARN, {
+          error: message(
+            'must be an EC2 instance ARN such as "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"',
+          ),
+        }),
+      file: z
+        .string({ error: message("must be a Windows file path") })
+        .regex(/^[A-Za-z]:\\[^'\r\n\0]+$/, {
+          error: message(
+            'must be a Windows file path such as "C:\\ProgramData\\msgw\\bootstrap.step"',
+          ),
+        }),
+    },
+    FIELD,
+  ).optional(),
   operationTimeoutSeconds: seconds(1, 3600).optional(),
   serviceWaitSeconds: seconds(0, 7200).optional(),
   serviceTimeoutSeconds: seconds(1, 3600).optional(),
@@ -449,6 +477,7 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
       connectTimeoutSeconds: h.connectTimeoutSeconds ?? 20,
       bootWaitSeconds: h.bootWaitSeconds ?? 0,
       ...(h.generation !== undefined ? { generation: h.generation } : {}),
+      ...(h.bootStep !== undefined ? { bootStep: { ...h.bootStep } } : {}),
       operationTimeoutSeconds: h.operationTimeoutSeconds ?? 30,
       serviceWaitSeconds: h.serviceWaitSeconds ?? 0,
       serviceTimeoutSeconds: h.serviceTimeoutSeconds ?? 120,

@@ -25,7 +25,7 @@ export function renderStatus(statuses: HostStatus[], revision: string | undefine
           ? `matches ${revision}`
           : `DIFFERS from ${revision}: ${s.differences.map((d) => `${showName(d.name)} ${d.problem}`).join(", ")}`;
     const parts = [
-      `${s.host.padEnd(24)} service=${s.service}`,
+      `${s.host.padEnd(24)} service=${s.service}${s.serviceUnknownBecause ? ` (${printable(s.serviceUnknownBecause)})` : ""}`,
       `${s.files.length} config file(s)`,
       `${s.mailFiles} file(s) in ${s.mailboxes.length} mailbox folder(s)`,
       match,

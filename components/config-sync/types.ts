@@ -106,6 +106,8 @@ export interface HostStatus {
   /** Total files in all mailbox folders. */
   mailFiles: number;
   service: ServiceState;
+  /** Why `service` is `unknown` (the status command hung or failed to run), when it is. */
+  serviceUnknownBecause?: string;
   /** A restore that was interrupted and not yet completed or rolled back. */
   interruptedRestore?: { revision: string; startedAt: string; backup: string };
   /** Error text when the host could not be read. */

@@ -32,7 +32,7 @@ import {
   tcpPort,
   windowsServiceName,
 } from "../schema";
-import { isIPv4 } from "../schema";
+import { iamRoleArns, isIPv4 } from "../schema";
 import {
   AMI_ID,
   AVAILABILITY_ZONE,
@@ -144,7 +144,8 @@ export interface AwsHostArgs {
   ami?: pulumi.Input<string>;
   /**
    * Root volume size in GiB (Windows and the program; mail lives on the data volume): 30 (what Windows
-   * Server needs) to 16384 (the EBS gp3 limit).
+   * Server needs) to 16384 (the EBS gp3 limit). Growing it grows the volume in place and the settings
+   * association extends C: to the new size.
    * @default - `aws.rootVolumeGiB` of the pool, else 60
    */
   rootVolumeGiB?: number;
@@ -156,7 +157,9 @@ export interface AwsHostArgs {
   availabilityZone?: string;
   /**
    * Size of the encrypted EBS volume holding the gateway's data directory (configuration and queued mail),
-   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink.
+   * GiB, 20–16384. It survives instance replacement; EBS volumes can grow but never shrink. Growing it
+   * grows the volume in place, and the host's settings association runs again and extends the NTFS
+   * partition to the new size (EBS allows one size change per volume every six hours).
    * @default - `aws.dataVolumeGiB` of the pool, else 100
    */
   dataVolumeGiB?: number;
@@ -793,6 +796,15 @@ export interface ConfigSyncArgs {
    */
   cliCommand?: string;
   /**
+   * How long replication waits for SSH on an AWS host the pool just created, seconds, 60–3600 (the
+   * inventory's limit). The first boot starts sshd last, after the data volume, the pinned key from
+   * SSM, OpenSSH Server and the gateway's installer. When the wait ends, the error says which first-boot
+   * step the host was on (read through SSM Run Command from `C:\ProgramData\msgw\bootstrap.step`).
+   * @default 2040 - Windows boot (240, AWS's "wait four minutes") + the first boot's data-volume wait
+   * (900) + its SSM read (300) + allowances for OpenSSH Server (300) and the installer (300)
+   */
+  bootWaitSeconds?: number;
+  /**
    * Folder on the machine running `pulumi up` where snapshots and backups are kept, with
    * `store: { kind: "local" }` (or when the pool has no AWS host).
    * @default ".msgw/backups"
@@ -887,6 +899,11 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
       cliCommand: nonEmptyLine(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
       ).optional(),
+      bootWaitSeconds: int(
+        "must be a whole number of seconds from 60 to 3600 (the longest boot wait msgw config accepts)",
+        60,
+        3600,
+      ).optional(),
       backupDirectory: nonEmptyLine('give a folder, e.g. ".msgw/backups"').optional(),
       store: configSyncStoreSchema.optional(),
     },
@@ -964,6 +981,20 @@ export interface AwsPoolDefaultsArgs {
   keyName?: string;
   /** Tags added to every AWS resource. */
   tags?: Record<string, string>;
+  /**
+   * IAM roles that run `pulumi up`, `preview`, `refresh` and `import` for this stack (a person or CI job
+   * assumes one), as role ARNs in the hosts' partition. With `configSync`, each AWS host's SSH host key
+   * is an SSM SecureString under its own KMS key, and the AWS provider decrypts it on every read: the
+   * key's policy lets exactly these roles and the host's own role use it (the account keeps key
+   * administration, without decrypting or granting). Naming roles, not whoever ran last, keeps the policy
+   * the same for everyone in a team, so previews plan no change to it.
+   * @default - none; required when `configSync` is set and the pool has an AWS host
+   * @example
+   * ```ts
+   * aws: { deployerRoleArns: ["arn:aws:iam::123456789012:role/msgw-deployer"] }
+   * ```
+   */
+  deployerRoleArns?: string[];
 }
 const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
   strictObject(
@@ -984,6 +1015,7 @@ const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
           },
         )
         .optional(),
+      deployerRoleArns: iamRoleArns().optional(),
     },
     ARG,
   ),

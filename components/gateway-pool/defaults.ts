@@ -2,6 +2,8 @@
 // name). The TSDoc `@default` of each argument states the same value; tests/unit/defaults.test.ts compares
 // the two, so the docs and the code cannot drift apart.
 
+import { FIRST_BOOT_SSH_WAIT_SECONDS } from "./plan/user-data";
+
 /** The defaults table. Code reads defaults from here, never from a literal of its own. */
 export const DEFAULTS = {
   hosts: {
@@ -36,6 +38,8 @@ export const DEFAULTS = {
     parallel: 4,
     cliCommand: "npx --no-install msgw",
     backupDirectory: ".msgw/backups",
+    // The sum of the first boot's own bounds and allowances, itemised where they are defined.
+    bootWaitSeconds: FIRST_BOOT_SSH_WAIT_SECONDS,
     store: { prefix: "" },
   },
   readinessGate: { waitSeconds: 900 },

@@ -276,6 +276,7 @@ export class GatewayPool extends pulumi.ComponentResource {
           serviceControl: h.serviceControl,
           freshlyCreated: h.placement === "aws",
           ...(h.placement === "aws" ? { generation: res.identity } : {}),
+          ...(res.aws ? { bootStepInstanceArn: res.aws.instanceArn } : {}),
         };
       });
       if (legacy?.phase === "migrating") {

@@ -16,6 +16,7 @@ import {
   show,
   WINDOWS_DATA_DIR,
 } from "../schema";
+import { deployerRules } from "./deployer-rules";
 import { hostKey } from "./plan/names";
 import { AVAILABILITY_ZONE } from "./plan/limits";
 
@@ -308,6 +309,8 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
       );
     }
   }
+
+  deployerRules(a, ctx);
 
   // Configuration replication.
   if (sync !== undefined) {

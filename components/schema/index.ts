@@ -14,3 +14,4 @@ export * from "./ssh";
 export * from "./service-control";
 export * from "./replicated-host";
 export * from "./pulumi-input";
+export * from "./iam-role-arn";

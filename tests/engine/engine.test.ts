@@ -25,6 +25,8 @@ interface StandInAws {
     creationDate: string,
   ): { imageId: string };
   instanceEvents(cloud: unknown, id: string): Array<{ event: string; reason: string }>;
+  failAssociationRuns(cloud: unknown, instanceId: string, detail: string): void;
+  clearAssociationRunFailure(cloud: unknown, instanceId: string): void;
 }
 interface StandInContext {
   Cloud: new (dir: string) => { list<T>(service: string): Map<string, T> };
@@ -197,12 +199,17 @@ describe("dev stack under the real engine", () => {
       "https://downloads.example.com/v2/MailStoreGatewaySetup.exe",
     ]);
     const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
-    // The new installer reaches the running hosts through their SSM associations only.
-    assert.deepEqual(changed(stepsOf("up", up.stdout)), [
-      "update msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
-      "update msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw2-settings",
-    ]);
-    assert.deepEqual(changeSummary("up", up.stdout), { same: total - 2, update: 2 });
+    // The new installer reaches the running hosts through their SSM associations only, each replaced
+    // (new before old) so that the update waits for its run on the host.
+    assert.deepEqual(
+      changed(stepsOf("up", up.stdout)),
+      ["create-replacement", "delete-replaced", "replace"].flatMap((op) =>
+        ["msgw1", "msgw2"].map(
+          (h) => `${op} msgw:index:GatewayPool$aws:ssm/association:Association::msgw-${h}-settings`,
+        ),
+      ),
+    );
+    assert.deepEqual(changeSummary("up", up.stdout), { same: total - 2, replace: 2 });
     const cloud = new Cloud(w.cloudDir());
     const ids = instanceIds(w);
     assert.equal(ids.length, 2);
@@ -213,6 +220,36 @@ describe("dev stack under the real engine", () => {
         `instance ${id}`,
       );
     }
+  });
+
+  it("a settings change whose run fails on a host fails pulumi up with the host's error; fixed, the next up completes", async () => {
+    const { failAssociationRuns, clearAssociationRunFailure } = await load<StandInAws>("aws");
+    const { Cloud } = await load<StandInContext>("context");
+    const cloud = new Cloud(w.cloudDir());
+    const [first] = instanceIds(w);
+    failAssociationRuns(cloud, first, "msgw: bootstrap FAILED: installer exited with 1603");
+    w.config("dev", [
+      "set",
+      "--path",
+      "msgw:pool.gateway.installerUrl",
+      "https://downloads.example.com/v3/MailStoreGatewaySetup.exe",
+    ]);
+    const failed = w.pulumi(["up", "--stack", "dev", "--yes", "--skip-preview"]);
+    assert.notEqual(failed.code, 0);
+    assert.match(
+      failed.stdout,
+      /aws:ssm:Association \(msgw-msgw1-settings\):\n\s+error: [^\n]*waiting for SSM Association \([0-9a-f-]{36}\) to be Success: unexpected state 'Failed', wanted target 'Success'\. last error: msgw: bootstrap FAILED: installer exited with 1603/,
+    );
+    clearAssociationRunFailure(cloud, first);
+    const again = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    assert.deepEqual(
+      changed(stepsOf("up", again.stdout)).filter((c) => !/delete-replaced/.test(c)),
+      [
+        "create-replacement msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
+        "replace msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
+      ],
+    );
+    assert.deepEqual(w.summary("preview", "dev"), { same: total });
   });
 
   it("a newer image from the AMI lookup changes nothing", async () => {
@@ -243,6 +280,8 @@ describe("dev stack under the real engine", () => {
       "aws:ec2/instance:Instance::msgw-msgw1",
       "aws:ec2/volumeAttachment:VolumeAttachment::msgw-msgw1-data-attachment",
       "command:local:Command::msgw-config-snapshot",
+      // A new target is a change of what reaches a host: the association is replaced and waited on.
+      "aws:ssm/association:Association::msgw-msgw1-settings",
     ];
     assert.deepEqual(
       changed(stepsOf("up", up.stdout)),
@@ -253,7 +292,6 @@ describe("dev stack under the real engine", () => {
         `update ${g}aws:cloudwatch/metricAlarm:MetricAlarm::msgw-msgw1-instance-check`,
         `update ${g}aws:cloudwatch/metricAlarm:MetricAlarm::msgw-msgw1-recover`,
         `update ${g}aws:ec2/eip:Eip::msgw-msgw1-eip`,
-        `update ${g}aws:ssm/association:Association::msgw-msgw1-settings`,
       ].sort(),
     );
     const after = instanceIds(w);

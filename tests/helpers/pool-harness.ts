@@ -2,7 +2,13 @@ import { GatewayPool, type GatewayPoolArgs } from "../../components";
 import { PoolMocks } from "../../tools/mocks";
 import { planOffline, type OfflinePlan, type PlannedResource } from "../../tools/offline-plan";
 
-/** Minimal valid arguments; tests spread their changes over it. */
+/** The role the tests deploy as (`aws.deployerRoleArns`, required with configSync and AWS hosts). */
+export const TEST_DEPLOYER_ROLE = "arn:aws:iam::123456789012:role/msgw-deployer";
+
+/**
+ * Minimal valid arguments; tests spread their changes over it. `aws` is merged, so every pool names
+ * {@link TEST_DEPLOYER_ROLE} unless the test gives its own `aws.deployerRoleArns`.
+ */
 export function baseArgs(overrides: Partial<GatewayPoolArgs> = {}): GatewayPoolArgs {
   return {
     zone: { name: "example.com", id: "zone-123" },
@@ -10,6 +16,7 @@ export function baseArgs(overrides: Partial<GatewayPoolArgs> = {}): GatewayPoolA
     hosts: [{ hostname: "msgw1.example.com" }, { hostname: "msgw2.example.com" }],
     access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
     ...overrides,
+    aws: { deployerRoleArns: [TEST_DEPLOYER_ROLE], ...overrides.aws },
   };
 }
 

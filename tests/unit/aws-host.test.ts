@@ -152,6 +152,8 @@ test("settings reach running hosts through an SSM association, not user data", a
     (byName(plan, "pool-msgw1-data-attachment").inputs.instanceId as string) ?? "",
   ]);
   assert.equal(association.inputs.waitForSuccessTimeoutSeconds, 3300);
+  // The provider waits only when it creates an association: a change of what reaches the host replaces it.
+  assert.deepEqual(association.options, { replaceOnChanges: ["parameters", "name", "targets"] });
   const parameters = association.inputs.parameters as Record<string, string>;
   assert.equal(parameters.executionTimeout, "3600");
   const commands = parameters.commands.split("\n").map((l) => l.trim());
@@ -192,9 +194,7 @@ test("host key: parameter name per stack, customer KMS key only the host's role 
     JSON.parse(String(key.inputs.policy)),
     JSON.parse(
       hostKeyPolicy({
-        partition: "aws",
-        accountId: "123456789012",
-        deployerArn: "arn:aws:iam::123456789012:role/deployer",
+        deployerRoleArns: ["arn:aws:iam::123456789012:role/msgw-deployer"],
         instanceRoleArn: "arn:aws:iam::123456789012:role/pool-msgw1-role",
       }),
     ),

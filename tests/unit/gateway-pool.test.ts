@@ -364,13 +364,22 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
-    // A host the pool creates: waited for while it boots and installs the gateway.
-    bootWaitSeconds: 900,
+    // A host the pool creates: waited for while it boots and installs the gateway (configSync.bootWaitSeconds).
+    bootWaitSeconds: 2040,
     serviceWaitSeconds: 1800,
     // The instance id: the boot wait ends once the store has seen this instance answer.
     generation: inventory.hosts["msgw2.example.com"].generation,
+    // Where a timed-out boot wait reads the host's first-boot step (SSM Run Command).
+    bootStep: {
+      instanceArn: inventory.hosts["msgw2.example.com"].bootStep.instanceArn,
+      file: "C:\\ProgramData\\msgw\\bootstrap.step",
+    },
   });
   assert.match(inventory.hosts["msgw2.example.com"].generation, /^i-[0-9a-f]{17}$/);
+  assert.equal(
+    inventory.hosts["msgw2.example.com"].bootStep.instanceArn,
+    `arn:aws:ec2:eu-central-1:123456789012:instance/${inventory.hosts["msgw2.example.com"].generation}`,
+  );
   assert.match(
     inventory.hosts["msgw2.example.com"].hostKey,
     /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA[0-9a-f]{40}$/,
@@ -378,7 +387,7 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
   assert.deepEqual(Object.keys(inventory.hosts), ["msgw2.example.com"]);
   // The replication engine accepts exactly this inventory (the contract between wiring and CLI).
   const accepted = validateInventory(inventory, "/work");
-  assert.equal(accepted.hosts["msgw2.example.com"].bootWaitSeconds, 900);
+  assert.equal(accepted.hosts["msgw2.example.com"].bootWaitSeconds, 2040);
   assert.equal(accepted.hosts["msgw2.example.com"].connectTimeoutSeconds, 20);
   assert.equal(
     accepted.hosts["msgw2.example.com"].privateKeyPath,

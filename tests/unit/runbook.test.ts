@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -263,4 +267,70 @@ test("runbook: no AWS sections for a pool of existing machines only", () => {
   });
   assert.doesNotMatch(text, /Getting onto an AWS host|rolling update|restore drill|## Alarms/);
   assert.match(text, /## After a certificate renewal\n\nThis update renewed no certificate\./);
+});
+
+test("runbook: the PFX command, run with this machine's OpenSSL, writes SHA-1/3DES bags and a SHA-1 MAC (Windows Server 2016 imports nothing newer)", () => {
+  const plan = planGatewayPool(baseArgs({ hosts: [{ hostname: "msgw1.example.com" }] }));
+  const text = renderRunbook({
+    poolName: "msgw",
+    stack: "prod",
+    plan,
+    gateways: gatewaysOf(plan),
+    legacyAddress: undefined,
+  });
+  const commands = [...text.matchAll(/`(openssl pkcs12 [^`]*)`/g)].map((m) => m[1]);
+  assert.deepEqual(commands, [
+    "openssl pkcs12 -export -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -in msgw1.example.com.crt -inkey msgw1.example.com.key -out msgw1.example.com.pfx",
+  ]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-pfx-"));
+  try {
+    // OpenSSL prints `-info` on stderr: both streams are read.
+    const openssl = (args: string[]) => {
+      const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+      assert.equal(r.status, 0, `openssl ${args.join(" ")}: ${r.stderr}`);
+      return `${r.stdout}${r.stderr}`;
+    };
+    openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      "msgw1.example.com.key",
+      "-out",
+      "msgw1.example.com.crt",
+      "-subj",
+      "/CN=msgw1.example.com",
+      "-days",
+      "1",
+    ]);
+    // The runbook's command as written; the password comes from the terminal there, from here in the test.
+    const [, ...args] = commands[0].split(" ");
+    openssl([...args, "-passout", "pass:test-only"]);
+    const info = openssl([
+      "pkcs12",
+      "-info",
+      "-noout",
+      "-in",
+      "msgw1.example.com.pfx",
+      "-passin",
+      "pass:test-only",
+    ]);
+    assert.deepEqual(
+      info
+        .trim()
+        .split("\n")
+        .filter((l) => /^(MAC|PKCS7 Encrypted data|Shrouded Keybag):/.test(l)),
+      [
+        "MAC: sha1, Iteration 2048",
+        "PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048",
+        "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048",
+      ],
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

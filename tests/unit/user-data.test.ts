@@ -165,7 +165,7 @@ test("data volume: found by serial, formatted only when blank, folder moved befo
   );
   // The service is stopped around a move and the junction is in place before the installer runs.
   const at = (needle: string): number => lines.findIndex((l) => l.includes(needle));
-  assert.ok(at("Stop-Service -Name 'MailStoreGateway'") < at("Move-Item"));
+  assert.ok(at("Stop-Service -InputObject $service") < at("Move-Item"));
   assert.ok(at("New-Item -ItemType Junction") < at("Invoke-WebRequest"));
   assert.ok(
     lines.includes(
@@ -214,4 +214,50 @@ test("settings command: the same idempotent settings, firewall reconciled, waits
   }
   // No installer URL: the settings never try to install.
   assert.doesNotMatch(command.join("\n"), /Invoke-WebRequest/);
+});
+
+test("volume growth: both partitions extended to their disks' maximum, only when smaller, in first boot and settings", () => {
+  const plan = planGatewayPool(baseArgs({}));
+  const input = {
+    hostname: "msgw1.example.com",
+    gateway: plan.gateway,
+    openPorts: [25, 110, 8450],
+    dataVolumeId: "vol-0123456789abcdef0",
+    dataVolumeGiB: 150,
+    rootVolumeGiB: 60,
+  };
+  const settings = renderSettingsCommand(input).split("\n");
+  const from = settings.indexOf(
+    "# Volumes grown in EBS: each partition is extended to its disk's size (a change of size re-runs these settings).",
+  );
+  assert.ok(from > 0);
+  assert.deepEqual(settings.slice(from + 1, from + 15), [
+    "# Volume sizes: root 60 GiB, data vol-0123456789abcdef0 150 GiB",
+    "Update-HostStorageCache",
+    "function Expand-ToDisk($part) {",
+    "  $max = (Get-PartitionSupportedSize -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber).SizeMax",
+    "  if ($max -gt $part.Size + 1MB) {",
+    "    Resize-Partition -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber -Size $max",
+    "    Write-Step ('partition {0}: extended to {1:N1} GiB' -f $part.DriveLetter, ($max / 1GB))",
+    "  }",
+    "}",
+    "Expand-ToDisk (Get-Partition -DriveLetter C)",
+    "$dataDisk = Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like 'vol0123456789abcdef0*' } | Select-Object -First 1",
+    "if (-not $dataDisk) { throw 'data volume vol-0123456789abcdef0 is not attached; check its VolumeAttachment, then run the settings again (runbook)' }",
+    "Expand-ToDisk (Get-Partition -DiskNumber $dataDisk.Number | Where-Object { $_.Type -eq 'Basic' } | Select-Object -First 1)",
+    "# Windows firewall: exactly the gateway's ports; the security group decides who may reach them.",
+  ]);
+  // First boot: after the data volume is set up (a volume restored from a smaller snapshot grows too).
+  const boot = renderWindowsUserData(input)
+    .split("\n")
+    .map((l) => l.trim());
+  assert.ok(
+    boot.indexOf("Expand-ToDisk (Get-Partition -DriveLetter C)") >
+      boot.indexOf("New-Item -ItemType Junction -Path $link -Target $dataRoot | Out-Null"),
+  );
+  // A host without EBS volumes (no sizes, no volume) has no growth step.
+  assert.doesNotMatch(
+    renderSettingsCommand({ hostname: "h", gateway: plan.gateway, openPorts: [25] }),
+    /Resize-Partition|Update-HostStorageCache/,
+  );
 });

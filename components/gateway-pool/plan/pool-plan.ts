@@ -42,6 +42,8 @@ export const GATEWAY_DEFAULTS = {
   certificateEarlyRenewalDays: DEFAULTS.certificates.earlyRenewalDays,
   caValidityDays: DEFAULTS.certificates.ca.validityDays,
   organization: DEFAULTS.certificates.organization,
+  /** configSync.bootWaitSeconds: the first boot's bounds plus allowances (see user-data.ts). */
+  bootWaitSeconds: DEFAULTS.configSync.bootWaitSeconds,
 } as const;
 
 /** One host as the pool will build it. */
@@ -145,6 +147,8 @@ export interface GatewayPoolPlan {
         sshPrivateKeyPath: string;
         parallel: number;
         cliCommand: string;
+        /** Seconds replication waits for SSH on a host the pool just created. */
+        bootWaitSeconds: number;
         backupDirectory: string;
         /** Where snapshots and backups live; `bucket` undefined: the pool creates one. */
         store: ConfigSyncStorePlan;
@@ -264,6 +268,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       sshPrivateKeyPath: sync.sshPrivateKeyPath ?? DEFAULTS.configSync.sshPrivateKeyPath,
       parallel: sync.parallel ?? DEFAULTS.configSync.parallel,
       cliCommand: sync.cliCommand ?? DEFAULTS.configSync.cliCommand,
+      bootWaitSeconds: sync.bootWaitSeconds ?? DEFAULTS.configSync.bootWaitSeconds,
       backupDirectory: sync.backupDirectory ?? DEFAULTS.configSync.backupDirectory,
       store: planStore(sync, hosts),
     };

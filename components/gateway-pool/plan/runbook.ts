@@ -1,4 +1,5 @@
 import type { ArchivingProfileSettings } from "./archiving-profile";
+import { pfxExportCommand } from "./pfx-command";
 import type { GatewayPoolPlan } from "./pool-plan";
 import { BOOTSTRAP_LOG } from "./user-data";
 import type { HostState } from "../args";
@@ -99,7 +100,7 @@ export function renderRunbook(input: RunbookInput): string {
       );
     } else {
       out.push(
-        `${step++}. Install this host's certificate: \`pulumi stack output --stack ${input.stack} gateways\` gives its certificate and \`pulumi stack output --stack ${input.stack} --show-secrets certificatePrivateKeys\` its key; convert them to PFX (\`openssl pkcs12 -export -in ${g.hostname}.crt -inkey ${g.hostname}.key -out ${g.hostname}.pfx\`), import it in the Management Console and check the fingerprint ${g.certificateSha256 ?? "(shown after deployment)"}.`,
+        `${step++}. Install this host's certificate: \`pulumi stack output --stack ${input.stack} gateways\` gives its certificate and \`pulumi stack output --stack ${input.stack} --show-secrets certificatePrivateKeys\` its key; convert them to PFX (\`${pfxExportCommand(g.hostname)}\`, which every Windows Server version imports), import it in the Management Console and check the fingerprint ${g.certificateSha256 ?? "(shown after deployment)"}.`,
       );
     }
     if (g.state === "active") {

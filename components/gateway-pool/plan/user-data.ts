@@ -18,6 +18,13 @@ export interface WindowsUserDataInput {
    * replaced by a directory junction before the gateway is installed. Undefined: data stays on C:.
    */
   dataVolumeId?: string;
+  /**
+   * Sizes of the data volume and the root volume, in GiB, as deployed. They are part of the settings
+   * text, so growing either volume changes the settings and the SSM association runs them again on the
+   * running host, which extends each partition to its disk's new size. Undefined: not an AWS host.
+   */
+  dataVolumeGiB?: number;
+  rootVolumeGiB?: number;
 }
 
 /** PowerShell single-quoted literal: the only escape is a doubled quote. */
@@ -27,6 +34,11 @@ export function psQuote(value: string): string {
 
 /** Where the first boot logs every step (transcript); the runbook points administrators here. */
 export const BOOTSTRAP_LOG = "C:\\ProgramData\\msgw\\bootstrap.log";
+/**
+ * The first boot's current step (the text of its last `Write-Step`, or `FAILED: …`), one line; `msgw
+ * config` reads it through SSM Run Command when a new host's SSH does not answer in time.
+ */
+export const BOOTSTRAP_STEP = "C:\\ProgramData\\msgw\\bootstrap.step";
 /** Written when the first boot completed; the settings association waits for it. */
 export const BOOTSTRAP_DONE = "C:\\ProgramData\\msgw\\bootstrap.done";
 /** How long the settings association waits for a first boot still running, minutes. */
@@ -44,6 +56,30 @@ export const SSM_READ_ATTEMPTS = 30;
 export const SSM_READ_PAUSE_SECONDS = 10;
 /** Bound of the wait for the data volume to be attached (the attachment follows the instance). */
 export const DATA_VOLUME_WAIT_MINUTES = 15;
+/**
+ * From launch to user data: AWS asks to wait at least four minutes after launching a Windows instance
+ * before connecting to it (EC2 User Guide for Windows instances, "Connect to your Windows instance").
+ */
+export const WINDOWS_BOOT_SECONDS = 240;
+/**
+ * Allowances for the first-boot steps that have no bound of their own and no published duration:
+ * installing OpenSSH Server (a Windows capability, downloaded from Windows Update) and running the
+ * gateway's installer (downloaded from `gateway.installerUrl`). Estimates: raise
+ * `configSync.bootWaitSeconds` where downloads are slow.
+ */
+export const OPENSSH_INSTALL_SECONDS = 300;
+export const GATEWAY_INSTALL_SECONDS = 300;
+/**
+ * How long replication waits for SSH on a host the pool just created, by default: sshd starts last in
+ * the first boot, after every step above, so the window is the sum of the first boot's own bounds (the
+ * data volume wait, the SSM read's attempts) and the allowances: 240 + 900 + 300 + 300 + 300 = 2040 s.
+ */
+export const FIRST_BOOT_SSH_WAIT_SECONDS =
+  WINDOWS_BOOT_SECONDS +
+  DATA_VOLUME_WAIT_MINUTES * 60 +
+  SSM_READ_ATTEMPTS * SSM_READ_PAUSE_SECONDS +
+  OPENSSH_INSTALL_SECONDS +
+  GATEWAY_INSTALL_SECONDS;
 
 /**
  * Line patterns of the `sshd_config` edit, shared verbatim by the PowerShell the host runs (`-match`,
@@ -89,6 +125,7 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
   const g = input.gateway;
   const ports = [...new Set(input.openPorts)].sort((x, y) => x - y);
   const lines: string[] = [
+    ...volumeGrowthSteps(input),
     "# Windows firewall: exactly the gateway's ports; the security group decides who may reach them.",
     `$ports = @(${ports.join(", ")})`,
     "foreach ($port in $ports) {",
@@ -130,6 +167,8 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
       '  if ($p.ExitCode -ne 0) { throw "installer exited with $($p.ExitCode)" }',
       "  Write-Output 'msgw: MailStore Gateway installed'",
       "}",
+      "# The service's name is an assumption (README): say so rather than fail on its first use.",
+      `if (-not (Get-Service -Name ${psQuote(g.serviceName)} -ErrorAction SilentlyContinue)) { throw ${psQuote(`no service named ${g.serviceName} after the installer ran; set gateway.serviceName to the name its installer gives the service, then run the bootstrap again (runbook)`)} }`,
       `Set-Service -Name ${psQuote(g.serviceName)} -StartupType Automatic`,
       `if ((Get-Service -Name ${psQuote(g.serviceName)}).Status -ne 'Running') { Start-Service -Name ${psQuote(g.serviceName)} }`,
     );
@@ -142,24 +181,63 @@ export function renderHostSettingsScript(input: WindowsUserDataInput): string[] 
   return lines;
 }
 
+/** EC2 exposes an EBS volume's id without the dash as the disk's serial number (vol0123…). */
+const diskBySerial = (volumeId: string) =>
+  `Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like '${volumeId.replace(/-/g, "")}*' } | Select-Object -First 1`;
+
+/**
+ * Extends C: and the data partition to their disks' sizes. EBS grows a volume in place
+ * (`ModifyVolume`), but NTFS keeps its partition's size: without this a full disk stays full after a
+ * successful `pulumi up`. Idempotent (a partition already at its maximum is left alone); runs at first
+ * boot (a volume restored from a smaller snapshot) and from the settings association, which runs again
+ * whenever the sizes in its text change.
+ */
+function volumeGrowthSteps(input: WindowsUserDataInput): string[] {
+  if (input.dataVolumeId === undefined && input.rootVolumeGiB === undefined) return [];
+  const sizes = [
+    input.rootVolumeGiB === undefined ? undefined : `root ${input.rootVolumeGiB} GiB`,
+    input.dataVolumeId === undefined
+      ? undefined
+      : `data ${input.dataVolumeId}${input.dataVolumeGiB === undefined ? "" : ` ${input.dataVolumeGiB} GiB`}`,
+  ].filter((x) => x !== undefined);
+  const lines = [
+    "# Volumes grown in EBS: each partition is extended to its disk's size (a change of size re-runs these settings).",
+    `# Volume sizes: ${sizes.join(", ")}`,
+    "Update-HostStorageCache",
+    "function Expand-ToDisk($part) {",
+    "  $max = (Get-PartitionSupportedSize -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber).SizeMax",
+    "  if ($max -gt $part.Size + 1MB) {",
+    "    Resize-Partition -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber -Size $max",
+    "    Write-Step ('partition {0}: extended to {1:N1} GiB' -f $part.DriveLetter, ($max / 1GB))",
+    "  }",
+    "}",
+    "Expand-ToDisk (Get-Partition -DriveLetter C)",
+  ];
+  if (input.dataVolumeId !== undefined)
+    lines.push(
+      `$dataDisk = ${diskBySerial(input.dataVolumeId)}`,
+      `if (-not $dataDisk) { throw 'data volume ${input.dataVolumeId} is not attached; check its VolumeAttachment, then run the settings again (runbook)' }`,
+      "Expand-ToDisk (Get-Partition -DiskNumber $dataDisk.Number | Where-Object { $_.Type -eq 'Basic' } | Select-Object -First 1)",
+    );
+  return lines;
+}
+
 /** Shared helpers at the top of every script: step logging and native exit codes checked. */
 const PRELUDE = [
   "$ErrorActionPreference = 'Stop'",
-  "function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text) }",
+  "function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text); if ($msgwStepFile) { Set-Content -LiteralPath $msgwStepFile -Value $text } }",
   'function Invoke-Checked { $exe, $rest = $args; & $exe @rest; if ($LASTEXITCODE -ne 0) { throw "$exe exited with $LASTEXITCODE" } }',
 ];
 
 /** The data-volume steps: bring the disk online, format it only when blank, move the data folder onto it. */
 function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): string[] {
-  // EC2 exposes an EBS volume's id without the dash as the disk serial number (vol0123…).
-  const serial = volumeId.replace(/-/g, "");
   return [
     "",
     `Write-Step 'mail data volume ${volumeId}'`,
     `$deadline = (Get-Date).AddMinutes(${DATA_VOLUME_WAIT_MINUTES})`,
     "$disk = $null",
     "while (-not $disk) {",
-    `  $disk = Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like '${serial}*' } | Select-Object -First 1`,
+    `  $disk = ${diskBySerial(volumeId)}`,
     "  if (-not $disk) {",
     `    if ((Get-Date) -gt $deadline) { throw 'data volume ${volumeId} is not attached after ${DATA_VOLUME_WAIT_MINUTES} minutes; check its VolumeAttachment (same availability zone as the instance), then run the bootstrap again (runbook)' }`,
     "    Start-Sleep -Seconds 10",
@@ -188,7 +266,7 @@ function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): strin
     `  $service = Get-Service -Name ${psQuote(g.serviceName)} -ErrorAction SilentlyContinue`,
     "  $wasRunning = $service -and $service.Status -eq 'Running'",
     "  if ($wasRunning) {",
-    `    Stop-Service -Name ${psQuote(g.serviceName)}`,
+    "    Stop-Service -InputObject $service",
     "    $service.WaitForStatus('Stopped', [TimeSpan]::FromMinutes(2))",
     "  }",
     "  if ($item -and $item.LinkType -eq 'Junction') {",
@@ -209,7 +287,7 @@ function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): strin
     "  New-Item -ItemType Directory -Force -Path (Split-Path -Parent $link) | Out-Null",
     "  New-Item -ItemType Junction -Path $link -Target $dataRoot | Out-Null",
     '  Write-Step "$link is a junction to $dataRoot"',
-    `  if ($wasRunning) { Start-Service -Name ${psQuote(g.serviceName)} }`,
+    "  if ($wasRunning) { Start-Service -InputObject $service }",
     "}",
   ];
 }
@@ -220,8 +298,10 @@ function sshSteps(parameter: string): string[] {
     "",
     "Write-Step 'OpenSSH server with the pinned host key'",
     "if ((Get-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0').State -ne 'Installed') { Add-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null }",
+    "if (-not (Get-Service -Name 'sshd' -ErrorAction SilentlyContinue)) { throw 'OpenSSH server is installed but its service sshd does not exist (a restart pending?); restart the instance, then run the bootstrap again (runbook)' }",
+    "# sshd creates ProgramData\\ssh and sshd_config only on its first start, which comes last here.",
     "New-Item -ItemType Directory -Force -Path 'C:\\ProgramData\\ssh' | Out-Null",
-    `if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_PATH}')) { Copy-Item -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}' -Destination '${SSHD_CONFIG_PATH}' }`,
+    `if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_PATH}')) { if (-not (Test-Path -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}')) { throw 'OpenSSH server is installed but ${SSHD_CONFIG_DEFAULT_PATH} does not exist; run the bootstrap again (runbook)' }; Copy-Item -LiteralPath '${SSHD_CONFIG_DEFAULT_PATH}' -Destination '${SSHD_CONFIG_PATH}' }`,
     "$token = Invoke-RestMethod -Method PUT -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '300' }",
     "$region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers @{ 'X-aws-ec2-metadata-token' = $token }",
     "$hostKey = $null",
@@ -241,6 +321,8 @@ function sshSteps(parameter: string): string[] {
     `while ($at -lt $sshdLines.Count -and $sshdLines[$at] -notmatch '${SSHD_MATCH_LINE}') { $at++ }`,
     `$sshdLines.Insert($at, 'HostKey ${PINNED_HOST_KEY}')`,
     `Set-Content -LiteralPath '${SSHD_CONFIG_PATH}' -Value $sshdLines -Encoding Ascii`,
+    "# The key exists only once sshd has run; New-Item -Force would empty an existing key, hence Test-Path.",
+    "if (-not (Test-Path -LiteralPath 'HKLM:\\SOFTWARE\\OpenSSH')) { New-Item -Path 'HKLM:\\SOFTWARE\\OpenSSH' | Out-Null }",
     "New-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -PropertyType String -Force | Out-Null",
   ];
 }
@@ -259,6 +341,8 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
     `# MailStore Gateway pool host ${input.hostname} (generated)`,
     ...PRELUDE,
     "New-Item -ItemType Directory -Force -Path 'C:\\ProgramData\\msgw' | Out-Null",
+    "# Each step's name also goes to the step file (Write-Step), readable through SSM while SSH is not up yet.",
+    `$msgwStepFile = '${BOOTSTRAP_STEP}'`,
     `Start-Transcript -Path '${BOOTSTRAP_LOG}' -Append`,
     "try {",
   ];
@@ -291,6 +375,7 @@ export function renderWindowsUserData(input: WindowsUserDataInput): string {
   lines.push(
     "} catch {",
     '  Write-Output "msgw: bootstrap FAILED: $($_.Exception.Message)"',
+    '  Set-Content -LiteralPath $msgwStepFile -Value "FAILED: $($_.Exception.Message)"',
     "  throw",
     "} finally {",
     "  Stop-Transcript",

@@ -26,7 +26,12 @@ export interface GatewayHostResources {
   /** Resources to wait for before talking to the host. */
   ready: pulumi.Resource[];
   /** AWS hosts only: EC2 instance id and the id of the data volume that outlives it. */
-  aws?: { instanceId: pulumi.Output<string>; dataVolumeId: pulumi.Output<string> };
+  aws?: {
+    instanceId: pulumi.Output<string>;
+    /** `arn:<partition>:ec2:<region>:<account>:instance/<id>`: where SSM finds the host. */
+    instanceArn: pulumi.Output<string>;
+    dataVolumeId: pulumi.Output<string>;
+  };
 }
 
 export interface AwsHostInput {
@@ -54,6 +59,12 @@ export const SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstance
 
 /** Seconds `pulumi up` waits for a host's settings association to succeed before reporting failure. */
 export const SETTINGS_WAIT_SECONDS = 3300;
+
+/**
+ * Properties of the settings association whose change replaces it (and so is waited on): the
+ * document's parameters (the settings text), the document and the target instance.
+ */
+export const SETTINGS_REPLACE_ON = ["parameters", "name", "targets"] as const;
 
 /**
  * One EC2 Windows gateway: security group with exactly the planned rules; an instance role with Session
@@ -161,10 +172,11 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   if (input.ssh) {
     const key = createHostKey({
       base,
-      lookups,
       parameterName: sshHostKeyParameterName(input.stack, name, host.key),
       hostname: host.hostname,
       role,
+      // Validation requires it whenever the pool creates host keys.
+      deployerRoleArns: defaults.deployerRoleArns ?? [],
       region,
       tags,
       parent,
@@ -187,15 +199,20 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     parent,
   });
 
+  const rootVolumeGiB =
+    overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB;
   const scriptInput = {
     hostname: host.hostname,
+    rootVolumeGiB,
     gateway: plan.gateway,
     openPorts: openPorts(rules),
     sshHostKeyParameter,
     sshAuthorizedKey: input.ssh ? plan.configSync?.sshPublicKey : undefined,
   };
-  const userData = volume.id.apply((dataVolumeId) =>
-    renderWindowsUserData({ ...scriptInput, dataVolumeId }),
+  // The volume's size as deployed: the settings follow a completed resize (and re-run on it).
+  const volumeFacts = pulumi.all([volume.id, volume.size]);
+  const userData = volumeFacts.apply(([dataVolumeId, dataVolumeGiB]) =>
+    renderWindowsUserData({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
   );
 
   const ignoreChanges = ["userData", "userDataBase64"];
@@ -218,8 +235,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       rootBlockDevice: {
         encrypted: true,
         volumeType: "gp3",
-        volumeSize:
-          overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB,
+        volumeSize: rootVolumeGiB,
         deleteOnTermination: true,
       },
       metadataOptions: {
@@ -234,19 +250,26 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const attachment = attachDataVolume({ base, volume, instance, region, parent });
 
   // Settings that change on a running host arrive through Systems Manager, never through user data.
+  // The AWS provider waits for an association's success only when it creates one (ssm/association.go:
+  // resourceAssociationCreate calls waitAssociationSuccess, resourceAssociationUpdate returns after
+  // UpdateAssociation), and a failed run would go unreported. So any change of what reaches the host
+  // (its text, document or target) replaces the association, new before old: the new one runs at once
+  // and `pulumi up` waits for its success, or fails with the host's error.
   new ssm.Association(
     `${base}-settings`,
     {
       name: "AWS-RunPowerShellScript",
       targets: [{ key: "InstanceIds", values: [instance.id] }],
       parameters: {
-        commands: renderSettingsCommand(scriptInput),
+        commands: volumeFacts.apply(([dataVolumeId, dataVolumeGiB]) =>
+          renderSettingsCommand({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
+        ),
         executionTimeout: "3600",
       },
       waitForSuccessTimeoutSeconds: SETTINGS_WAIT_SECONDS,
       region,
     },
-    { parent, dependsOn: [attachment] },
+    { parent, dependsOn: [attachment], replaceOnChanges: [...SETTINGS_REPLACE_ON] },
   );
 
   const eip = new ec2.Eip(
@@ -269,6 +292,6 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     identity: instance.id,
     sshHostKey,
     ready: [instance, eip, attachment],
-    aws: { instanceId: instance.id, dataVolumeId: volume.id },
+    aws: { instanceId: instance.id, instanceArn: instance.arn, dataVolumeId: volume.id },
   };
 }

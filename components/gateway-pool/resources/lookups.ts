@@ -1,9 +1,7 @@
 // I/O: data-source lookups (invokes), each made once per pool and region instead of once per host.
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
-import * as iam from "@pulumi/aws/iam";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
@@ -71,22 +69,5 @@ export class PoolLookups {
   /** The region's name as the provider resolves it. */
   regionName(region: string | undefined): pulumi.Output<string> {
     return this.once(`region:${region}`, (opts) => getRegionOutput({ region }, opts).region);
-  }
-
-  /** Account id of the credentials running this update. */
-  accountId(): pulumi.Output<string> {
-    return this.caller().accountId;
-  }
-
-  /** ARN of the role (or user) running this update: the session's issuer, not the session. */
-  deployerArn(): pulumi.Output<string> {
-    return this.once(
-      "deployer",
-      (opts) => iam.getSessionContextOutput({ arn: this.caller().arn }, opts).issuerArn,
-    );
-  }
-
-  private caller() {
-    return this.once("caller", (opts) => getCallerIdentityOutput({}, opts));
   }
 }

@@ -3,9 +3,8 @@ import * as command from "@pulumi/command";
 import * as path from "node:path";
 import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
+import { BOOTSTRAP_STEP } from "../plan/user-data";
 
-/** How long a command waits for a host the pool just created: Windows boots and installs OpenSSH. */
-export const FRESH_HOST_BOOT_WAIT_SECONDS = 900;
 /** How long a restore waits for the gateway service on a host the pool just created (its installer runs on first boot). */
 export const FRESH_HOST_SERVICE_WAIT_SECONDS = 1800;
 
@@ -24,6 +23,8 @@ export interface InventoryHost {
   serviceControl?: { start: string; stop: string; status: string; exists?: string };
   /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
   bootWaitSeconds?: number;
+  /** Same: where the first boot's current step is read through SSM when the boot wait ends. */
+  bootStep?: { instanceArn: string; file: string };
   /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
   generation?: string;
   /** Same: the gateway's installer may still be running when SSH first answers. */
@@ -51,6 +52,8 @@ export interface ReplicationEndpoint {
   freshlyCreated: boolean;
   /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */
   generation?: pulumi.Input<string>;
+  /** The EC2 instance's ARN, for AWS hosts: a timed-out boot wait reads its first-boot step through SSM. */
+  bootStepInstanceArn?: pulumi.Input<string>;
 }
 
 /** The bucket the pool created for the store, when it did. */
@@ -128,10 +131,11 @@ export function inventoryHost(
   plan: GatewayPoolPlan,
   e: ReplicationEndpoint,
   forCommands: boolean,
-): Omit<InventoryHost, "address" | "hostKey" | "generation"> & {
+): Omit<InventoryHost, "address" | "hostKey" | "generation" | "bootStep"> & {
   address: pulumi.Input<string>;
   hostKey: pulumi.Input<string>;
   generation?: pulumi.Input<string>;
+  bootStep?: { instanceArn: pulumi.Input<string>; file: string };
 } {
   const sync = plan.configSync;
   if (!sync) throw new Error("inventoryHost needs configSync");
@@ -154,9 +158,12 @@ export function inventoryHost(
     ...(e.serviceControl !== undefined ? { serviceControl: { ...e.serviceControl } } : {}),
     ...(forCommands && e.freshlyCreated
       ? {
-          bootWaitSeconds: FRESH_HOST_BOOT_WAIT_SECONDS,
+          bootWaitSeconds: sync.bootWaitSeconds,
           serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
           ...(e.generation !== undefined ? { generation: e.generation } : {}),
+          ...(e.bootStepInstanceArn !== undefined
+            ? { bootStep: { instanceArn: e.bootStepInstanceArn, file: BOOTSTRAP_STEP } }
+            : {}),
         }
       : {}),
   };

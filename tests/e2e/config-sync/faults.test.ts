@@ -4,6 +4,10 @@
 // and the invariant checked after each: the service runs, the configuration is wholly old or wholly new,
 // no temporary file or marker is left, mail is untouched, and the outcome tells the truth. A crashed
 // host or a killed msgw may leave a marker; a re-run must then complete the restore.
+// Every service-control command (status, stop, start) also hangs for good from every point of a
+// restore (before, during and after the file swap): the service still ends running, except when its
+// start command hangs, where the outcome says exactly that it is stopped and what to do; every
+// schedule ends within a bound set by the commands' deadlines.
 // Prints: schedules run, faults injected, violations (must be 0).
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -38,6 +42,9 @@ type Fault =
   | "hang-stop"
   | "hang-start"
   | "hang-status"
+  | "stuck-stop"
+  | "stuck-start"
+  | "stuck-status"
   | "noisy-stop"
   | "noisy-start"
   | "fail-start"
@@ -68,6 +75,9 @@ function schedules(): Schedule[] {
         { fault: "noisy-start", at },
       );
     out.push(
+      { fault: "stuck-status", at },
+      { fault: "stuck-stop", at },
+      { fault: "stuck-start", at },
       { fault: "hang-status", at },
       { fault: "stall", at },
       { fault: "cut", at },
@@ -114,6 +124,11 @@ function inject(host: string, fault: Fault): void {
     case "hang-start":
     case "hang-status":
       lab.arm(host, "hang", fault.slice(5) as "stop" | "start" | "status");
+      break;
+    case "stuck-stop":
+    case "stuck-start":
+    case "stuck-status":
+      lab.arm(host, "stuck", fault.slice(6) as "stop" | "start" | "status");
       break;
     case "noisy-stop":
     case "noisy-start":
@@ -168,6 +183,22 @@ function killedRestore(host: string, ms: number): Promise<void> {
   });
 }
 
+/** Deadline of one service-control command in this lab (serviceTimeoutSeconds 2, plus 5 s). */
+const COMMAND_DEADLINE_S = 7;
+/** The longest a restore may take under a hung command: four command deadlines, plus slack. */
+const SCHEDULE_BOUND_MS = (4 * COMMAND_DEADLINE_S + 10) * 1000;
+
+/** What a restore whose start command hangs for good must say (the service cannot run). */
+const startHungTail = (host: string) =>
+  `; the previous configuration is back in place, but the start command hung: the command did not finish within ${COMMAND_DEADLINE_S}s; it was killed; ` +
+  `fake-gateway is stopped: start fake-gateway on the host by hand; then check it with msgw config status --target ${host} ` +
+  `(or re-run restore: msgw config restore --target ${host} --revision r2)`;
+
+/** What a restore whose status command hangs for good says about the service it started anyway. */
+const statusHung = new RegExp(
+  `cannot be learned \\(the status command hung: the command did not finish within ${COMMAND_DEADLINE_S}s; it was killed\\): check fake-gateway on the host and start it by hand if it is stopped`,
+);
+
 /** One schedule on one host; returns the violations found. */
 async function runSchedule(
   host: string,
@@ -194,6 +225,7 @@ async function runSchedule(
     return { v, injected, result: `${outcome.result}/${outcome.config}` };
   }
   const fault = s.fault;
+  const t0 = Date.now();
   [outcome] = await restore(inv, store, "r2", [host], {
     onStep: (h, step) => {
       if (step === s.at && !injected) {
@@ -202,6 +234,19 @@ async function runSchedule(
       }
     },
   });
+  const took = Date.now() - t0;
+  if (fault.startsWith("stuck-") && took > SCHEDULE_BOUND_MS)
+    v.push(`${host}: the restore took ${took} ms, above ${SCHEDULE_BOUND_MS} ms`);
+  // A start that hangs for good keeps the service down; anything else must leave it running.
+  const startImpossible = fault === "stuck-start" && s.at !== "started";
+  if (startImpossible) {
+    if (outcome.service !== "stopped" || !outcome.message.endsWith(startHungTail(host)))
+      v.push(`${host}: a start that hangs for good is not reported as such: ${outcome.message}`);
+  }
+  if (fault === "stuck-status" && s.at !== "started") {
+    if (outcome.service !== "unknown" || !statusHung.test(outcome.message))
+      v.push(`${host}: a status that hangs for good is not reported as such: ${outcome.message}`);
+  }
   if (fault === "crash") {
     if (
       outcome.result === "failed" &&
@@ -217,7 +262,7 @@ async function runSchedule(
   } else {
     if (fault === "disk-full")
       fs.rmSync(path.join(lab.host(host).dataDir, "zz-filler"), { recursive: true, force: true });
-    v.push(...violations(lab, host, v1(), v2(), mail, outcome));
+    v.push(...violations(lab, host, v1(), v2(), mail, outcome, startImpossible));
     if (fault === "disk-full" && outcome.result === "failed" && !/disk full/.test(outcome.message))
       v.push(`${host}: disk-full failure without "disk full" in: ${outcome.message}`);
   }

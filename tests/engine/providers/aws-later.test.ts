@@ -1,7 +1,13 @@
 /** The AWS types added later in the project: data volumes, backups, alarms, keys, buckets, identity. */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { CALLER_ROLE_ARN, awsPackage, putBucketObjects } from "./aws";
+import {
+  CALLER_ROLE_ARN,
+  awsPackage,
+  clearAssociationRunFailure,
+  failAssociationRuns,
+  putBucketObjects,
+} from "./aws";
 import { checkFailures, errorText, readMatches, testProvider, type TestProvider } from "./harness";
 
 const REGION = "eu-central-1";
@@ -284,6 +290,36 @@ describe("aws stand-in: IAM attachments, SSM associations, KMS keys", () => {
       }),
       /api error InvalidTarget: Instance i-00000000000000000 is not a valid target$/,
     );
+  });
+
+  it("an association whose run fails on its host fails its creation when waited on; an update is never waited on", async () => {
+    const t = aws();
+    const i = await instance(t);
+    const inputs = {
+      name: "AWS-RunPowerShellScript",
+      targets: [{ key: "InstanceIds", values: [i.id] }],
+      parameters: { commands: "echo 1" },
+      waitForSuccessTimeoutSeconds: 1800,
+    };
+    const a = await t.create("aws:ssm/association:Association", "settings", inputs);
+    failAssociationRuns(t.cloud, i.id, "msgw: bootstrap FAILED: installer exited with 1603");
+    // UpdateAssociation returns at once in the real provider: the failure is only logged here.
+    await t.provider.update!(a.id, a.urn, a.outs, {
+      ...inputs,
+      parameters: { commands: "echo 2" },
+    });
+    assert.deepEqual(
+      t.logs.map((l) => l.message).filter((m) => m.includes("Failed")),
+      [
+        `SSM Association ${a.id}: the new version's run Failed (not waited on): msgw: bootstrap FAILED: installer exited with 1603`,
+      ],
+    );
+    await assert.rejects(
+      t.create("aws:ssm/association:Association", "settings-2", inputs),
+      /^Error: waiting for SSM Association \([0-9a-f-]{36}\) to be Success: unexpected state 'Failed', wanted target 'Success'\. last error: msgw: bootstrap FAILED: installer exited with 1603$/,
+    );
+    clearAssociationRunFailure(t.cloud, i.id);
+    await t.create("aws:ssm/association:Association", "settings-3", inputs);
   });
 
   it("KMS refuses a key policy that locks the account out (lockout safety check); the deployer may keep it", async () => {

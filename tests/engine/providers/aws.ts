@@ -1830,10 +1830,41 @@ const rolePolicyAttachment = storedType({
   },
 });
 
+/** Where {@link failAssociationRuns} records a host whose association runs fail. */
+const RUN_FAILURES = "aws-ssm-run-failure";
+
+/**
+ * Makes every association run on `instanceId` end `Failed` with `detail` (what SSM reports as the
+ * status detail), until {@link clearAssociationRunFailure}. Without it, the stand-in has no machine to
+ * run a document on and every run succeeds at once.
+ */
+export function failAssociationRuns(cloud: Cloud, instanceId: string, detail: string): void {
+  cloud.put(RUN_FAILURES, instanceId, { detail });
+}
+
+/** Lets association runs on `instanceId` succeed again. */
+export function clearAssociationRunFailure(cloud: Cloud, instanceId: string): void {
+  cloud.remove(RUN_FAILURES, instanceId);
+}
+
+/** The failure detail of the first targeted instance whose runs fail, if any. */
+function runFailure(ctx: StandInContext, p: Props): string | undefined {
+  for (const target of (p.targets as { key: string; values: string[] }[] | undefined) ?? []) {
+    if (target.key !== "InstanceIds") continue;
+    for (const id of target.values) {
+      const f = ctx.cloud.get<{ detail: string }>(RUN_FAILURES, id);
+      if (f) return f.detail;
+    }
+  }
+  return undefined;
+}
+
 const association = storedType({
   token: "aws:ssm/association:Association",
   kind: "association",
-  // internal/service/ssm/association.go: every argument is updated in place (UpdateAssociation).
+  // internal/service/ssm/association.go: every argument is updated in place (UpdateAssociation), and
+  // only resourceAssociationCreate waits for the run (waitAssociationSuccess, when
+  // wait_for_success_timeout_seconds is set); an update returns without waiting.
   replaceOn: {},
   computed: ["arn", "associationId", "associationName", "documentVersion"],
   check(p) {
@@ -1865,8 +1896,15 @@ const association = storedType({
       }
     }
     const id = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
-    // There is no machine to run the document: the association reports success at once.
+    // There is no machine to run the document: the run succeeds at once unless a test made it fail.
+    const failed = runFailure(ctx, p);
     if (p.waitForSuccessTimeoutSeconds !== undefined) {
+      // The provider's error (sdkdiag around StateChangeConf's "unexpected state"). Unlike the real
+      // provider, which keeps the created association in the state, nothing is stored here.
+      if (failed !== undefined)
+        throw new ApiError(
+          `waiting for SSM Association (${id}) to be Success: unexpected state 'Failed', wanted target 'Success'. last error: ${failed}`,
+        );
       ctx.log(
         "info",
         `SSM Association ${id}: the stand-in has no instance to run ${String(p.name)}; status Success`,
@@ -1880,6 +1918,16 @@ const association = storedType({
         documentVersion: "$DEFAULT",
       },
     };
+  },
+  modify(id, _olds, news, ctx) {
+    // UpdateAssociation runs the new version at once, and the provider does not wait for it.
+    const failed = runFailure(ctx, news);
+    if (failed !== undefined)
+      ctx.log(
+        "info",
+        `SSM Association ${id}: the new version's run Failed (not waited on): ${failed}`,
+      );
+    return {};
   },
 });
 

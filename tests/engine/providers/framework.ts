@@ -177,7 +177,7 @@ export function diffResource(
   olds: Props,
   news: Props,
   ctx: StandInContext,
-): { changes: boolean; replaces: string[] } {
+): { changes: boolean; replaces: string[]; changed: string[] } {
   const inputKeys = new Set(Object.keys(present(news)));
   // Only compare what can be an input: computed-only outputs in the old state are not inputs.
   const oldInputs: Props = {};
@@ -189,8 +189,15 @@ export function diffResource(
   for (const extra of type.replaceIf?.(olds, news, ctx) ?? []) {
     if (!replaces.includes(extra)) replaces.push(extra);
   }
-  return { changes: changed.length > 0 || replaces.length > 0, replaces };
+  return { changes: changed.length > 0 || replaces.length > 0, replaces, changed };
 }
+
+/**
+ * A diff with the changed input keys, which a bridged provider sends as its detailed diff and the
+ * engine needs for `replaceOnChanges`. The Node.js provider server drops them; main.ts adds them to
+ * the response.
+ */
+export type StandInDiffResult = provider.DiffResult & { changedKeys: string[] };
 
 /** Error shape `@pulumi/pulumi/provider` turns into a partially created resource (ErrorResourceInitFailed). */
 export interface InitFailed extends Error {
@@ -250,7 +257,7 @@ export function buildProvider(
     async diff(_id, urn, olds, news) {
       const type = typeOf(urn);
       const plainNews = unwrap(news) as Props;
-      const { changes, replaces } = diffResource(
+      const { changes, replaces, changed } = diffResource(
         type,
         withoutDefaults(unwrap(olds) as Props),
         withoutDefaults(plainNews),
@@ -261,7 +268,13 @@ export function buildProvider(
       const named =
         type.autoName &&
         !((plainNews[DEFAULTS_KEY] as string[] | undefined) ?? []).includes(type.autoName.property);
-      return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && !!named };
+      const result: StandInDiffResult = {
+        changes,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && !!named,
+        changedKeys: changed,
+      };
+      return result;
     },
 
     async create(urn, inputs) {

@@ -16,7 +16,7 @@ import {
   type Severity,
   type StandInContext,
 } from "./context";
-import { buildProvider, unwrap, type StandInPackage } from "./framework";
+import { buildProvider, unwrap, type StandInDiffResult, type StandInPackage } from "./framework";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /** Every stand-in package by plugin name, loaded on demand (a plugin loads only its own code). */
@@ -58,6 +58,9 @@ function engineLogger(
  * (provider/server.js `configure`). Real providers read it (the aws provider's `region`), so wrap the
  * Configure handler the SDK registers with gRPC and keep the arguments (secrets unwrapped).
  */
+/** Changed input keys of the last diff per URN (see {@link StandInDiffResult}). */
+const changedKeysByUrn = new Map<string, string[]>();
+
 function captureProviderConfig(config: Record<string, unknown>): void {
   const original = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service, implementation) {
@@ -65,6 +68,25 @@ function captureProviderConfig(config: Record<string, unknown>): void {
       string,
       (call: { request: ConfigureRequest }, cb: unknown) => void
     >;
+    // The engine applies replaceOnChanges to the changed keys of a diff: send them, as a bridged
+    // provider does (the Node.js provider server leaves them out).
+    const diff = impl.diff as unknown as
+      | ((
+          call: { request: { getUrn(): string } },
+          cb: (err: unknown, resp?: { setDiffsList(keys: string[]): void }) => void,
+        ) => void)
+      | undefined;
+    if (diff) {
+      (impl as Record<string, unknown>).diff = (
+        call: { request: { getUrn(): string } },
+        cb: (err: unknown, resp?: { setDiffsList(keys: string[]): void }) => void,
+      ) =>
+        diff.call(impl, call, (err, resp) => {
+          const keys = changedKeysByUrn.get(call.request.getUrn());
+          if (resp && keys && keys.length > 0) resp.setDiffsList(keys);
+          cb(err, resp);
+        });
+    }
     const configure = impl.configure;
     if (configure) {
       impl.configure = (call, cb) => {
@@ -108,6 +130,13 @@ async function run(): Promise<void> {
     now: standInNow,
     log: (severity, message) => log(severity, message, urn),
   }));
+  const innerDiff = provider.diff?.bind(provider);
+  if (innerDiff)
+    provider.diff = async (id, urn, olds, news) => {
+      const result = (await innerDiff(id, urn, olds, news)) as StandInDiffResult;
+      changedKeysByUrn.set(urn, result.changedKeys ?? []);
+      return result;
+    };
   await main(provider, args);
 }
 

@@ -484,7 +484,8 @@ test("contract: msgw config accepts the inventory the pool writes for a mixed wi
     platform: "windows",
     dataDir: "C:\\ProgramData\\MailStore\\Gateway",
     serviceName: "MailStoreGateway",
-    bootWaitSeconds: 900,
+    // configSync.bootWaitSeconds, default: the first boot's bounds plus allowances.
+    bootWaitSeconds: 2040,
     serviceWaitSeconds: 1800,
   });
 });

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   buildManifest,
+  DeadlineError,
+  inspectHost,
   restoreHost,
   snapshot,
   validateInventory,
@@ -42,6 +44,10 @@ class FakeHost implements RemoteHost {
   log: string[] = [];
   failOn: (op: string, p: string) => string | undefined = () => undefined;
   onStop: () => void = () => undefined;
+  /** Commands that hang (the transport's deadline kills them): they change nothing. */
+  hang = new Set<string>();
+  /** Called after each command that did not hang. */
+  afterExec: (cmd: string) => void = () => undefined;
   private check(op: string, p: string) {
     const err = this.failOn(op, p);
     if (err) throw new Error(`${op} ${p}: ${err}`);
@@ -92,14 +98,16 @@ class FakeHost implements RemoteHost {
   async exec(cmd: string, _timeoutMs: number) {
     this.log.push(cmd);
     this.check("exec", cmd);
-    if (cmd === "STATUS")
-      return { code: this.running ? 0 : 3, stdout: "", stderr: "", droppedBytes: 0 };
+    if (this.hang.has(cmd))
+      throw new DeadlineError("the command did not finish within 6s; it was killed");
+    const code = cmd === "STATUS" && !this.running ? 3 : 0;
     if (cmd === "STOP") {
       this.running = false;
       this.onStop();
     }
     if (cmd === "START") this.running = true;
-    return { code: 0, stdout: "", stderr: "", droppedBytes: 0 };
+    this.afterExec(cmd);
+    return { code, stdout: "", stderr: "", droppedBytes: 0 };
   }
   close() {}
   config(): Record<string, string> {
@@ -331,5 +339,104 @@ describe("pre-flight before the stop (in-memory host)", () => {
     await restoreHost(gen, store, snap, gen.hosts.h, { connector: connector as never });
     assert.deepEqual(waits, [900, 0]);
     assert.deepEqual([...seen], ["h/i-0123456789abcdef0"]);
+  });
+});
+
+describe("hung service control: after any failure the service runs, or the outcome says what is known", () => {
+  const MARKER = "/d.msgw-backups/restore-in-progress.json";
+  const BACKUP = "/d.msgw-backups/20261128T120000Z-before-r2";
+
+  test("status hangs from the stop on: the stop is not confirmed, nothing is written, the service is started anyway", async () => {
+    const h = host();
+    h.onStop = () => h.hang.add("STATUS");
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "unchanged");
+    assert.equal(o.service, "unknown");
+    assert.equal(
+      o.message,
+      "h: restore of r2 failed while stopping the service: the status command hung: the command did not finish within 6s; it was killed; " +
+        "the previous configuration is back in place (no file had been replaced), but whether gateway runs after the accepted start command cannot be learned " +
+        "(the status command hung: the command did not finish within 6s; it was killed): check gateway on the host and start it by hand if it is stopped; " +
+        "then check it with msgw config status --target h (or re-run restore: msgw config restore --target h --revision r2)",
+    );
+    assert.equal(h.running, true);
+    assert.deepEqual(h.log, ["STOP", "STATUS", "STATUS", "START", "STATUS"]);
+    assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
+    assert.equal(h.files.has(MARKER), false);
+  });
+
+  test("status hangs from the start on: the verified configuration stays, the outcome says the service is not confirmed", async () => {
+    const h = host();
+    h.afterExec = (cmd) => {
+      if (cmd === "START") h.hang.add("STATUS");
+    };
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "replaced");
+    assert.equal(o.service, "unknown");
+    assert.deepEqual(o.written, ["a.json", "b.xml"]);
+    assert.equal(
+      o.message,
+      "h: configuration r2 written and verified (2 written, 0 removed, 0 already equal); the start command was accepted, but whether gateway runs cannot be learned " +
+        "(the status command hung: the command did not finish within 6s; it was killed): check gateway on the host and start it by hand if it is stopped; " +
+        "backup at /d.msgw-backups/20261128T120000Z-before-r2",
+    );
+    assert.equal(h.running, true);
+    assert.deepEqual(h.log, ["STOP", "STATUS", "START", "STATUS"]);
+    assert.deepEqual(h.config(), { "a.json": '{"v":2}', "b.xml": "<v2/>" });
+    assert.equal(h.files.has(MARKER), false);
+  });
+
+  test("start hangs every time: the previous files go back and the outcome says the service is stopped and what to do", async () => {
+    const h = host();
+    h.hang.add("START");
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "restored-from-backup");
+    assert.equal(o.service, "stopped");
+    assert.equal(
+      o.message,
+      "h: restore of r2 failed while starting the service with the new configuration: the start command hung: the command did not finish within 6s; it was killed; " +
+        "the previous configuration is back in place, but the start command hung: the command did not finish within 6s; it was killed; gateway is stopped: " +
+        "start gateway on the host by hand; then check it with msgw config status --target h (or re-run restore: msgw config restore --target h --revision r2)",
+    );
+    assert.deepEqual(o.backup, { onHost: BACKUP, inStore: "mem/20261128T120000Z-before-r2" });
+    assert.deepEqual(h.log, ["STOP", "STATUS", "START", "STATUS", "STATUS", "START", "STATUS"]);
+    assert.deepEqual(h.config(), { "a.json": '{"v":1}', "b.xml": "<v1/>" });
+    assert.equal(h.files.has(MARKER), false);
+  });
+
+  test("a matching configuration whose status hangs: the service is started anyway and the outcome says it is not confirmed", async () => {
+    const h = host();
+    h.files.set("/d/a.json", snapFiles[0].data);
+    h.files.set("/d/b.xml", snapFiles[1].data);
+    h.running = false;
+    h.hang.add("STATUS");
+    const o = await run(h);
+    assert.equal(o.result, "failed");
+    assert.equal(o.config, "unchanged");
+    assert.equal(o.service, "unknown");
+    assert.equal(
+      o.message,
+      "h: configuration matches r2, but whether gateway runs after the accepted start command cannot be learned " +
+        "(the status command hung: the command did not finish within 6s; it was killed): check gateway on the host and start it by hand if it is stopped",
+    );
+    assert.equal(h.running, true);
+    assert.deepEqual(h.log, ["STATUS", "START", "STATUS"]);
+  });
+
+  test("status reports the files and mailboxes of a host whose status command hangs, and says why the service is unknown", async () => {
+    const h = host();
+    h.hang.add("STATUS");
+    const s = await inspectHost(inv, "h", snap.manifest, { connector: async () => h });
+    assert.equal(s.error, undefined);
+    assert.equal(s.reachable, true);
+    assert.equal(s.matches, false);
+    assert.equal(s.service, "unknown");
+    assert.equal(
+      s.serviceUnknownBecause,
+      "the status command hung: the command did not finish within 6s; it was killed",
+    );
   });
 });

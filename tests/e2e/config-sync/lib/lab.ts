@@ -23,7 +23,9 @@ const SERVICE_SCRIPT = `#!/bin/sh
 # Stand-in for the gateway service: start|stop|status STATE_DIR DATA_DIR
 cmd=$1; state=$2; data=$3
 pidf="$state/gateway.pid"
-# One-shot faults the tests arm by creating a file: hang-VERB, noisy-VERB (holds a byte count), fail-VERB.
+# One-shot faults the tests arm by creating a file: hang-VERB, noisy-VERB (holds a byte count), fail-VERB;
+# stuck-VERB hangs every VERB command until it is removed.
+if [ -f "$state/stuck-$cmd" ]; then exec sleep 100000; fi
 if [ -f "$state/noisy-$cmd" ]; then n=$(cat "$state/noisy-$cmd"); rm -f "$state/noisy-$cmd"; head -c "$n" /dev/zero | tr '\\000' 'x'; fi
 if [ -f "$state/hang-$cmd" ]; then rm -f "$state/hang-$cmd"; exec sleep 100000; fi
 if [ -f "$state/fail-$cmd" ]; then rm -f "$state/fail-$cmd"; echo "injected failure" >&2; exit 1; fi
@@ -278,10 +280,13 @@ export class Lab {
     return procs.length;
   }
 
-  /** Arms a one-shot fault for the next `verb` service command: hang, huge output (bytes) or failure. */
+  /**
+   * Arms a fault for `verb` service commands: a one-shot hang, huge output (bytes) or failure of the
+   * next one, or `stuck`: every one hangs until {@link disarm}.
+   */
   arm(
     name: string,
-    fault: "hang" | "noisy" | "fail",
+    fault: "hang" | "noisy" | "fail" | "stuck",
     verb: "start" | "stop" | "status",
     bytes = 0,
   ) {
@@ -292,7 +297,7 @@ export class Lab {
   disarm(name: string): void {
     const d = this.host(name).stateDir;
     for (const f of fs.readdirSync(d))
-      if (/^(hang|noisy|fail)-/.test(f)) fs.rmSync(path.join(d, f), { force: true });
+      if (/^(hang|noisy|fail|stuck)-/.test(f)) fs.rmSync(path.join(d, f), { force: true });
   }
 
   /** Kills leftover `sleep` processes of hung commands (never the service's own). */
