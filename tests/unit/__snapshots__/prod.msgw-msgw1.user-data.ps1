@@ -1,9 +1,11 @@
 <powershell>
 # MailStore Gateway pool host msgw1.example.com (generated)
 $ErrorActionPreference = 'Stop'
-function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text) }
+function Write-Step([string]$text) { Write-Output ('msgw {0:u}: {1}' -f (Get-Date).ToUniversalTime(), $text); if ($msgwStepFile) { Set-Content -LiteralPath $msgwStepFile -Value $text } }
 function Invoke-Checked { $exe, $rest = $args; & $exe @rest; if ($LASTEXITCODE -ne 0) { throw "$exe exited with $LASTEXITCODE" } }
 New-Item -ItemType Directory -Force -Path 'C:\ProgramData\msgw' | Out-Null
+# Each step's name also goes to the step file (Write-Step), readable through SSM while SSH is not up yet.
+$msgwStepFile = 'C:\ProgramData\msgw\bootstrap.step'
 Start-Transcript -Path 'C:\ProgramData\msgw\bootstrap.log' -Append
 try {
 
@@ -40,7 +42,7 @@ try {
     $service = Get-Service -Name 'MailStoreGateway' -ErrorAction SilentlyContinue
     $wasRunning = $service -and $service.Status -eq 'Running'
     if ($wasRunning) {
-      Stop-Service -Name 'MailStoreGateway'
+      Stop-Service -InputObject $service
       $service.WaitForStatus('Stopped', [TimeSpan]::FromMinutes(2))
     }
     if ($item -and $item.LinkType -eq 'Junction') {
@@ -61,13 +63,15 @@ try {
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $link) | Out-Null
     New-Item -ItemType Junction -Path $link -Target $dataRoot | Out-Null
     Write-Step "$link is a junction to $dataRoot"
-    if ($wasRunning) { Start-Service -Name 'MailStoreGateway' }
+    if ($wasRunning) { Start-Service -InputObject $service }
   }
 
   Write-Step 'OpenSSH server with the pinned host key'
   if ((Get-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0').State -ne 'Installed') { Add-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null }
+  if (-not (Get-Service -Name 'sshd' -ErrorAction SilentlyContinue)) { throw 'OpenSSH server is installed but its service sshd does not exist (a restart pending?); restart the instance, then run the bootstrap again (runbook)' }
+  # sshd creates ProgramData\ssh and sshd_config only on its first start, which comes last here.
   New-Item -ItemType Directory -Force -Path 'C:\ProgramData\ssh' | Out-Null
-  if (-not (Test-Path -LiteralPath 'C:\ProgramData\ssh\sshd_config')) { Copy-Item -LiteralPath 'C:\Windows\System32\OpenSSH\sshd_config_default' -Destination 'C:\ProgramData\ssh\sshd_config' }
+  if (-not (Test-Path -LiteralPath 'C:\ProgramData\ssh\sshd_config')) { if (-not (Test-Path -LiteralPath 'C:\Windows\System32\OpenSSH\sshd_config_default')) { throw 'OpenSSH server is installed but C:\Windows\System32\OpenSSH\sshd_config_default does not exist; run the bootstrap again (runbook)' }; Copy-Item -LiteralPath 'C:\Windows\System32\OpenSSH\sshd_config_default' -Destination 'C:\ProgramData\ssh\sshd_config' }
   $token = Invoke-RestMethod -Method PUT -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '300' }
   $region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers @{ 'X-aws-ec2-metadata-token' = $token }
   $hostKey = $null
@@ -87,9 +91,25 @@ try {
   while ($at -lt $sshdLines.Count -and $sshdLines[$at] -notmatch '^\s*Match[\s=]') { $at++ }
   $sshdLines.Insert($at, 'HostKey __PROGRAMDATA__/ssh/ssh_host_ed25519_key')
   Set-Content -LiteralPath 'C:\ProgramData\ssh\sshd_config' -Value $sshdLines -Encoding Ascii
+  # The key exists only once sshd has run; New-Item -Force would empty an existing key, hence Test-Path.
+  if (-not (Test-Path -LiteralPath 'HKLM:\SOFTWARE\OpenSSH')) { New-Item -Path 'HKLM:\SOFTWARE\OpenSSH' | Out-Null }
   New-ItemProperty -Path 'HKLM:\SOFTWARE\OpenSSH' -Name DefaultShell -Value 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe' -PropertyType String -Force | Out-Null
 
   Write-Step 'host settings'
+  # Volumes grown in EBS: each partition is extended to its disk's size (a change of size re-runs these settings).
+  # Volume sizes: root 80 GiB, data msgw-msgw1-data-id 100 GiB
+  Update-HostStorageCache
+  function Expand-ToDisk($part) {
+    $max = (Get-PartitionSupportedSize -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber).SizeMax
+    if ($max -gt $part.Size + 1MB) {
+      Resize-Partition -DiskNumber $part.DiskNumber -PartitionNumber $part.PartitionNumber -Size $max
+      Write-Step ('partition {0}: extended to {1:N1} GiB' -f $part.DriveLetter, ($max / 1GB))
+    }
+  }
+  Expand-ToDisk (Get-Partition -DriveLetter C)
+  $dataDisk = Get-Disk | Where-Object { $_.SerialNumber -and ($_.SerialNumber -replace '-', '') -like 'msgwmsgw1dataid*' } | Select-Object -First 1
+  if (-not $dataDisk) { throw 'data volume msgw-msgw1-data-id is not attached; check its VolumeAttachment, then run the settings again (runbook)' }
+  Expand-ToDisk (Get-Partition -DiskNumber $dataDisk.Number | Where-Object { $_.Type -eq 'Basic' } | Select-Object -First 1)
   # Windows firewall: exactly the gateway's ports; the security group decides who may reach them.
   $ports = @(22, 25, 110, 8450)
   foreach ($port in $ports) {
@@ -117,6 +137,8 @@ try {
     if ($p.ExitCode -ne 0) { throw "installer exited with $($p.ExitCode)" }
     Write-Output 'msgw: MailStore Gateway installed'
   }
+  # The service's name is an assumption (README): say so rather than fail on its first use.
+  if (-not (Get-Service -Name 'MailStoreGateway' -ErrorAction SilentlyContinue)) { throw 'no service named MailStoreGateway after the installer ran; set gateway.serviceName to the name its installer gives the service, then run the bootstrap again (runbook)' }
   Set-Service -Name 'MailStoreGateway' -StartupType Automatic
   if ((Get-Service -Name 'MailStoreGateway').Status -ne 'Running') { Start-Service -Name 'MailStoreGateway' }
 
@@ -128,6 +150,7 @@ try {
   Write-Step 'bootstrap complete'
 } catch {
   Write-Output "msgw: bootstrap FAILED: $($_.Exception.Message)"
+  Set-Content -LiteralPath $msgwStepFile -Value "FAILED: $($_.Exception.Message)"
   throw
 } finally {
   Stop-Transcript
