@@ -26,3 +26,4 @@ export const caCertificatePem = pool.caCertificatePem;
 export const certificatePrivateKeys = pool.certificatePrivateKeys;
 export const configManifest = pool.configManifest;
 export const configSyncInventory = pool.configSyncInventory;
+export const dane = pool.dane;

@@ -17,6 +17,7 @@ import {
 } from "../schema";
 import { hostKey } from "./plan/names";
 import { AVAILABILITY_ZONE } from "./plan/limits";
+import { daneRules } from "./dane-rules";
 
 /** AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`. */
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
@@ -353,6 +354,9 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         );
     }
   }
+
+  // DANE.
+  daneRules(a, ctx);
 }
 
 /**
