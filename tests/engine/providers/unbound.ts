@@ -93,6 +93,8 @@ export async function startValidatingResolver(options: {
       "  serve-expired: no",
       "  harden-dnssec-stripped: yes",
       `  trust-anchor: "${options.trustAnchor.replace(/"/g, "")}"`,
+      // Unbound answers special-use names (RFC 6761: test., invalid., …) itself unless told not to.
+      `  local-zone: "${options.zone.split(".").pop() as string}." nodefault`,
       "stub-zone:",
       `  name: "${options.zone}"`,
       `  stub-addr: ${options.stubAddress}`,
