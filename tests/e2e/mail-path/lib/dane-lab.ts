@@ -234,6 +234,14 @@ export class DaneLab {
 
   /** Submits `count` messages to the sender; resolves with their Message-IDs. */
   async inject(count: number, tag: string): Promise<string[]> {
+    return this.startInjection(count, tag);
+  }
+
+  /**
+   * Starts submitting `count` messages, one every `intervalMs`, in a process of its own (it goes on while
+   * the test waits for the engine); the promise resolves with their Message-IDs.
+   */
+  async startInjection(count: number, tag: string, intervalMs = 0): Promise<string[]> {
     const started = this.net.start(this.senderHost, `inject-${tag}`, process.execPath, [
       "--import",
       "tsx",
@@ -244,6 +252,8 @@ export class DaneLab {
       this.recipient,
       "--tag",
       tag,
+      "--interval-ms",
+      String(intervalMs),
     ]);
     const code = await started.exited;
     const lines = readFileSync(started.logFile, "utf8").split("\n");
