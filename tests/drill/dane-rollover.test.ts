@@ -158,7 +158,7 @@ test(
       ok(["stack", "init"]);
 
       // 0. DANE on: TLSA g1, zone signed; the DS record becomes the resolver's trust anchor.
-      let r = await up({ generation: 1 });
+      let r = upNow({ generation: 1 });
       assert.equal(r.code, 0, engineErrors(r.stdout).join("\n"));
       timings.push(`up0=${r.ms}ms`);
       const o0 = outputs();
