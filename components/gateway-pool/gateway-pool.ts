@@ -25,7 +25,7 @@ import { renderZoneFile } from "./plan/zone-file";
 import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
 import { createAlarmTopics } from "./resources/alarms";
 import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
-import { planDane } from "./plan/dane";
+import { daneZoneFileLines, planDane } from "./plan/dane";
 import { renderDaneRunbook } from "./plan/dane-runbook";
 import { createDane, createHostKeys, type DaneOutput } from "./resources/dane";
 
@@ -492,6 +492,18 @@ export class GatewayPool extends pulumi.ComponentResource {
         }),
       );
     if (dane.output) {
+      this.zoneFile = pulumi
+        .all([this.zoneFile, dane.output])
+        .apply(
+          ([text, d]) =>
+            text +
+            daneZoneFileLines(danePlan, plan.zoneName, [
+              ...d.hosts.flatMap((h) =>
+                h.records.map((r) => ({ recordName: h.recordName, rdata: r.rdata })),
+              ),
+              ...(d.legacy ? [d.legacy] : []),
+            ]),
+        );
       this.runbook = pulumi.all([this.runbook, dane.output]).apply(
         ([text, d]) =>
           text +

@@ -81,6 +81,13 @@ test("dev stack with dane.enabled: TLSA 3 1 1 = SHA-256 of each host certificate
       [`3 1 1 ${opensslSpkiSha256(certificateOf(plan, `${h}.example.com`))}`],
     ]),
   );
+  // The zone-file fragment carries the TLSA records too.
+  const zoneLines = String(plan.outputs.zoneFile).split("\n").slice(-3);
+  assert.deepEqual(zoneLines, [
+    `_25._tcp.msgw1   300 IN TLSA 3 1 1 ${opensslSpkiSha256(certificateOf(plan, "msgw1.example.com"))}`,
+    `_25._tcp.msgw2   300 IN TLSA 3 1 1 ${opensslSpkiSha256(certificateOf(plan, "msgw2.example.com"))}`,
+    "",
+  ]);
   assert.match(String(plan.outputs.runbook), /## DANE \(DNSSEC \+ TLSA\)/);
   assert.match(String(plan.outputs.runbook), /-SmtpDaneMode Mandatory/);
   assert.match(String(plan.outputs.runbook), /This fails closed/);
@@ -139,6 +146,10 @@ test("every receiving host gets TLSA (standby and draining too), on the configur
     ],
   );
   assert.equal((plan.outputs.dane as { ds: unknown }).ds, null);
+  assert.match(
+    String(plan.outputs.zoneFile),
+    /\n_smtp\._tls\.msgw   600 IN TXT "v=TLSRPTv1; rua=mailto:tls@example\.com,https:\/\/r\.example\.com\/v1"\n$/,
+  );
 });
 
 test("key rollover: publish adds the next key's record beside the current; serve moves the certificate after the gate", async () => {

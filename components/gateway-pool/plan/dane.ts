@@ -3,7 +3,7 @@
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import type { GatewayPoolArgs, KeyRolloverStep } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
-import { normalizeDnsName } from "./names";
+import { normalizeDnsName, relativeName } from "./names";
 
 /** Cloudflare serves TTL 1 ("automatic") as 300 seconds (Cloudflare DNS docs, "Time to Live (TTL)"). */
 const AUTOMATIC_TTL = 300;
@@ -208,4 +208,28 @@ export function serveGateCommand(): string {
 /** Single-quotes text for a POSIX shell. */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Zone-file lines of the DANE records (appended to the pool's zone-file fragment): each host's TLSA records
+ * (`3 1 1 <hex>`, presentation form) and the TLS reporting TXT record, names relative to the zone. TTL 1
+ * ("automatic" at Cloudflare) is written as 300.
+ */
+export function daneZoneFileLines(
+  plan: DanePlan,
+  zoneName: string,
+  records: Array<{ recordName: string; rdata: string }>,
+): string {
+  const ttl = String(plan.ttl === 1 ? AUTOMATIC_TTL : plan.ttl);
+  const rows = records.map((r) => [relativeName(r.recordName, zoneName), "TLSA", r.rdata]);
+  if (plan.tlsReporting) {
+    rows.push([
+      relativeName(plan.tlsReporting.name, zoneName),
+      "TXT",
+      JSON.stringify(plan.tlsReporting.content),
+    ]);
+  }
+  return rows
+    .map(([owner, type, data]) => `${owner} ${ttl.padStart(5)} IN ${type} ${data}\n`)
+    .join("");
 }
