@@ -48,6 +48,9 @@ export type {
   ReadinessGatePlan,
 } from "./gateway-pool/resources/readiness-gate";
 export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
+export { planDane, tlsaSha256, serveGateCommand } from "./gateway-pool/plan/dane";
+export type { DanePlan, DaneHostPlan, HostKeyPlan } from "./gateway-pool/plan/dane";
+export type { DaneOutput, DaneHostOutput, TlsaRecordOutput } from "./gateway-pool/resources/dane";
 // Operator tooling, also usable as a library.
 export { registerConfigCommands } from "./config-sync";
 export { registerCheckCommand } from "./health-check";

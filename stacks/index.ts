@@ -41,3 +41,4 @@ export const backups = pool.backups;
 export const alarmTopicArns = pool.alarmTopicArns;
 export const certificateExpiry = pool.certificateExpiry;
 export const certificateRenewals = pool.certificateRenewals;
+export const dane = pool.dane;

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const certCache = new Map<string, string>();
 
@@ -8,21 +11,25 @@ const certCache = new Map<string, string>();
  * A real PEM certificate for `commonName` (openssl), so fingerprints and parsers run on genuine input.
  * Cached per name: the mocks never sign anything, so the issuer is the certificate itself.
  */
-export function mockCertificatePem(commonName: string): string {
-  const cached = certCache.get(commonName);
+export function mockCertificatePem(commonName: string, privateKeyPem?: string): string {
+  const cacheKey = `${commonName}\n${privateKeyPem ?? ""}`;
+  const cached = certCache.get(cacheKey);
   if (cached) return cached;
+  // openssl reads a key file more than once, so the key goes into a private temporary file.
+  const keyDir =
+    privateKeyPem === undefined ? undefined : mkdtempSync(join(tmpdir(), "msgw-mock-"));
+  const keyFile = keyDir === undefined ? undefined : join(keyDir, "key.pem");
+  if (keyFile !== undefined) writeFileSync(keyFile, privateKeyPem as string, { mode: 0o600 });
   const pem = execFileSync(
     "openssl",
     [
       "req",
       "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
+      // On the given key, else a fresh one.
+      ...(keyFile === undefined
+        ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "/dev/null"]
+        : ["-key", keyFile]),
       "-nodes",
-      "-keyout",
-      "/dev/null",
       "-days",
       "1",
       "-subj",
@@ -33,8 +40,14 @@ export function mockCertificatePem(commonName: string): string {
     ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
   );
-  certCache.set(commonName, pem);
+  if (keyDir !== undefined) rmSync(keyDir, { recursive: true, force: true });
+  certCache.set(cacheKey, pem);
   return pem;
+}
+
+/** A secret input reaches the mocks wrapped; plain text otherwise. */
+function unwrap(value: unknown): string {
+  return String(pulumi.runtime.unwrapRpcSecret(value));
 }
 
 /** The mocks' clock: certificates are issued "now", so an offline plan shows them as issued this update. */
@@ -87,6 +100,9 @@ export const MOCKED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
 /** Deterministic fake outputs for the resources and data sources the pool uses. */
 export class PoolMocks implements pulumi.runtime.Mocks {
   private addresses = 0;
+  /** Real key pairs behind the mock private keys (by their mock PEM text), and CSRs by their mock text. */
+  private readonly keyPairs = new Map<string, { privateKeyPem: string; publicKeyPem: string }>();
+  private readonly csrKeys = new Map<string, string>();
 
   constructor(private readonly opts: { realCertificates?: boolean } = {}) {}
 
@@ -141,11 +157,22 @@ export class PoolMocks implements pulumi.runtime.Mocks {
         break;
       case "tls:index/privateKey:PrivateKey":
         state.privateKeyPem = `mock private key of ${args.name}`;
+        // A real public key (the TLSA hash is computed from it); certificates are then issued on it.
+        if (this.opts.realCertificates !== false && inputs.algorithm === "ECDSA") {
+          const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+          const real = {
+            privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+            publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }) as string,
+          };
+          this.keyPairs.set(state.privateKeyPem as string, real);
+          state.publicKeyPem = real.publicKeyPem;
+        }
         state.privateKeyOpenssh = `mock OpenSSH private key of ${args.name}`;
         state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA${hex(args.name, 40)}\n`;
         break;
       case "tls:index/certRequest:CertRequest":
         state.certRequestPem = `mock-csr:${String((inputs.subject as { commonName?: string } | undefined)?.commonName ?? (inputs.dnsNames as string[] | undefined)?.[0])}`;
+        this.csrKeys.set(state.certRequestPem as string, unwrap(inputs.privateKeyPem));
         break;
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert": {
@@ -159,8 +186,15 @@ export class PoolMocks implements pulumi.runtime.Mocks {
         state.validityStartTime = new Date(MOCK_NOW).toISOString();
         state.validityEndTime = new Date(MOCK_NOW + hoursValid * 3600_000).toISOString();
         // Fast mode: one shared certificate, still a real PEM so fingerprints work.
+        const keyText =
+          args.type === "tls:index/selfSignedCert:SelfSignedCert"
+            ? unwrap(inputs.privateKeyPem)
+            : this.csrKeys.get(String(inputs.certRequestPem));
         state.certPem = mockCertificatePem(
           this.opts.realCertificates === false ? "offline-plan.invalid" : cn,
+          this.opts.realCertificates === false || keyText === undefined
+            ? undefined
+            : this.keyPairs.get(keyText)?.privateKeyPem,
         );
         break;
       }

@@ -1073,6 +1073,137 @@ const backupSchema = exact<BackupArgs>()(
   ),
 );
 
+/** Where the pool stands in one host's key rollover (see {@link DaneHostKeyArgs}). */
+export type KeyRolloverStep = "publish" | "serve";
+
+/**
+ * The TLS key of one host, by generation. Generation 1 is the key the pool created first; a key rollover
+ * moves to `generation + 1` in three updates, each a `pulumi up`:
+ * 1. `{ generation: 1, rollover: "publish" }`: the next key (generation 2) is created and its TLSA
+ *    record published beside the current one; the certificate stays on generation 1;
+ * 2. `{ generation: 1, rollover: "serve" }`: the certificate is issued on generation 2. Refused by the
+ *    update (it fails with "wait until <time>") before twice the TLSA TTL has passed since step 1, so
+ *    every sender's cache holds the new record before the gateway presents the new key;
+ * 3. `{ generation: 2 }`: the old key and its TLSA record are removed.
+ *
+ * A certificate renewal keeps the key, so it changes no TLSA record.
+ *
+ * @example
+ * ```ts
+ * keys: { "msgw1.example.com": { generation: 1, rollover: "publish" } }
+ * ```
+ */
+export interface DaneHostKeyArgs {
+  /**
+   * The key generation the host's certificate is on (1 or more). Changing it by more than a rollover
+   * (without `rollover`) is refused by the update, since senders hold no record for the new key yet.
+   * @default 1
+   */
+  generation?: number;
+  /**
+   * Progress of a rollover to `generation + 1`: `publish` (next key's TLSA beside the current one) or
+   * `serve` (certificate on the next key; both records kept).
+   * @default - no rollover: only the current key and its record
+   */
+  rollover?: KeyRolloverStep;
+}
+const daneHostKeySchema = exact<DaneHostKeyArgs>()(
+  strictObject(
+    {
+      generation: int(
+        "is not a key generation; use a whole number from 1 (the first key) to 1000000",
+        1,
+        1_000_000,
+      ).optional(),
+      rollover: enumOf(["publish", "serve"], "a rollover step").optional(),
+    },
+    ARG,
+  ),
+);
+
+/**
+ * DANE for journal delivery (RFC 7672): per receiving host a TLSA `3 1 1` record (DANE-EE, the certificate's
+ * SubjectPublicKeyInfo, SHA-256) at `_<smtp port>._tcp.<host>`, published before the host's MX record, in a
+ * DNSSEC-signed zone. A validating sender (Exchange Online since 2022) then delivers only to a host whose
+ * certificate carries that key: no STARTTLS stripping, no other certificate. Refused with
+ * `certificates.mode: "gateway-lets-encrypt"` (the pool does not hold that key).
+ *
+ * @example
+ * ```ts
+ * dane: { enabled: true, ttl: 300, tlsReportingRua: ["mailto:tlsrpt@example.com"] }
+ * ```
+ */
+export interface DaneArgs {
+  /** Publish TLSA records (and, by default, sign the zone). */
+  enabled: boolean;
+  /**
+   * Who signs the zone. `pool`: the pool turns on Cloudflare DNSSEC (`cloudflare.ZoneDnssec`), outputs the
+   * DS record for the registrar, and never turns it off (kept on destroy and on `enabled: false`).
+   * `operator`: the zone is already signed and its DS published, managed elsewhere.
+   * @default "pool" - TLSA records in an unsigned zone are ignored by every sender; turning signing on is
+   *   idempotent for an already signed zone
+   */
+  dnssec?: "pool" | "operator";
+  /**
+   * TTL of the TLSA records, seconds: 1 (automatic, 300) or 60–86400. A key rollover waits twice this
+   * between publishing the next record and serving the next key, so twice it must fit within
+   * `certificates.earlyRenewalDays`.
+   * @default 300
+   */
+  ttl?: number;
+  /**
+   * SMTP TLS reporting (RFC 8460): `mailto:` or `https:` addresses published as
+   * `_smtp._tls.<mailDomain> TXT "v=TLSRPTv1; rua=…"`.
+   * @default - no TLS reporting record
+   */
+  tlsReportingRua?: string[];
+  /**
+   * The legacy gateway's certificate (PEM) or public key (PEM SubjectPublicKeyInfo), so its name gets a
+   * TLSA record while it is migrating.
+   * @default - the legacy gateway has no TLSA record (the runbook says so)
+   */
+  legacyPublicKeyPem?: string;
+  /** Key generation and rollover per host name. @default - generation 1 for every host */
+  keys?: Record<string, DaneHostKeyArgs>;
+}
+const tlsRptUri = () => {
+  const tail =
+    'is not a TLS reporting address; give "mailto:tlsrpt@example.com" or an "https://" URL (RFC 8460 3), without "," or ";" or spaces';
+  return z
+    .string({ error: message(tail) })
+    .regex(/^(mailto:[^\s,;!@]+@[^\s,;!@]+|https:\/\/[^\s,;!]+)$/, { error: message(tail) });
+};
+const daneSchema = exact<DaneArgs>()(
+  strictObject(
+    {
+      enabled: flag("true publishes TLSA records"),
+      dnssec: enumOf(["pool", "operator"], "a DNSSEC owner").optional(),
+      ttl: dnsTtl().optional(),
+      tlsReportingRua: z
+        .array(tlsRptUri(), { error: message("is not a list of TLS reporting addresses") })
+        .min(1, {
+          error: () => 'is empty; give at least one address, e.g. ["mailto:tlsrpt@example.com"]',
+        })
+        .optional(),
+      legacyPublicKeyPem: z
+        .string({ error: message("is not PEM text") })
+        .regex(/-----BEGIN (CERTIFICATE|PUBLIC KEY)-----/, {
+          error: () =>
+            'is not a PEM certificate or public key; give the legacy gateway\'s certificate ("-----BEGIN CERTIFICATE-----…")',
+        })
+        .optional(),
+      keys: z
+        .record(z.string(), daneHostKeySchema, {
+          error: message(
+            'is not a map of host names, e.g. { "msgw1.example.com": { generation: 1 } }',
+          ),
+        })
+        .optional(),
+    },
+    { ...ARG, missing: "give dane: { enabled: true }" },
+  ),
+);
+
 /** Arguments of {@link GatewayPool}. */
 export interface GatewayPoolArgs {
   /** The Cloudflare zone holding every record. */
@@ -1107,6 +1238,11 @@ export interface GatewayPoolArgs {
    * @default - no gate: MX records are created once the host's A record exists
    */
   readinessGate?: ReadinessGateArgs;
+  /**
+   * DNSSEC and DANE for journal delivery.
+   * @default - off: no TLSA records, the zone's signing left as it is
+   */
+  dane?: DaneArgs;
 }
 const poolShape = {
   zone: zoneSchema,
@@ -1131,6 +1267,7 @@ const poolShape = {
   legacy: legacySchema.optional(),
   configSync: configSyncSchema.optional(),
   readinessGate: readinessGateSchema.optional(),
+  dane: daneSchema.optional(),
 };
 
 /** The top-level argument names, in the order problems are reported. */

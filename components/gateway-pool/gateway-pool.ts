@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
+import type * as tls from "@pulumi/tls";
 import type { GatewayPoolArgs, HostState } from "./args";
 import { archivingProfile, type ArchivingProfileSettings } from "./plan/archiving-profile";
 import { certificateFingerprint, createCertificates } from "./resources/certificates";
@@ -25,6 +26,9 @@ import { renderZoneFile } from "./plan/zone-file";
 import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
 import { createAlarmTopics } from "./resources/alarms";
 import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
+import { daneZoneFileLines, planDane } from "./plan/dane";
+import { renderDaneRunbook } from "./plan/dane-runbook";
+import { createDane, createHostKeys, type DaneOutput } from "./resources/dane";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {
@@ -124,6 +128,11 @@ export class GatewayPool extends pulumi.ComponentResource {
    */
   public readonly configSyncInventory:
     pulumi.Output<{ store: InventoryStore; hosts: Record<string, InventoryHost> }> | undefined;
+  /**
+   * DANE: the DNSSEC owner and DS record, per host the TLSA records (`3 1 1 <SPKI SHA-256>`) with their
+   * publication times and the key rollover state; undefined with `dane.enabled` off.
+   */
+  public readonly dane: pulumi.Output<DaneOutput> | undefined;
   /** The validated plan (plain values), for callers that build on it. */
   public readonly plan: GatewayPoolPlan;
 
@@ -205,15 +214,27 @@ export class GatewayPool extends pulumi.ComponentResource {
           })
         : undefined;
 
-    // 3. Certificates.
-    const certificatePlan = planCertificates(plan);
-    const certificates = createCertificates(name, certificatePlan, keyOf, this);
-    this.caCertificatePem = certificates.caCertificatePem;
-
-    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway.
+    // 3. Keys, DANE (TLSA per key, published before the key is served), certificates.
     const zoneId =
       args.zone.id ??
       cloudflare.getZoneOutput({ filter: { name: plan.zoneName } }, { parent: this }).zoneId;
+    const certificatePlan = planCertificates(plan);
+    const danePlan = planDane(args, plan);
+    const hostKeys = createHostKeys(name, danePlan, certificatePlan, this);
+    const dane = createDane({ name, plan: danePlan, zoneId, keys: hostKeys, parent: this });
+    this.dane = dane.output;
+    const certificates = createCertificates(name, certificatePlan, keyOf, this, {
+      keys: new Map(
+        danePlan.keys.map((k) => [
+          k.hostname,
+          hostKeys.get(k.hostname)?.get(k.serving) as tls.PrivateKey,
+        ]),
+      ),
+      dependsOn: dane.certificateDependsOn,
+    });
+    this.caCertificatePem = certificates.caCertificatePem;
+
+    // 4. DNS: A per host (never proxied), A for a migrating legacy gateway.
     const aRecords = new Map<string, cloudflare.DnsRecord>();
     for (const host of plan.hosts) {
       aRecords.set(
@@ -334,7 +355,12 @@ export class GatewayPool extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: [aRecords.get(host.hostname) as cloudflare.DnsRecord, ...(gate ? [gate] : [])],
+          dependsOn: [
+            aRecords.get(host.hostname) as cloudflare.DnsRecord,
+            ...(gate ? [gate] : []),
+            // DANE: the host's TLSA records exist before senders can find it through MX.
+            ...(dane.records.get(host.hostname) ?? []),
+          ],
           // Adopt a live record: its ttl and comment may differ from ours until the import id is removed.
           ...(host.mxImportId === undefined
             ? {}
@@ -472,6 +498,30 @@ export class GatewayPool extends pulumi.ComponentResource {
           })),
         }),
       );
+    if (dane.output) {
+      this.zoneFile = pulumi
+        .all([this.zoneFile, dane.output])
+        .apply(
+          ([text, d]) =>
+            text +
+            daneZoneFileLines(danePlan, plan.zoneName, [
+              ...d.hosts.flatMap((h) =>
+                h.records.map((r) => ({ recordName: h.recordName, rdata: r.rdata })),
+              ),
+              ...(d.legacy ? [d.legacy] : []),
+            ]),
+        );
+      this.runbook = pulumi.all([this.runbook, dane.output]).apply(
+        ([text, d]) =>
+          text +
+          renderDaneRunbook({
+            plan: danePlan,
+            dane: d,
+            mailDomain: plan.mailDomain,
+            legacy: plan.legacy,
+          }),
+      );
+    }
 
     this.registerOutputs({
       mailDomain: this.mailDomain,
@@ -487,6 +537,7 @@ export class GatewayPool extends pulumi.ComponentResource {
       alarmTopicArns: this.alarmTopicArns,
       certificateExpiry: this.certificateExpiry,
       certificateRenewals: this.certificateRenewals,
+      dane: this.dane,
     });
   }
 }

@@ -19,6 +19,7 @@ import {
 import { deployerRules } from "./deployer-rules";
 import { hostKey } from "./plan/names";
 import { AVAILABILITY_ZONE } from "./plan/limits";
+import { daneRules } from "./dane-rules";
 
 /** AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`. */
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
@@ -359,6 +360,9 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         );
     }
   }
+
+  // DANE.
+  daneRules(a, ctx);
 }
 
 /**

@@ -41,6 +41,7 @@ export async function runPool(
         alarmTopicArns: pool.alarmTopicArns,
         certificateExpiry: pool.certificateExpiry,
         certificateRenewals: pool.certificateRenewals,
+        dane: pool.dane,
       };
     },
     {

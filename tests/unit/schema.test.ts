@@ -54,7 +54,7 @@ const rows: Array<[string, unknown, string[]]> = [
     "unknown key with nothing close",
     { frobnicate: 1 },
     [
-      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync, readinessGate",
+      "frobnicate is not an argument; the arguments here are zone, mailDomain, hosts, mx, dns, certificates, access, gateway, aws, backup, legacy, configSync, readinessGate, dane",
     ],
   ],
   [

@@ -39,6 +39,12 @@ export function createCertificates(
   plan: CertificatePlan,
   hostKeys: Map<string, string>,
   parent: pulumi.Resource,
+  served?: {
+    /** The key each host's certificate is issued on (the served key generation), by host name. */
+    keys: Map<string, tls.PrivateKey>;
+    /** What each host's certificate waits for (the DANE serve gate), by host name. */
+    dependsOn: Map<string, pulumi.Resource[]>;
+  },
 ): PoolCertificates {
   const opts = { parent };
   const expiry: PoolCertificates["expiry"] = [];
@@ -72,18 +78,21 @@ export function createCertificates(
   const hosts = new Map<string, HostCertificate>();
   for (const h of plan.hosts) {
     const k = hostKeys.get(h.hostname) as string;
-    const key = new tls.PrivateKey(
-      `${name}-${k}-tls-key`,
-      { algorithm: h.keyAlgorithm, ecdsaCurve: h.ecdsaCurve },
-      opts,
-    );
+    const key =
+      served?.keys.get(h.hostname) ??
+      new tls.PrivateKey(
+        `${name}-${k}-tls-key`,
+        { algorithm: h.keyAlgorithm, ecdsaCurve: h.ecdsaCurve },
+        opts,
+      );
+    const certOpts = { parent, dependsOn: served?.dependsOn.get(h.hostname) ?? [] };
     const subject = { commonName: h.commonName, organization: h.organization };
     let issued: tls.LocallySignedCert | tls.SelfSignedCert;
     if (h.issuer === "pool-ca" && ca) {
       const csr = new tls.CertRequest(
         `${name}-${k}-csr`,
         { privateKeyPem: key.privateKeyPem, subject, dnsNames: h.dnsNames },
-        opts,
+        certOpts,
       );
       issued = new tls.LocallySignedCert(
         `${name}-${k}-cert`,
@@ -95,7 +104,7 @@ export function createCertificates(
           earlyRenewalHours: h.earlyRenewalHours,
           allowedUses: h.allowedUses,
         },
-        opts,
+        certOpts,
       );
     } else {
       issued = new tls.SelfSignedCert(
@@ -108,7 +117,7 @@ export function createCertificates(
           earlyRenewalHours: h.earlyRenewalHours,
           allowedUses: h.allowedUses,
         },
-        opts,
+        certOpts,
       );
     }
     hosts.set(h.hostname, {

@@ -6,13 +6,18 @@ import { after, describe, it } from "node:test";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
+  activeZoneDs,
   cloudflarePackage,
+  publish,
+  zones,
+  type FakeZone,
   seedDnsRecord,
   zoneFileText,
   zoneIdOf,
   zoneRecords,
 } from "./cloudflare";
 import { startDnsServer } from "./dns-server";
+import type { ResolverAnswer } from "./unbound";
 import { checkFailures, readMatches, testProvider, type TestProvider } from "./harness";
 
 const exec = promisify(execFile);
@@ -402,5 +407,219 @@ describe("cloudflare stand-in: records served by NSD", () => {
         "reload example.com): Command failed: false reload example.com. Check that the test's NSD is running, " +
         "then run pulumi up again.",
     });
+  });
+});
+
+const tlsa = (name: string, data: Record<string, unknown>, extra = {}) => ({
+  zoneId: ZONE_ID,
+  name,
+  type: "TLSA",
+  ttl: 300,
+  data,
+  ...extra,
+});
+const DNSSEC = "cloudflare:index/zoneDnssec:ZoneDnssec";
+const HASH = "a".repeat(64);
+
+describe("cloudflare stand-in: TLSA records (DNS records API, TLSA data)", () => {
+  it("content is derived from data: 3 1 1 <hex>, lower case; an update of data changes it", async () => {
+    const t = cf();
+    const r = await t.create(
+      RECORD,
+      "t",
+      tlsa("_25._tcp.msgw1.example.com", {
+        usage: 3,
+        selector: 1,
+        matchingType: 1,
+        certificate: HASH.toUpperCase(),
+      }),
+    );
+    assert.equal(r.outs.content, `3 1 1 ${HASH}`);
+    assert.deepEqual(r.outs.data, { usage: 3, selector: 1, matchingType: 1, certificate: HASH });
+    const next = tlsa("_25._tcp.msgw1.example.com", {
+      usage: 3,
+      selector: 1,
+      matchingType: 1,
+      certificate: "b".repeat(64),
+    });
+    const d = await t.diff(r, next);
+    assert.deepEqual(d.replaces, []);
+    const outs = await t.provider.update!(r.id, r.urn, r.outs, d.inputs);
+    assert.equal(outs.outs?.content, `3 1 1 ${"b".repeat(64)}`);
+    assert.deepEqual(
+      zoneRecords(t.cloud, t.settings, "example.com").map(
+        (x) => `${x.name} ${x.type} ${x.content}`,
+      ),
+      [`_25._tcp.msgw1.example.com TLSA 3 1 1 ${"b".repeat(64)}`],
+    );
+  });
+
+  const bad: Array<[string, Record<string, unknown>, number, string]> = [
+    [
+      "no data",
+      tlsa("_25._tcp.h.example.com", undefined as never),
+      9201,
+      "TLSA record requires data (usage, selector, matching_type, certificate).",
+    ],
+    [
+      "content instead of data",
+      tlsa(
+        "_25._tcp.h.example.com",
+        { usage: 3, selector: 1, matchingType: 1, certificate: HASH },
+        { content: `3 1 1 ${HASH}` },
+      ),
+      9202,
+      "Content for TLSA record is read-only; set data instead.",
+    ],
+    [
+      "usage 256",
+      tlsa("_25._tcp.h.example.com", {
+        usage: 256,
+        selector: 1,
+        matchingType: 1,
+        certificate: HASH,
+      }),
+      9203,
+      "TLSA data.usage must be an integer between 0 and 255, got 256.",
+    ],
+    [
+      "matching type -1",
+      tlsa("_25._tcp.h.example.com", {
+        usage: 3,
+        selector: 1,
+        matchingType: -1,
+        certificate: HASH,
+      }),
+      9203,
+      "TLSA data.matching_type must be an integer between 0 and 255, got -1.",
+    ],
+    [
+      "certificate not hex",
+      tlsa("_25._tcp.h.example.com", {
+        usage: 3,
+        selector: 1,
+        matchingType: 1,
+        certificate: "xyz",
+      }),
+      9204,
+      "TLSA data.certificate must be a hexadecimal string.",
+    ],
+  ];
+  for (const [what, inputs, code, message] of bad) {
+    it(`refuses a TLSA record with ${what} (${code})`, async () => {
+      const t = cf();
+      await assert.rejects(t.create(RECORD, "t", inputs), {
+        message: validationError("POST", PATH, code, message),
+      });
+    });
+  }
+});
+
+describe("cloudflare stand-in: ZoneDnssec signs the zone NSD serves; Unbound validates it", () => {
+  it("TLSA answers validate (AD) with the DS as trust anchor; an expired signature is bogus (SERVFAIL); deleting ZoneDnssec unsigns the zone", async () => {
+    const { startValidatingResolver } = await import("./unbound");
+    const { freePort } = await import("./dns-server");
+    const dir = mkdtempSync(join(tmpdir(), "pv-dnssec-"));
+    dirs.push(dir);
+    const cloudDir = join(dir, "cloud");
+    const dns = await startDnsServer({ dir: join(dir, "nsd"), cloudDir });
+    try {
+      const t = cf(dns.standInOptions, cloudDir);
+      await t.create(
+        RECORD,
+        "t",
+        tlsa("_25._tcp.msgw1.example.com", {
+          usage: 3,
+          selector: 1,
+          matchingType: 1,
+          certificate: HASH,
+        }),
+      );
+      assert.deepEqual(await checkFailures(t, DNSSEC, { zoneId: ZONE_ID, status: "on" }), [
+        'status: value must be one of: "active", "disabled"; got "on"',
+      ]);
+      const signed = await t.create(DNSSEC, "dnssec", { zoneId: ZONE_ID, status: "active" });
+      assert.equal(signed.id, ZONE_ID);
+      assert.equal(signed.outs.status, "active");
+      assert.equal(signed.outs.algorithm, "13");
+      assert.equal(signed.outs.digestType, "2");
+      assert.match(
+        String(signed.outs.ds),
+        new RegExp(
+          `^example\\.com\\. \\d+ IN DS ${String(signed.outs.keyTag)} 13 2 [0-9a-f]{64}$`,
+          "i",
+        ),
+      );
+      const ds = activeZoneDs(t.cloud, t.settings, "example.com") as string;
+      assert.equal(ds, signed.outs.ds);
+
+      const port = await freePort("127.0.0.1");
+      const resolver = await startValidatingResolver({
+        dir: join(dir, "unbound"),
+        zone: "example.com",
+        trustAnchor: ds,
+        stubAddress: `127.0.0.1@${dns.port}`,
+        port,
+      });
+      /** NSD reloads in the background: flush and ask again until the answer is bogus (at most 5 s). */
+      const settled = async (ask: () => Promise<ResolverAnswer>): Promise<ResolverAnswer> => {
+        const until = Date.now() + 5_000;
+        for (;;) {
+          await resolver.flush("example.com");
+          const answer = await ask();
+          if (answer.rcode === "SERVFAIL" || Date.now() > until) return answer;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      try {
+        assert.deepEqual(await resolver.query("_25._tcp.msgw1.example.com", "TLSA"), {
+          rcode: "NOERROR",
+          ad: true,
+          records: [`3 1 1 ${HASH}`],
+        });
+        // A new record appears signed too (the zone is re-signed on every change).
+        await t.create(RECORD, "a", a("msgw1.example.com", "203.0.113.1"));
+        await dns.waitForAnswer("msgw1.example.com", "A", ["203.0.113.1"]);
+        assert.deepEqual(await resolver.query("msgw1.example.com", "A"), {
+          rcode: "NOERROR",
+          ad: true,
+          records: ["203.0.113.1"],
+        });
+
+        // Expired signatures: the validating resolver refuses every answer (bogus).
+        const zone = zones(t.cloud, t.settings).find((z) => z.name === "example.com") as FakeZone;
+        const expired = {
+          ...zone,
+          signatureWindow: {
+            inception: "2020-01-01T00:00:00Z",
+            expiration: "2020-02-01T00:00:00Z",
+          },
+        };
+        t.cloud.put("cf-zones", zone.id, expired);
+        await publish({ cloud: t.cloud, settings: t.settings }, expired);
+        assert.deepEqual(
+          await settled(() => resolver.query("_25._tcp.msgw1.example.com", "TLSA")),
+          {
+            rcode: "SERVFAIL",
+            ad: false,
+            records: [],
+          },
+        );
+        t.cloud.put("cf-zones", zone.id, { ...expired, signatureWindow: undefined });
+
+        // Turning DNSSEC off (delete) unsigns the zone: with the DS still trusted, the zone is bogus.
+        await t.provider.delete!(signed.id, signed.urn, signed.outs);
+        assert.equal(activeZoneDs(t.cloud, t.settings, "example.com"), undefined);
+        assert.deepEqual(await settled(() => resolver.query("msgw1.example.com", "A")), {
+          rcode: "SERVFAIL",
+          ad: false,
+          records: [],
+        });
+      } finally {
+        await resolver.stop();
+      }
+    } finally {
+      await dns.stop();
+    }
   });
 });

@@ -1,16 +1,18 @@
 /**
  * Stand-in for the `cloudflare` provider (@pulumi/cloudflare 6.x, a bridge of cloudflare/terraform-provider-
- * cloudflare 5.x): `cloudflare.DnsRecord` and `cloudflare.getZone`. Records live in the fake account (the
- * cloud directory); after every change the zone is rendered as a zone file into `dnsZoneDir` and NSD is told
- * to reload it, so DNS queries see what the engine deployed. `read` returns the live record, so
- * `import` (id `<zoneId>/<recordId>`) adopts a record that already exists.
+ * cloudflare 5.x): `cloudflare.DnsRecord` (TLSA records through `data`), `cloudflare.ZoneDnssec` and
+ * `cloudflare.getZone`. Records live in the fake account (the cloud directory); after every change the zone
+ * is rendered as a zone file into `dnsZoneDir`, signed with `ldns-signzone` when its DNSSEC is active (real
+ * RRSIG, DNSKEY and NSEC records; the DS record `ZoneDnssec` reports is the trust anchor of a test's
+ * validating resolver), and NSD is told to reload it, so DNS queries see what the engine deployed. `read`
+ * returns the live record, so `import` (id `<zoneId>/<recordId>`) adopts a record that already exists.
  *
  * Only `zoneId` replaces a record (terraform-provider-cloudflare internal/services/dns_record/schema.go:
  * `zone_id` has `stringplanmodifier.RequiresReplace()`; every other attribute is updated in place).
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { isIPv4, isIPv6 } from "node:net";
-import { mkdirSync, writeFileSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Cloud, StandInSettings } from "./context";
@@ -32,6 +34,18 @@ export interface FakeZone {
   name: string;
   plan: "Free" | "Pro" | "Business" | "Enterprise";
   serial: number;
+  /** DNSSEC status (`cloudflare.ZoneDnssec`); absent: never turned on. */
+  dnssec?: "active" | "disabled";
+  /** Signature validity override for tests (RFC 3339 inception/expiration); default now-1h .. now+14d. */
+  signatureWindow?: { inception: string; expiration: string };
+}
+
+/** TLSA record components (DNS records API, TLSA `data`). */
+export interface TlsaData {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  certificate: string;
 }
 
 /** A DNS record as the Cloudflare API stores it. */
@@ -45,6 +59,8 @@ export interface FakeRecord {
   proxied: boolean;
   priority?: number;
   comment?: string;
+  /** TLSA components; `content` is then their presentation form. */
+  data?: TlsaData;
   tags: string[];
   createdOn: string;
   modifiedOn: string;
@@ -153,6 +169,7 @@ function validate(p: Props, zone: FakeZone, method: string, path: string): void 
       throw validation(method, path, 9008, "Content for MX record must be a valid hostname.");
     }
   }
+  if (type === "TLSA") tlsaRules(p, method, path);
   if (p.proxied === true && !PROXIABLE.includes(type)) {
     throw validation(method, path, 9004, "This record type cannot be proxied.");
   }
@@ -165,6 +182,48 @@ function validate(p: Props, zone: FakeZone, method: string, path: string): void 
       `DNS record comment has ${[...comment].length} characters; the zone's ${zone.plan} plan allows ${COMMENT_MAX[zone.plan]}.`,
     );
   }
+}
+
+/**
+ * TLSA records (DNS records API, TLSA record: `data.usage`, `data.selector`, `data.matching_type` 0–255,
+ * `data.certificate` hex; `content` is the formatted form and is not accepted in place of `data`).
+ */
+function tlsaRules(p: Props, method: string, path: string): void {
+  const data = p.data as Partial<TlsaData> | undefined;
+  if (data === undefined || data === null || typeof data !== "object") {
+    throw validation(
+      method,
+      path,
+      9201,
+      "TLSA record requires data (usage, selector, matching_type, certificate).",
+    );
+  }
+  if (p.content !== undefined && p.content !== "") {
+    throw validation(method, path, 9202, "Content for TLSA record is read-only; set data instead.");
+  }
+  for (const [key, api] of [
+    ["usage", "usage"],
+    ["selector", "selector"],
+    ["matchingType", "matching_type"],
+  ] as const) {
+    const v = data[key];
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 255) {
+      throw validation(
+        method,
+        path,
+        9203,
+        `TLSA data.${api} must be an integer between 0 and 255, got ${String(v)}.`,
+      );
+    }
+  }
+  if (typeof data.certificate !== "string" || !/^([0-9a-fA-F]{2})+$/.test(data.certificate)) {
+    throw validation(method, path, 9204, "TLSA data.certificate must be a hexadecimal string.");
+  }
+}
+
+/** The presentation form of TLSA data (`3 1 1 <hex>`), as the API reports it in `content`. */
+export function tlsaContent(d: TlsaData): string {
+  return `${d.usage} ${d.selector} ${d.matchingType} ${d.certificate.toLowerCase()}`;
 }
 
 /** The zone file NSD serves: SOA, NS, the name server's address, then every record of the zone. */
@@ -209,8 +268,96 @@ export function writeZoneFile(
     tmp,
     zoneFileText(zone, records(cloud, zone.id), settings.nsAddress ?? "127.0.0.1"),
   );
+  if (zone.dnssec === "active") {
+    signZoneFile(tmp, zone.name, zoneKeys(cloud, zone.name), zone.signatureWindow);
+  }
   renameSync(tmp, file);
   return file;
+}
+
+/** The signing keys of a zone (KSK and ZSK, ECDSA P-256 SHA-256, algorithm 13): key file base names. */
+export interface ZoneKeys {
+  dir: string;
+  ksk: string;
+  zsk: string;
+}
+
+/** The zone's keys in the fake account, generated with `ldns-keygen` the first time DNSSEC is turned on. */
+export function zoneKeys(cloud: Cloud, zoneName: string): ZoneKeys {
+  const dir = join(cloud.dir, "cf-dnssec-keys", zoneName);
+  mkdirSync(dir, { recursive: true });
+  const find = (flag: number): string | undefined =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".key"))
+      .find((f) => new RegExp(`DNSKEY\\s+${flag}\\s`).test(readFileSync(join(dir, f), "utf8")))
+      ?.replace(/\.key$/, "");
+  const make = (ksk: boolean): string =>
+    execFileSync(
+      "ldns-keygen",
+      ["-a", "ECDSAP256SHA256", ...(ksk ? ["-k"] : []), "-r", "/dev/urandom", zoneName],
+      { cwd: dir, encoding: "utf8", timeout: 10_000 },
+    ).trim();
+  const ksk = find(257) ?? make(true);
+  const zsk = find(256) ?? make(false);
+  return { dir, ksk, zsk };
+}
+
+/** DS record of the zone's KSK (SHA-256 digest), in presentation form: `<zone>. <ttl> IN DS <tag> 13 2 <hex>`. */
+export function zoneDs(keys: ZoneKeys): {
+  ds: string;
+  keyTag: number;
+  digest: string;
+  publicKey: string;
+} {
+  const dsFile = join(keys.dir, `${keys.ksk}.ds`);
+  const ds = readFileSync(dsFile, "utf8").trim().replace(/\s+/g, " ");
+  const m = /^(\S+) (\d+ )?IN DS (\d+) 13 2 ([0-9a-fA-F]+)$/.exec(ds);
+  if (!m) throw new Error(`unexpected DS record from ldns-keygen: ${ds}`);
+  const key = readFileSync(join(keys.dir, `${keys.ksk}.key`), "utf8")
+    .trim()
+    .split(/\s+/);
+  const digest = (m[4] as string).toUpperCase();
+  return {
+    // The form the DNSSEC API reports: TTL 3600, upper-case digest.
+    ds: `${m[1]} 3600 IN DS ${m[3]} 13 2 ${digest}`,
+    keyTag: Number(m[3]),
+    digest,
+    publicKey: key.slice(key.indexOf("DNSKEY") + 4).join(""),
+  };
+}
+
+/**
+ * Signs a zone file in place with `ldns-signzone` (NSEC, both keys). The signatures are valid from an hour
+ * before now (so a resolver's clock skew never makes them "not yet valid") to 14 days after, unless
+ * `window` says otherwise (a test's expired zone).
+ */
+export function signZoneFile(
+  file: string,
+  zoneName: string,
+  keys: ZoneKeys,
+  window?: { inception: string; expiration: string },
+): void {
+  const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  const inception = window ? new Date(window.inception) : new Date(Date.now() - 3600_000);
+  const expiration = window ? new Date(window.expiration) : new Date(Date.now() + 14 * 86400_000);
+  execFileSync(
+    "ldns-signzone",
+    [
+      "-i",
+      stamp(inception),
+      "-e",
+      stamp(expiration),
+      "-o",
+      zoneName,
+      "-f",
+      `${file}.signed`,
+      file,
+      join(keys.dir, keys.ksk),
+      join(keys.dir, keys.zsk),
+    ],
+    { encoding: "utf8", timeout: 20_000 },
+  );
+  renameSync(`${file}.signed`, file);
 }
 
 /** Bumps the zone serial, rewrites the zone file and asks NSD to reload it (10 s deadline). */
@@ -237,6 +384,7 @@ export async function publish(
 
 const INPUT_KEYS = [
   "zoneId",
+  "data",
   "name",
   "type",
   "content",
@@ -264,6 +412,7 @@ function asOutputs(r: FakeRecord): Props {
   };
   if (r.priority !== undefined) outs.priority = r.priority;
   if (r.comment !== undefined) outs.comment = r.comment;
+  if (r.data !== undefined) outs.data = { ...r.data };
   return outs;
 }
 
@@ -273,6 +422,16 @@ function inputsOf(r: FakeRecord): Props {
   for (const k of INPUT_KEYS) if (out[k] !== undefined) inputs[k] = out[k];
   if (r.tags.length === 0) delete inputs.tags;
   return inputs;
+}
+
+function tlsaDataOf(p: Props): TlsaData {
+  const d = p.data as TlsaData;
+  return {
+    usage: d.usage,
+    selector: d.selector,
+    matchingType: d.matchingType,
+    certificate: d.certificate.toLowerCase(),
+  };
 }
 
 const dnsRecord: ResourceType = {
@@ -290,6 +449,8 @@ const dnsRecord: ResourceType = {
     "settings",
     "tags",
     "proxied",
+    // Optional and computed: a TLSA record's content is derived from `data`.
+    "content",
   ],
   defaults: { proxied: false },
   check(p) {
@@ -361,7 +522,8 @@ const dnsRecord: ResourceType = {
     const record = await ctx.cloud.withLock(`cf-zone-${zoneId}`, async () => {
       const existing = records(ctx.cloud, zoneId).filter((r) => r.name === name);
       const type = p.type as string;
-      const content = (p.content as string | undefined) ?? "";
+      const data = type === "TLSA" ? tlsaDataOf(p) : undefined;
+      const content = data ? tlsaContent(data) : ((p.content as string | undefined) ?? "");
       if (
         existing.some(
           (r) =>
@@ -393,6 +555,7 @@ const dnsRecord: ResourceType = {
         proxied: (p.proxied as boolean | undefined) ?? false,
         ...(p.priority !== undefined ? { priority: p.priority as number } : {}),
         ...(p.comment !== undefined ? { comment: p.comment as string } : {}),
+        ...(data ? { data } : {}),
         tags: (p.tags as string[] | undefined) ?? [],
         createdOn: now,
         modifiedOn: now,
@@ -423,7 +586,11 @@ const dnsRecord: ResourceType = {
         ...current,
         name: fullName(news.name as string, zone.name),
         type: news.type as string,
-        content: (news.content as string | undefined) ?? "",
+        content:
+          news.type === "TLSA"
+            ? tlsaContent(tlsaDataOf(news))
+            : ((news.content as string | undefined) ?? ""),
+        ...(news.type === "TLSA" ? { data: tlsaDataOf(news) } : {}),
         ttl: news.ttl as number,
         proxied: (news.proxied as boolean | undefined) ?? false,
         priority: news.priority as number | undefined,
@@ -433,6 +600,7 @@ const dnsRecord: ResourceType = {
       };
       if (r.priority === undefined) delete r.priority;
       if (r.comment === undefined) delete r.comment;
+      if (r.type !== "TLSA") delete r.data;
       const clash = records(ctx.cloud, zoneId).find(
         (x) =>
           x.id !== id &&
@@ -460,6 +628,133 @@ const dnsRecord: ResourceType = {
     });
   },
 };
+
+/**
+ * `cloudflare.ZoneDnssec` (DNSSEC API: PATCH /zones/{zone_id}/dnssec turns signing on or off, DELETE removes
+ * it): the id is the zone id; `status` "active" signs the zone (keys made on first use, kept after), and the
+ * outputs carry the DS record for the registrar. Deleting it unsigns the zone, as the API does; a DS record
+ * left at a parent then makes the zone bogus, which is why the pool retains it.
+ */
+const zoneDnssec: ResourceType = {
+  token: "cloudflare:index/zoneDnssec:ZoneDnssec",
+  replaceOn: {
+    zoneId: "terraform-provider-cloudflare zone_dnssec/schema.go: zone_id RequiresReplace",
+  },
+  computed: [
+    "algorithm",
+    "digest",
+    "digestAlgorithm",
+    "digestType",
+    "ds",
+    "flags",
+    "keyTag",
+    "keyType",
+    "modifiedOn",
+    "publicKey",
+    "status",
+    "dnssecMultiSigner",
+    "dnssecPresigned",
+    "dnssecUseNsec3",
+  ],
+  check(p) {
+    const failures: Failure[] = [];
+    if (p.zoneId === undefined)
+      failures.push({ property: "zoneId", reason: 'Missing required argument "zoneId"' });
+    if (
+      p.status !== undefined &&
+      p.status !== UNKNOWN &&
+      p.status !== "active" &&
+      p.status !== "disabled"
+    ) {
+      failures.push({
+        property: "status",
+        reason: `value must be one of: "active", "disabled"; got ${JSON.stringify(p.status)}`,
+      });
+    }
+    return failures;
+  },
+  async create(p, ctx) {
+    return { id: p.zoneId as string, outs: await setDnssec(p, ctx) };
+  },
+  async read(id, _state, ctx) {
+    const zone = zoneById(ctx, id);
+    if (!zone) return undefined;
+    const outs = dnssecOutputs(ctx, zone);
+    return { id, outs, inputs: { zoneId: id, status: outs.status } };
+  },
+  async update(_id, _olds, news, ctx) {
+    return setDnssec(news, ctx);
+  },
+  async delete(id, _state, ctx) {
+    const zone = zoneById(ctx, id);
+    if (!zone) return;
+    await ctx.cloud.withLock(`cf-zone-${id}`, async () => {
+      const current = ctx.cloud.get<FakeZone>("cf-zones", id) ?? zone;
+      ctx.cloud.put("cf-zones", id, { ...current, dnssec: "disabled" });
+      await publish(ctx, { ...current, dnssec: "disabled" });
+    });
+  },
+};
+
+async function setDnssec(
+  p: Props,
+  ctx: { cloud: Cloud; settings: StandInSettings; now(): Date },
+): Promise<Props> {
+  const zoneId = p.zoneId as string;
+  const zone = zoneById(ctx, zoneId);
+  if (!zone)
+    throw cfError("PATCH", `/zones/${zoneId}/dnssec`, [
+      {
+        code: 7003,
+        message: `Could not route to /zones/${zoneId}/dnssec, perhaps your object identifier is invalid?`,
+      },
+    ]);
+  const status = (p.status as "active" | "disabled" | undefined) ?? "active";
+  return ctx.cloud.withLock(`cf-zone-${zoneId}`, async () => {
+    const current = ctx.cloud.get<FakeZone>("cf-zones", zoneId) ?? zone;
+    const next = { ...current, dnssec: status };
+    ctx.cloud.put("cf-zones", zoneId, next);
+    await publish(ctx, next);
+    return dnssecOutputs(ctx, next);
+  });
+}
+
+function dnssecOutputs(ctx: { cloud: Cloud }, zone: FakeZone): Props {
+  const zoneId = zone.id;
+  const status = zone.dnssec ?? "disabled";
+  const base: Props = {
+    zoneId,
+    status,
+    dnssecMultiSigner: false,
+    dnssecPresigned: false,
+    dnssecUseNsec3: false,
+    modifiedOn: new Date().toISOString(),
+  };
+  if (status !== "active") return base;
+  const ds = zoneDs(zoneKeys(ctx.cloud, zone.name));
+  return {
+    ...base,
+    algorithm: "13",
+    keyType: "ECDSAP256SHA256",
+    digestAlgorithm: "SHA256",
+    digestType: "2",
+    digest: ds.digest,
+    ds: ds.ds,
+    flags: 257,
+    keyTag: ds.keyTag,
+    publicKey: ds.publicKey,
+  };
+}
+
+/** The DS record of a zone whose DNSSEC is active (a test's trust anchor), or undefined. */
+export function activeZoneDs(
+  cloud: Cloud,
+  settings: StandInSettings,
+  zoneName: string,
+): string | undefined {
+  const zone = zones(cloud, settings).find((z) => z.name === zoneName);
+  return zone?.dnssec === "active" ? zoneDs(zoneKeys(cloud, zone.name)).ds : undefined;
+}
 
 const getZone: FunctionType = {
   token: "cloudflare:index/getZone:getZone",
@@ -545,6 +840,6 @@ export function zoneRecords(
 export const cloudflarePackage: StandInPackage = {
   name: "cloudflare",
   version: sdkVersion("cloudflare"),
-  resources: [dnsRecord],
+  resources: [dnsRecord, zoneDnssec],
   functions: [getZone],
 };

@@ -68,7 +68,7 @@ async function queryInNamespace(
 }
 
 /** A port free for both UDP and TCP on `address`. */
-async function freePort(address: string): Promise<number> {
+export async function freePort(address: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();

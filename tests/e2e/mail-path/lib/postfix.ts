@@ -111,10 +111,12 @@ export async function startPostfixSender(
   host: NetHost,
   dir: string,
   caFile: string,
+  /** main.cf lines appended after the defaults (a later line wins), e.g. the DANE settings. */
+  extraMainCf = "",
 ): Promise<PostfixSender> {
   mkdirSync(join(dir, "queue"), { recursive: true });
   mkdirSync(join(dir, "data"), { recursive: true });
-  writeFileSync(join(dir, "main.cf"), mainCf(dir, caFile));
+  writeFileSync(join(dir, "main.cf"), mainCf(dir, caFile) + extraMainCf);
   writeFileSync(join(dir, "master.cf"), MASTER_CF);
   await run("chown", ["postfix", join(dir, "data")]);
   await run("postfix", ["-c", dir, "check"], { timeout: 30_000 });

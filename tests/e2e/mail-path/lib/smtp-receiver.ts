@@ -4,6 +4,9 @@
  * a JSON line before answering 250. On SIGTERM it stops like a service: no new connections,
  * the transaction in progress finishes, the next command gets 421.
  *
+ * With `--no-starttls` it plays a path attacker who stripped STARTTLS: no STARTTLS offered, and mail
+ * accepted (and recorded, `tls: false`) in plain text.
+ *
  * Run inside the host's namespace:
  *   tsx smtp-receiver.ts --listen 10.232.1.11 --hostname msgw1.example.test \
  *     --cert c.crt --key c.key --record received.jsonl
@@ -21,8 +24,10 @@ const { values } = parseArgs({
     cert: { type: "string" },
     key: { type: "string" },
     record: { type: "string" },
+    "no-starttls": { type: "boolean", default: false },
   },
 });
+const noStarttls = values["no-starttls"] === true;
 const { listen, hostname: hostnameArg, cert, key, record: recordArg } = values;
 if (!listen || !hostnameArg || !cert || !key || !recordArg) {
   throw new Error("usage: smtp-receiver --listen IP --hostname NAME --cert F --key F --record F");
@@ -86,7 +91,7 @@ function handle(raw: Socket): void {
     const verb = line.split(" ")[0]?.toUpperCase() ?? "";
     switch (verb) {
       case "EHLO":
-        if (tls) reply(`250 ${hostname}`);
+        if (tls || noStarttls) reply(`250 ${hostname}`);
         else {
           reply(`250-${hostname}`);
           reply("250 STARTTLS");
@@ -96,6 +101,10 @@ function handle(raw: Socket): void {
         reply(`250 ${hostname}`);
         return;
       case "STARTTLS": {
+        if (noStarttls) {
+          reply("502 5.5.1 Command not implemented");
+          return;
+        }
         if (tls) {
           reply("503 5.5.1 TLS already active");
           return;
@@ -112,7 +121,7 @@ function handle(raw: Socket): void {
         return;
       }
       case "MAIL":
-        if (!tls) {
+        if (!tls && !noStarttls) {
           reply("530 5.7.0 Must issue a STARTTLS command first");
           return;
         }
