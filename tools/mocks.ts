@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { partitionOfRegion } from "../components/gateway-pool/plan/aws-rules";
 
 const certCache = new Map<string, string>();
 
@@ -37,6 +38,9 @@ export function mockCertificatePem(commonName: string): string {
   return pem;
 }
 
+/** Region of the default AWS provider under the mocks. */
+const MOCK_REGION = "eu-central-1";
+
 /** The mocks' clock: certificates are issued "now", so an offline plan shows them as issued this update. */
 const MOCK_NOW = Date.now();
 
@@ -46,6 +50,8 @@ const hex = (text: string, length: number): string =>
 /** Deterministic fake outputs for the resources and data sources the pool uses. */
 export class PoolMocks implements pulumi.runtime.Mocks {
   private addresses = 0;
+  /** Region of each AWS provider the program created, by provider id. */
+  private readonly providerRegions = new Map<string, string>();
 
   constructor(private readonly opts: { realCertificates?: boolean } = {}) {}
 
@@ -57,6 +63,10 @@ export class PoolMocks implements pulumi.runtime.Mocks {
     const state: Record<string, unknown> = { ...inputs };
     let id = `${args.name}-id`;
     switch (args.type) {
+      case "pulumi:providers:aws":
+        id = `aws-provider-${args.name}`;
+        this.providerRegions.set(id, String(inputs.region ?? MOCK_REGION));
+        break;
       case "aws:ec2/eip:Eip": {
         const n = this.addresses++;
         state.publicIp = `${n < 254 ? "203.0.113" : "198.51.100"}.${(n % 254) + 1}`;
@@ -153,10 +163,16 @@ export class PoolMocks implements pulumi.runtime.Mocks {
           userId: "AROAEXAMPLE:session",
           id: "123456789012",
         };
-      case "aws:index/getPartition:getPartition":
-        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-      case "aws:index/getRegion:getRegion":
-        return { region: String(inputs.region ?? "eu-central-1"), id: "region" };
+      case "aws:index/getPartition:getPartition": {
+        // The partition of the provider's region, as the AWS provider answers it.
+        const partition = partitionOfRegion(this.regionOf(args.provider));
+        const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+        return { partition, dnsSuffix, id: partition };
+      }
+      case "aws:index/getRegion:getRegion": {
+        const region = String(inputs.region ?? this.regionOf(args.provider));
+        return { region, name: region, id: region };
+      }
       case "aws:iam/getSessionContext:getSessionContext":
         return {
           arn: inputs.arn,
@@ -174,5 +190,11 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       default:
         return inputs;
     }
+  }
+
+  /** The region of the provider an invoke went through (`<urn>::<id>`); without one, the default region. */
+  private regionOf(provider: string | undefined): string {
+    const id = provider?.split("::").pop();
+    return (id !== undefined && this.providerRegions.get(id)) || MOCK_REGION;
   }
 }

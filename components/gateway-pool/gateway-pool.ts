@@ -21,7 +21,9 @@ import { createReadinessGates, planReadinessGate } from "./resources/readiness-g
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
-import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
+import { fitRecordComment } from "./plan/limits";
+import { awsPoolProblems } from "./plan/aws-rules";
+import { awsLocation } from "./resources/aws-location";
 import { createAlarmTopics } from "./resources/alarms";
 import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 
@@ -142,28 +144,25 @@ export class GatewayPool extends pulumi.ComponentResource {
       }
       throw err;
     }
-    // SSM parameter names and snapshot tags carry the pool and stack names (see SSM_NAME_LEVEL).
-    for (const [what, value] of [
-      ["pool name", name],
-      ["stack name", stack],
-    ] as const) {
-      if (plan.hosts.some((h) => h.placement === "aws") && !SSM_NAME_LEVEL.test(value)) {
-        throw new pulumi.ResourceError(
-          `GatewayPool "${name}": invalid arguments:\n${what} ${JSON.stringify(value)} becomes part of SSM parameter names and tags, which allow only letters, digits, "_", "." and "-"; rename it`,
-          this,
-        );
-      }
+    // 2. Hosts, in parallel: nothing in one host waits for another. What AWS would refuse (quotas,
+    // derived names, instance families, partitions) is refused here, before any child exists.
+    const ssh = plan.configSync !== undefined;
+    const rules = planIngressRules(plan, { ssh });
+    const awsProblems = awsPoolProblems({ name, stack, plan, args, rules });
+    if (awsProblems.length > 0) {
+      throw new pulumi.ResourceError(
+        `GatewayPool "${name}": invalid arguments:\n${awsProblems.join("\n")}`,
+        this,
+      );
     }
     this.plan = plan;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
-    // 2. Hosts, in parallel: nothing in one host waits for another.
-    const ssh = plan.configSync !== undefined;
-    const rules = planIngressRules(plan, { ssh });
     const awsRegions = [
       ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
     ];
     const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
+    const aws = awsLocation(plan, this);
     const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
     const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
     const hosts = new Map<string, GatewayHostResources>();
@@ -183,6 +182,8 @@ export class GatewayPool extends pulumi.ComponentResource {
               rules,
               ssh,
               backupTag,
+              partition: aws.partition,
+              regionName: aws.regionName(host.region),
               alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
               parent: this,
             }),
@@ -196,6 +197,7 @@ export class GatewayPool extends pulumi.ComponentResource {
             plan: plan.backup,
             regions: awsRegions,
             tags: awsTags,
+            partition: aws.partition,
             parent: this,
           })
         : undefined;

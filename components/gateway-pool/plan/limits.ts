@@ -68,3 +68,11 @@ export function fitRecordComment(text: string): string {
 export function fitEc2Description(text: string): string {
   return text.replace(/[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-").slice(0, 255);
 }
+
+/**
+ * A tag value AWS accepts by length: at most 256 characters (AWS General Reference, tag naming limits).
+ * Used for descriptive values such as a volume's `Name`, where a cut is harmless.
+ */
+export function fitTagValue(text: string): string {
+  return text.length <= 256 ? text : `${text.slice(0, 253)}...`;
+}

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as ssm from "@pulumi/aws/ssm";
@@ -96,6 +95,8 @@ export function createHostKey(input: {
   hostname: string;
   role: iam.Role;
   region: string | undefined;
+  /** Partition of the host's region, for the account root's ARN. */
+  partition: pulumi.Input<string>;
   tags: Record<string, string>;
   parent: pulumi.Resource;
 }): HostKeyResources {
@@ -103,7 +104,7 @@ export function createHostKey(input: {
   const opts = { parent };
   const key = new tls.PrivateKey(`${base}-ssh-host-key`, { algorithm: "ED25519" }, opts);
   const caller = getCallerIdentityOutput({}, opts);
-  const partition = getPartitionOutput({}, opts).partition;
+  const partition = input.partition;
   const deployer = iam.getSessionContextOutput({ arn: caller.arn }, opts).issuerArn;
   const cmk = new kms.Key(
     `${base}-host-key-kms`,
