@@ -43,6 +43,11 @@ export interface GatewayOutput {
   certificateSha256: string | null;
   /** The settings of this host's MailStore Server archiving profile(s). */
   archivingProfile: ArchivingProfileSettings;
+  /**
+   * The ports the gateway serves (`gateway.ports`): what `msgw check --outputs/--stack` probes.
+   * `pop3s` is null unless POP3 over TLS is enabled.
+   */
+  ports: { smtp: number; pop3: number; pop3s: number | null };
 }
 
 /** What the data-volume snapshots protect, and how often. */
@@ -354,6 +359,11 @@ export class GatewayPool extends pulumi.ComponentResource {
           certificatePem: pem,
           certificateSha256: pem === null ? null : certificateFingerprint(pem),
           archivingProfile: archivingProfile(plan, h),
+          ports: {
+            smtp: plan.gateway.ports.smtp,
+            pop3: plan.gateway.ports.pop3,
+            pop3s: plan.gateway.ports.pop3s ?? null,
+          },
         }));
     });
     this.gateways = pulumi.all(gatewayOutputs);

@@ -99,6 +99,16 @@ async function prepare(
       (options.waitSeconds !== undefined ? gateway.split("=")[0] : undefined);
     targets = targetsFromFlags(mailDomain, options.source.gateways);
   }
+  // One place for the ports: outputs that carry them win over nothing, and conflict with a flag.
+  const portFlags = [
+    ...(raw.smtpPort !== undefined ? ["--smtp-port"] : []),
+    ...(raw.pop3Port !== undefined ? ["--pop3-port"] : []),
+  ];
+  if (portFlags.length > 0 && targets.gateways.some((g) => g.ports !== undefined)) {
+    throw new CheckInputError(
+      `${portFlags.join(" and ")}: the stack outputs carry the ports the pool uses (gateways[].ports); drop the option`,
+    );
+  }
   let trust: CheckSettings["trust"];
   if (options.caFile !== undefined || options.caEnv !== undefined) {
     const pem =
