@@ -10,12 +10,25 @@ import {
 } from "./rules/certificate-names-host";
 import { checkMailAddressRecordsNotProxied } from "./rules/mail-a-not-proxied";
 import { checkMxTargetsHaveARecords } from "./rules/mx-has-a-record";
-import { checkNoWorldOpenAdminIngress } from "./rules/no-world-open-ingress";
+import {
+  checkNoWorldOpenAdminIngress,
+  checkNoWorldOpenAdminIngressUnion,
+} from "./rules/no-world-open-ingress";
 import type { StackResource, Violation } from "./rules/resources";
 
 function stackPolicy(check: (resources: readonly StackResource[]) => Violation[]) {
   return (args: Pick<StackValidationArgs, "resources">, report: ReportViolation): void => {
-    const resources = args.resources.map((r) => ({ type: r.type, urn: r.urn, props: r.props }));
+    const resources = args.resources.map((r) => ({
+      type: r.type,
+      urn: r.urn,
+      props: r.props,
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [
+          k,
+          deps.map((d) => d.urn),
+        ]),
+      ),
+    }));
     for (const v of check(resources)) report(v.message, v.urn);
   };
 }
@@ -56,5 +69,12 @@ export const policies: Policies = [
     validateResource: (args, report) => {
       for (const message of checkNoWorldOpenAdminIngress(args.type, args.props)) report(message);
     },
+  },
+  {
+    name: "msgw-no-world-open-admin-ingress-union",
+    description:
+      "The ingress rules of one security group together never open 8450, 110, 995 or 22 to every address (two /1 blocks are the whole internet).",
+    enforcementLevel: "mandatory",
+    validateStack: stackPolicy(checkNoWorldOpenAdminIngressUnion),
   },
 ];

@@ -13,11 +13,8 @@ export const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
 /** Cloudflare DNS record comments: at most 100 characters on Free zones (Cloudflare DNS docs, record attributes). */
 export const CLOUDFLARE_COMMENT_MAX = 100;
 
-/**
- * X.509 subject attributes: ub-common-name and ub-organization-name are 64 characters (RFC 5280,
- * Appendix A.1). Longer host names go in the subjectAltName only.
- */
-export const X509_NAME_MAX = 64;
+/** X.509 subject attributes: 64 characters (RFC 5280); shared with the policy pack. */
+export { X509_NAME_MAX } from "../../schema/certificate-names";
 
 /**
  * SSM parameter names: letters, digits and `_.-` per level, `/` between levels, at most 1011 characters

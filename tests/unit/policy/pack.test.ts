@@ -42,7 +42,7 @@ function runResource(name: string, type: string, props: Record<string, unknown>)
 }
 
 describe("policy pack", () => {
-  it("has the five msgw policies, all mandatory", () => {
+  it("has the six msgw policies, all mandatory", () => {
     assert.deepEqual(
       policies.map((p) => [p.name, p.enforcementLevel]),
       [
@@ -51,6 +51,7 @@ describe("policy pack", () => {
         ["msgw-certificate-names-host", "mandatory"],
         ["msgw-certificate-not-for-mail-domain", "mandatory"],
         ["msgw-no-world-open-admin-ingress", "mandatory"],
+        ["msgw-no-world-open-admin-ingress-union", "mandatory"],
       ],
     );
   });
