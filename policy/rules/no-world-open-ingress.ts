@@ -126,12 +126,15 @@ export function checkNoWorldOpenAdminIngressUnion(
   const out: Violation[] = [];
   for (const [group, rules] of groups) {
     for (const [port, what] of PROTECTED_PORTS) {
-      const reaching = rules.filter(({ rule }) => coversTcpPort(rule, port));
+      // In URN order, blocks sorted: the report does not depend on the order resources registered in.
+      const reaching = rules
+        .filter(({ rule }) => coversTcpPort(rule, port))
+        .sort((a, b) => a.urn.localeCompare(b.urn));
       // A rule that is world-open by itself is already reported per resource.
       if (reaching.some(({ rule }) => worldOpenFamilies(rule.cidrs).length > 0)) continue;
       const cidrs = reaching.flatMap(({ rule }) => rule.cidrs.map((c) => c.trim()));
       for (const family of worldOpenFamilies(cidrs)) {
-        const blocks = cidrs.filter((c) => parseCidr(c)?.family === family);
+        const blocks = cidrs.filter((c) => parseCidr(c)?.family === family).sort();
         out.push({
           urn: reaching[0]?.urn,
           message:
