@@ -157,7 +157,7 @@ export function registerCheckCommand(program: Command): void {
   program
     .command("check")
     .description(
-      "check every gateway of a pool from here: MX and A/AAAA records, SMTP 25 and POP3 110 with STARTTLS, certificate names, usage, keys, chain and expiry",
+      "check every gateway of a pool from here: MX and A/AAAA records, SMTP and POP3 with STARTTLS (the ports in the stack outputs, else 25 and 110), certificate names, usage, keys, chain and expiry",
     )
     .option(
       "--outputs <file>",

@@ -86,7 +86,7 @@ export function renderRunbook(input: RunbookInput): string {
     let step = 1;
     if (g.placement === "existing") {
       out.push(
-        `${step++}. Make sure ${g.hostname} has the firewall rules of the README (25 from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`,
+        `${step++}. Make sure ${g.hostname} has the firewall rules of the README (${plan.gateway.ports.smtp} from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`,
       );
     }
     if (!plan.gateway.installerUrl || g.placement === "existing") {

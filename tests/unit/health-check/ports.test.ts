@@ -44,6 +44,17 @@ test("custom ports: outputs carry them; the gate and the runbook's standby check
     String(plan.outputs.runbook),
     /`msgw check --wait 900 --gateway msgw2\.example\.com=203\.0\.113\.2 --smtp-port 2525 --pop3-port 1110 --ca pool-ca\.pem`/,
   );
+  // An existing host's firewall step names the pool's ports too.
+  const existing = await runPool(
+    baseArgs({
+      hosts: [{ hostname: "msgw1.example.com", existing: { address: "203.0.113.7" } }],
+      gateway: { ports },
+    }),
+  );
+  assert.match(
+    String(existing.outputs.runbook),
+    /has the firewall rules of the README \(2525 from senders, 1110 from MailStore Server, 8450 from admins only\)/,
+  );
   // The outputs as `pulumi stack output --json` prints them are what msgw check reads.
   const targets = targetsFromOutputs({ mailDomain: "msgw.example.com", gateways });
   assert.deepEqual(
