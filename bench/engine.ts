@@ -7,9 +7,15 @@
  *    (PULUMI_NODEJS_TRANSPILE_ONLY=false: ts-node checks stacks/index.ts and everything it imports) and
  *    transpile-only (stacks/tsconfig.json `noCheck`, what the CLI does here), against the offline plan's mock
  *    monitor, 2 hosts;
- * 3. the component's overhead: the same resources (types, names, inputs, parents left out) registered by a
- *    flat program that only calls `new CustomResource` per resource, against the same mock monitor, as a
- *    ratio of wall times.
+ * 3. the component's overhead against two baselines that register the same resources (types, names,
+ *    inputs; parents left out) against the same mock monitor: `flat`, raw `new CustomResource` per resource
+ *    (loads only `@pulumi/pulumi`: not like-for-like), and `typedFlat`, the same typed classes the component
+ *    uses (`new aws.ec2.Instance(...)`, loading the same provider SDKs): the like-for-like baseline whose
+ *    ratio `component / typedFlat` is the cost of the component itself (goal: at most 1.1).
+ *
+ * 4. (`--parts nodeargs`) `runtime.options.nodeargs: --stack-trace-limit=N` in Pulumi.yaml: real `pulumi
+ *    preview` of the largest size with each limit, alternated run by run, and the message a program error
+ *    shows under each (the SDK records a stack trace for every promise it tracks, source-mapped).
  *
  * Options: --runs N (median of N, default 3), --sizes 2,16,64. Prints tables and one JSON line.
  */
@@ -53,6 +59,32 @@ for (const r of plan.resources) {
 }
 `;
 
+/**
+ * The typed flat program: every custom resource of a plan through its SDK class, found from its type token
+ * (\`aws:ec2/instance:Instance\` → \`require("@pulumi/aws").ec2.Instance\`), with the inputs it was given.
+ */
+const TYPED_FLAT_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+type R = { type: string; name: string; inputs: Record<string, unknown> };
+type Ctor = new (name: string, args: Record<string, unknown>) => unknown;
+const plan = JSON.parse(fs.readFileSync(process.env.MSGW_FLAT_PLAN as string, "utf8")) as { resources: R[] };
+const packages: Record<string, Record<string, unknown>> = {};
+function classOf(type: string): Ctor {
+  const [pkg, mod, cls] = type.split(":");
+  packages[pkg] ??= require("@pulumi/" + pkg) as Record<string, unknown>;
+  const top = mod.split("/")[0];
+  const scope = (top === "index" ? packages[pkg] : packages[pkg][top]) as Record<string, unknown>;
+  const ctor = scope?.[cls];
+  if (typeof ctor !== "function") throw new Error("no SDK class for " + type);
+  return ctor as Ctor;
+}
+for (const r of plan.resources) {
+  if (r.type.startsWith("msgw:")) continue;
+  const provider = r.type.startsWith("pulumi:providers:") ? r.type.slice("pulumi:providers:".length) : undefined;
+  new (provider ? classOf(provider + ":index:Provider") : classOf(r.type))(r.name, r.inputs);
+}
+`;
+
 async function timedPlan(
   root: string,
   stack: string,
@@ -68,7 +100,11 @@ async function main(): Promise<void> {
   const opts = new Command("bench:engine")
     .option("--runs <n>", "runs per measurement", "3")
     .option("--sizes <list>", "pool sizes", "2,16,64")
-    .option("--parts <list>", "what to measure: preview,startup,flat", "preview,startup,flat")
+    .option(
+      "--parts <list>",
+      "what to measure: preview,startup,flat,nodeargs",
+      "preview,startup,flat",
+    )
     .parse(process.argv)
     .opts<{ runs: string; sizes: string; parts: string }>();
   const parts = new Set(opts.parts.split(","));
@@ -179,7 +215,16 @@ async function main(): Promise<void> {
   }
 
   const flatDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-flat-"));
-  const flat: Array<{ hosts: number; component: number; flat: number; resources: number }> = [];
+  const typedDir = fs.mkdtempSync(path.join(os.tmpdir(), "msgw-typed-flat-"));
+  const flat: Array<{
+    hosts: number;
+    component: number;
+    flat: number;
+    typedFlat: number;
+    /** The like-for-like ratio (goal: at most 1.1). */
+    componentPerTypedFlat: number;
+    resources: number;
+  }> = [];
   try {
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(flatDir, "node_modules"));
     fs.writeFileSync(
@@ -199,6 +244,10 @@ async function main(): Promise<void> {
       }),
     );
     fs.writeFileSync(path.join(flatDir, "index.ts"), FLAT_PROGRAM);
+    for (const file of ["node_modules", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
+      fs.symlinkSync(path.join(flatDir, file), path.join(typedDir, file));
+    }
+    fs.writeFileSync(path.join(typedDir, "index.ts"), TYPED_FLAT_PROGRAM);
     for (const n of parts.has("flat") ? sizes : []) {
       const { config } = readStackConfig("dev");
       const pool = JSON.parse(config["msgw:pool"]) as { hosts: unknown[] };
@@ -206,6 +255,7 @@ async function main(): Promise<void> {
       const cfg = { config: { ...config, "msgw:pool": JSON.stringify(pool) }, secretKeys: [] };
       const comp: number[] = [];
       const fl: number[] = [];
+      const typed: number[] = [];
       let count = 0;
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
@@ -223,14 +273,33 @@ async function main(): Promise<void> {
         );
         fl.push(f.ms);
         count = f.resources;
+        const t = await timedPlan(
+          typedDir,
+          "dev",
+          { config: {}, secretKeys: [] },
+          { MSGW_FLAT_PLAN: planFile },
+        );
+        typed.push(t.ms);
+        if (t.resources !== f.resources)
+          throw new Error(
+            `typed flat program registered ${t.resources} resources, flat ${f.resources}`,
+          );
       }
-      flat.push({ hosts: n, component: median(comp), flat: median(fl), resources: count });
+      flat.push({
+        hosts: n,
+        component: median(comp),
+        flat: median(fl),
+        typedFlat: median(typed),
+        componentPerTypedFlat: round(median(comp) / median(typed), 3),
+        resources: count,
+      });
       process.stderr.write(
-        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms\n`,
+        `flat ${n} hosts: component ${comp.map(Math.round).join(", ")} ms, flat ${fl.map(Math.round).join(", ")} ms, typed flat ${typed.map(Math.round).join(", ")} ms\n`,
       );
     }
   } finally {
     fs.rmSync(flatDir, { recursive: true, force: true });
+    fs.rmSync(typedDir, { recursive: true, force: true });
   }
 
   if (flat.length) {
@@ -241,21 +310,99 @@ async function main(): Promise<void> {
           "custom resources",
           "component program ms",
           "flat program ms",
+          "typed flat program ms",
           "component / flat",
+          "component / typed flat",
         ],
         flat.map((f) => [
           f.hosts,
           f.resources,
           Math.round(f.component),
           Math.round(f.flat),
+          Math.round(f.typedFlat),
           round(f.component / f.flat, 2),
+          round(f.component / f.typedFlat, 2),
+        ]),
+      ),
+    );
+  }
+  const nodeargs = parts.has("nodeargs") ? await measureNodeargs(sizes.at(-1) ?? 16, runs) : [];
+  if (nodeargs.length) {
+    say(
+      renderTable(
+        ["nodeargs", "pulumi preview ms", "x none", "error output lines", "error names the cause"],
+        nodeargs.map((m) => [
+          m.nodeargs || "(none)",
+          Math.round(m.ms),
+          round(m.ms / nodeargs[0].ms, 2),
+          m.errorLines,
+          m.errorNamesCause ? "yes" : "no",
         ]),
       ),
     );
   }
   process.stdout.write(
-    `${JSON.stringify({ machine, runs, previews, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled), warmMs: median(warm) } : undefined, flat })}\n`,
+    `${JSON.stringify({ machine, runs, previews, nodeargs, startup: checked.length ? { typeCheckMs: median(checked), transpileOnlyMs: median(transpiled), warmMs: median(warm) } : undefined, flat })}\n`,
   );
+}
+
+/** The message a program error produces, for comparing what users see under each stack-trace limit. */
+const BROKEN_INDEX = `import * as pulumi from "@pulumi/pulumi";
+function poolArgs(): { hosts: string[] } {
+  return JSON.parse("{") as { hosts: string[] };
+}
+export const hosts = pulumi.output(poolArgs().hosts);
+`;
+
+async function measureNodeargs(
+  n: number,
+  runs: number,
+): Promise<Array<{ nodeargs: string; ms: number; errorLines: number; errorNamesCause: boolean }>> {
+  const variants = ["", "--stack-trace-limit=10", "--stack-trace-limit=0"];
+  const world = await World.create();
+  try {
+    const yamlPath = path.join(world.project, "Pulumi.yaml");
+    const original = fs.readFileSync(yamlPath, "utf8");
+    const withArgs = (args: string) =>
+      args === ""
+        ? original
+        : original.replace(
+            "    packagemanager: npm\n",
+            `    packagemanager: npm\n    nodeargs: "${args}"\n`,
+          );
+    world.ok(["stack", "init", "bench"]);
+    fs.writeFileSync(path.join(world.project, "stacks", "Pulumi.bench.yaml"), benchStackFile(n));
+    world.config("bench", ["set", "--secret", "cloudflare:apiToken", "bench-token"]);
+    const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) {
+        fs.writeFileSync(yamlPath, withArgs(v));
+        const r = world.ok(["preview", "--stack", "bench", "--json"]);
+        times.get(v)?.push(r.ms);
+      }
+    }
+    const index = path.join(world.project, "stacks", "index.ts");
+    const program = fs.readFileSync(index, "utf8");
+    const out = [];
+    for (const v of variants) {
+      fs.writeFileSync(yamlPath, withArgs(v));
+      fs.writeFileSync(index, BROKEN_INDEX);
+      const r = world.pulumi(["preview", "--stack", "bench"]);
+      fs.writeFileSync(index, program);
+      const text = `${r.stdout}\n${r.stderr}`;
+      process.stderr.write(`--- nodeargs ${v || "(none)"}: program error as shown\n${text}\n`);
+      out.push({
+        nodeargs: v,
+        ms: median(times.get(v) ?? []),
+        errorLines: text.split("\n").filter((l) => l.trim()).length,
+        errorNamesCause: /SyntaxError/.test(text) && /index\.ts/.test(text),
+      });
+    }
+    fs.writeFileSync(yamlPath, original);
+    return out;
+  } finally {
+    world.cleanup();
+  }
 }
 
 void main().catch((err: Error) => {

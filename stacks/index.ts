@@ -2,7 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as cloudflare from "@pulumi/cloudflare";
-import { GatewayPool, type GatewayPoolArgs } from "../components";
+// The component alone, not the whole library (the operator tools' SSH, X.509 and check code): start-up time.
+import { GatewayPool } from "../components/gateway-pool/gateway-pool";
+import type { GatewayPoolArgs } from "../components/gateway-pool/args";
 
 const config = new pulumi.Config("msgw");
 const poolArgs = config.requireObject<GatewayPoolArgs>("pool") satisfies GatewayPoolArgs;

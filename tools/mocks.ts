@@ -47,6 +47,47 @@ const MOCK_NOW = Date.now();
 const hex = (text: string, length: number): string =>
   createHash("sha256").update(text).digest("hex").slice(0, length);
 
+/**
+ * Every resource type the pool creates. Any other type is a mistake (a typo, or a new resource the mocks
+ * were never taught): the mocks refuse it instead of echoing its inputs as if it existed.
+ */
+export const MOCKED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+  "aws:ebs/volume:Volume",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/instance:Instance",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/volumeAttachment:VolumeAttachment",
+  "aws:iam/instanceProfile:InstanceProfile",
+  "aws:iam/role:Role",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:kms/key:Key",
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketVersioning:BucketVersioning",
+  "aws:sns/topic:Topic",
+  "aws:ssm/association:Association",
+  "aws:ssm/parameter:Parameter",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "cloudflare:index/dnsRecord:DnsRecord",
+  "command:local:Command",
+  "pulumi:providers:aws",
+  "pulumi:providers:cloudflare",
+  "pulumi:providers:command",
+  "pulumi:providers:tls",
+  "tls:index/certRequest:CertRequest",
+  "tls:index/locallySignedCert:LocallySignedCert",
+  "tls:index/privateKey:PrivateKey",
+  "tls:index/selfSignedCert:SelfSignedCert",
+]);
+
 /** Deterministic fake outputs for the resources and data sources the pool uses. */
 export class PoolMocks implements pulumi.runtime.Mocks {
   private addresses = 0;
@@ -62,6 +103,12 @@ export class PoolMocks implements pulumi.runtime.Mocks {
     const inputs = args.inputs as Record<string, unknown>;
     const state: Record<string, unknown> = { ...inputs };
     let id = `${args.name}-id`;
+    // Components register through the mocks too; only custom resources need the provider's answers.
+    if (args.custom !== false && !MOCKED_RESOURCE_TYPES.has(args.type)) {
+      throw new Error(
+        `mocks: resource type ${args.type} (${args.name}) is not one the pool creates; add it to MOCKED_RESOURCE_TYPES in tools/mocks.ts with the outputs the provider would return`,
+      );
+    }
     switch (args.type) {
       case "pulumi:providers:aws":
         id = `aws-provider-${args.name}`;
@@ -188,7 +235,9 @@ export class PoolMocks implements pulumi.runtime.Mocks {
         };
       }
       default:
-        return inputs;
+        throw new Error(
+          `mocks: data source ${args.token} is not one the pool calls; answer it in PoolMocks.call (tools/mocks.ts) with what the provider returns`,
+        );
     }
   }
 

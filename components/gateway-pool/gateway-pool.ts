@@ -7,6 +7,7 @@ import { planCertificates } from "./plan/certificates-plan";
 import { planIngressRules } from "./plan/firewall";
 import { mxTable } from "./plan/mx";
 import { createAwsHost, type GatewayHostResources } from "./resources/aws-host";
+import { PoolLookups } from "./resources/lookups";
 import { existingHost } from "./resources/existing-host";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
 import { createConfigStoreBucket } from "./resources/config-store-bucket";
@@ -23,7 +24,6 @@ import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
 import { fitRecordComment } from "./plan/limits";
 import { awsPoolProblems } from "./plan/aws-rules";
-import { awsLocation } from "./resources/aws-location";
 import { createAlarmTopics } from "./resources/alarms";
 import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 
@@ -167,9 +167,9 @@ export class GatewayPool extends pulumi.ComponentResource {
       ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
     ];
     const awsTags = { ...(args.aws?.tags ?? {}), "msgw:pool": name };
-    const aws = awsLocation(plan, this);
     const topics = createAlarmTopics({ name, regions: awsRegions, tags: awsTags, parent: this });
     const backupTag = plan.backup ? backupTagValue(stack, name) : undefined;
+    const lookups = new PoolLookups(this);
     const hosts = new Map<string, GatewayHostResources>();
     for (const [i, host] of plan.hosts.entries()) {
       const hostArgs = args.hosts[i];
@@ -187,9 +187,8 @@ export class GatewayPool extends pulumi.ComponentResource {
               rules,
               ssh,
               backupTag,
-              partition: aws.partition,
-              regionName: aws.regionName(host.region),
               alarmTopic: topics.get(host.region) as NonNullable<ReturnType<typeof topics.get>>,
+              lookups,
               parent: this,
             }),
       );
@@ -202,7 +201,8 @@ export class GatewayPool extends pulumi.ComponentResource {
             plan: plan.backup,
             regions: awsRegions,
             tags: awsTags,
-            partition: aws.partition,
+            // IAM is global per partition: that of the hosts' regions (one partition per pool).
+            partition: lookups.partition(awsRegions.find((r) => r !== undefined)),
             parent: this,
           })
         : undefined;

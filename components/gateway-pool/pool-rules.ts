@@ -1,5 +1,6 @@
 // Rules of GatewayPoolArgs that compare several arguments. They run even when single fields failed (every
 // problem at once), so they read the arguments defensively and skip what a field rule already refused.
+import { DEFAULTS } from "./defaults";
 import type * as z from "zod";
 import type { GatewayPoolArgs } from "./args";
 import {
@@ -121,7 +122,9 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
         }
       }
     }
-    states.push(isString(h.state) ? h.state : h.state === undefined ? "active" : "invalid");
+    states.push(
+      isString(h.state) ? h.state : h.state === undefined ? DEFAULTS.hosts.state : "invalid",
+    );
     if (h.aws !== undefined && h.existing !== undefined) {
       report(
         ctx,
@@ -167,8 +170,8 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
   }
 
   // MX: a tiered pool's last preference must stay within 0-65535 (RFC 5321 4.1.3, a 16-bit value).
-  const priority = mx.priority ?? 0;
-  const step = mx.step ?? 10;
+  const priority = mx.priority ?? DEFAULTS.mx.priority;
+  const step = mx.step ?? DEFAULTS.mx.step;
   if (mx.strategy === "tiered" && hosts.length > 0 && isInt(priority) && isInt(step)) {
     const highest = priority + step * Math.max(0, hosts.length - 1);
     if (highest > 65535) {
@@ -182,7 +185,7 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
 
   // Certificates.
   const certs = obj<NonNullable<GatewayPoolArgs["certificates"]>>(a.certificates);
-  const mode = certs.mode ?? "pool-ca";
+  const mode = certs.mode ?? DEFAULTS.certificates.mode;
   if (certs.ca !== undefined && isString(mode) && mode !== "pool-ca") {
     report(
       ctx,
@@ -200,8 +203,8 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
       "do not apply to \"gateway-lets-encrypt\"; the gateway's Let's Encrypt client chooses them",
     );
   }
-  const validity = certs.validityDays ?? 397;
-  const early = certs.earlyRenewalDays ?? 30;
+  const validity = certs.validityDays ?? DEFAULTS.certificates.validityDays;
+  const early = certs.earlyRenewalDays ?? DEFAULTS.certificates.earlyRenewalDays;
   if (!isInt(early) || early < 0 || (isInt(validity) && early >= validity)) {
     report(
       ctx,
@@ -230,7 +233,7 @@ export function poolRules(raw: GatewayPoolArgs, ctx: Ctx): void {
   const chosen: Array<[string, unknown]> = [
     ["smtp", ports.smtp ?? 25],
     ["pop3", ports.pop3 ?? 110],
-    ["pop3s", ports.pop3s ?? false],
+    ["pop3s", ports.pop3s ?? DEFAULTS.gateway.ports.pop3s],
     ["managementConsole", ports.managementConsole ?? 8450],
   ];
   const gatewayPorts = chosen.map(([, p]) => p).filter((p): p is number => isInt(p));
@@ -366,7 +369,7 @@ function hostReplicationRules(
   replicated: boolean,
   windowsDataDir: string,
 ): void {
-  const platform = host.platform ?? "windows";
+  const platform = host.platform ?? DEFAULTS.hosts.existing.platform;
   if (platform !== "windows" && platform !== "linux") return;
   replicatedHostRules(
     ctx,

@@ -3,7 +3,8 @@
  * machine: the mail domain's MX set (null MX, implicit MX, aliases, address literals), each
  * gateway's A and AAAA records and CNAME chain, SMTP on 25 and POP3 on 110 with STARTTLS, each
  * certificate's names against the host name, its usage, key and signature, and the validity of
- * every certificate of its chain. Prints a report and exits 0 (no problem; warnings allowed), 1 (a
+ * every certificate of its chain, and DANE (the MX, A and TLSA answers validated by the resolver,
+ * each TLSA record matched against the certificate the host presents). Prints a report and exits 0 (no problem; warnings allowed), 1 (a
  * problem) or 2 (bad input). `--wait` turns it into the readiness gate of one host.
  *
  * @example
@@ -12,6 +13,7 @@
  * msgw check --outputs outputs.json --ca pool-ca.pem --json
  * msgw check --mail-domain msgw.example.com --gateway msgw1.example.com --gateway msgw2.example.com
  * msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM
+ * msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --dane require --resolver 10.0.0.53
  * ```
  */
 import { readFileSync } from "node:fs";
@@ -48,6 +50,27 @@ export {
 } from "./certificate-facts";
 export { printable, quoteServerText } from "./printable";
 export { runCheck, gatewayBounds } from "./run-check";
+export { evaluateDane, relabelBogus } from "./dane-evaluate";
+export type { DaneEvaluateOptions, DaneEvaluation, DaneMode } from "./dane-evaluate";
+export {
+  associationData,
+  chainsToPublicRoot,
+  daneEeRecord,
+  formatTlsa,
+  matchTlsa,
+  recordMatches,
+  showTlsa,
+  unusableReason,
+} from "./tlsa";
+export type { TlsaMatch } from "./tlsa";
+export {
+  secureLookup,
+  secureMx,
+  secureA,
+  secureTlsa,
+  tlsaName,
+  daneResolver,
+} from "./dnssec-lookup";
 export { waitUntilReady, WAIT_INTERVAL_MS } from "./wait";
 export type { WaitResult } from "./wait";
 export { readStackOutputs, stackOutputArgs } from "./stack-outputs";
@@ -145,6 +168,7 @@ async function prepare(
       deadlineMs: options.deadlineMs,
       ports: options.ports,
       complete: options.source.kind !== "flags",
+      dane: options.dane,
     },
   };
 }
@@ -157,7 +181,7 @@ export function registerCheckCommand(program: Command): void {
   program
     .command("check")
     .description(
-      "check every gateway of a pool from here: MX and A/AAAA records, SMTP and POP3 with STARTTLS (the ports in the stack outputs, else 25 and 110), certificate names, usage, keys, chain and expiry",
+      "check every gateway of a pool from here: MX and A/AAAA records, SMTP and POP3 with STARTTLS (the ports in the stack outputs, else 25 and 110), certificate names, usage, keys, chain and expiry, and DANE (TLSA records against the certificates, DNSSEC-validated)",
     )
     .option(
       "--outputs <file>",
@@ -173,7 +197,10 @@ export function registerCheckCommand(program: Command): void {
       "a gateway host name, optionally with its expected address; repeat for each (instead of --outputs)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option("--resolver <ip[:port]>", "DNS server to ask instead of the system resolver")
+    .option(
+      "--resolver <ip[:port]>",
+      "DNS server to ask instead of the system resolver (for DANE: a validating one; its AD bit is read)",
+    )
     .option(
       "--ca <file>",
       "PEM CA certificate(s) to verify against (default: the pool CA in the outputs, else public roots)",
@@ -198,6 +225,10 @@ export function registerCheckCommand(program: Command): void {
     .option(
       "--wait <seconds>",
       "readiness gate: check the one --gateway HOST=ADDRESS until SMTP and POP3 pass, at most this long",
+    )
+    .option(
+      "--dane <mode>",
+      "DANE: auto checks every MX host and gateway that has TLSA records (default), require makes every one need matching, DNSSEC-validated TLSA records (with --wait: the gate of a DANE pool), off skips it (the default with --wait)",
     )
     .option("--smtp-port <port>", `SMTP port (default ${CHECK_DEFAULTS.smtpPort})`)
     .option("--pop3-port <port>", `POP3 port (default ${CHECK_DEFAULTS.pop3Port})`)

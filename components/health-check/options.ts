@@ -19,6 +19,7 @@ export interface RawCheckOptions {
   wait?: string;
   smtpPort?: string;
   pop3Port?: string;
+  dane?: string;
   json?: boolean;
 }
 
@@ -40,6 +41,12 @@ export interface CheckOptions {
   /** Wait mode: seconds to wait for one gateway to become ready; undefined: one check. */
   waitSeconds: number | undefined;
   ports: { smtp: number; pop3: number };
+  /**
+   * `auto`: verify DANE for every host that has TLSA records; `require`: every host must have
+   * DNSSEC-validated TLSA records that match; `off`: no DNSSEC lookups. Default: `auto`, and
+   * `off` in wait mode.
+   */
+  dane: "auto" | "require" | "off";
   json: boolean;
 }
 
@@ -102,6 +109,11 @@ export function parseCheckOptions(raw: RawCheckOptions): CheckOptions {
       "--wait checks one gateway: give exactly one --gateway HOST=ADDRESS (no --outputs or --stack)",
     );
   }
+  if (raw.dane !== undefined && !["auto", "require", "off"].includes(raw.dane)) {
+    throw new CheckInputError(
+      `--dane "${raw.dane}" must be auto (check hosts that publish TLSA records), require (every host must have matching, DNSSEC-validated TLSA records) or off`,
+    );
+  }
   const minDays = integer("--min-days", raw.minDays, CHECK_DEFAULTS.minDays, 0, 3650);
   const warnDays = integer(
     "--warn-days",
@@ -134,6 +146,7 @@ export function parseCheckOptions(raw: RawCheckOptions): CheckOptions {
       smtp: integer("--smtp-port", raw.smtpPort, CHECK_DEFAULTS.smtpPort, 1, 65535),
       pop3: integer("--pop3-port", raw.pop3Port, CHECK_DEFAULTS.pop3Port, 1, 65535),
     },
+    dane: (raw.dane ?? (waitSeconds === undefined ? "auto" : "off")) as CheckOptions["dane"],
     json: raw.json === true,
   };
 }

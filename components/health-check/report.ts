@@ -1,6 +1,6 @@
 /** Pure: assembles the check's verdicts into a report and renders it for people or machines. */
 import { printable } from "./printable";
-import type { CheckReport, Finding, GatewayReport } from "./types";
+import type { CheckReport, DaneReport, Finding, GatewayReport } from "./types";
 
 const clean = (f: Finding): Finding => ({
   check: printable(f.check),
@@ -8,6 +8,20 @@ const clean = (f: Finding): Finding => ({
   severity: f.severity,
   message: printable(f.message),
 });
+
+function cleanDane(dane: DaneReport): DaneReport {
+  return {
+    ...dane,
+    resolver: printable(dane.resolver),
+    hosts: dane.hosts.map((h) => ({
+      ...h,
+      hostname: printable(h.hostname),
+      tlsaName: printable(h.tlsaName),
+    })),
+    covered: dane.covered.map((n) => printable(n)),
+    uncovered: dane.uncovered.map((n) => printable(n)),
+  };
+}
 
 /**
  * Collects pool and per-gateway findings into one report with its problem and warning counts.
@@ -20,6 +34,7 @@ export function buildReport(
   checkedAt: Date,
   pool: Finding[],
   gateways: GatewayReport[],
+  dane?: DaneReport,
 ): CheckReport {
   const cleanPool = pool.map(clean);
   const cleanGateways = gateways.map((g) => ({
@@ -36,6 +51,7 @@ export function buildReport(
     checkedAt: checkedAt.toISOString(),
     pool: cleanPool,
     gateways: cleanGateways,
+    ...(dane === undefined ? {} : { dane: cleanDane(dane) }),
     problems,
     warnings: all.filter((f) => f.severity === "warning").length,
     ok: problems === 0,

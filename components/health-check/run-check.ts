@@ -3,6 +3,9 @@
  * (in parallel), then the pure evaluation and report. Every gateway has a total deadline, so a
  * slow or hostile server bounds the check instead of stretching it.
  */
+import { evaluateDane, relabelBogus, type DaneEvaluation } from "./dane-evaluate";
+import { observeDane } from "./dane-probe";
+import { daneResolver } from "./dnssec-lookup";
 import { makeResolver, observeDomain, observeName } from "./dns-probe";
 import { evaluateGateway, evaluatePool, type EvaluateOptions } from "./evaluate";
 import type { Bounds } from "./line-socket";
@@ -12,6 +15,8 @@ import { probePop3, probeSmtp } from "./starttls-probe";
 import type {
   CheckReport,
   CheckTargets,
+  DaneObservation,
+  Finding,
   GatewayObservation,
   GatewayTarget,
   ResolverAddress,
@@ -37,6 +42,8 @@ export interface CheckSettings {
   complete: boolean;
   /** `readiness`: skip DNS, probe the given address only (wait mode). */
   scope?: "full" | "readiness";
+  /** DANE verification (see CheckOptions.dane); default `off`. */
+  dane?: "auto" | "require" | "off";
 }
 
 function unreachable(
@@ -125,9 +132,12 @@ export async function runCheck(
   const resolver = makeResolver(settings.resolver, settings.timeoutMs);
   const readiness = settings.scope === "readiness";
   const domainBounds = gatewayBounds(settings);
-  const [domain, observations] = await Promise.all([
+  const observing = Promise.all(targets.gateways.map((g) => observe(g, settings, resolver)));
+  const [domain, observations, daneObservation] = await Promise.all([
     readiness ? undefined : observeDomain(resolver, targets.mailDomain, domainBounds.deadline),
-    Promise.all(targets.gateways.map((g) => observe(g, settings, resolver))),
+    observing,
+    // DNSSEC lookups run beside the probes; only the matching waits for the certificates.
+    lookUpDane(targets, settings, observing),
   ]).finally(() => {
     // Lookups given up at a deadline would otherwise keep the process alive for their own
     // timeouts and tries.
@@ -136,21 +146,102 @@ export async function runCheck(
   const checkedAt = now();
   const options = evaluateOptions(settings, checkedAt);
   const mx = domain ?? { ok: true as const, records: [] };
+  const dane = evaluateDaneObservation(targets, settings, daneObservation, checkedAt);
+  // A SERVFAIL that the DNSSEC lookups proved bogus is named as such by every check.
+  const bogus = new Set<string>();
+  if (daneObservation !== undefined && daneObservation !== "none") {
+    if (daneObservation.mx?.status === "bogus") bogus.add(targets.mailDomain);
+    for (const h of daneObservation.hosts) if (h.a?.status === "bogus") bogus.add(h.hostname);
+  }
+  const resolverText =
+    settings.resolver === undefined ? "system" : formatResolverAddress(settings.resolver);
   return buildReport(
     targets.mailDomain,
     readiness
-      ? "none (wait mode)"
-      : settings.resolver === undefined
-        ? "system"
-        : formatResolverAddress(settings.resolver),
+      ? dane === undefined
+        ? "none (wait mode)"
+        : `${dane.report.resolver} (TLSA only, wait mode)`
+      : resolverText,
     checkedAt,
-    domain === undefined
-      ? []
-      : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
+    [
+      ...relabelBogus(
+        domain === undefined
+          ? []
+          : evaluatePool(targets.mailDomain, domain, targets.gateways, settings.complete),
+        bogus,
+      ),
+      ...(dane?.pool ?? []),
+    ],
     observations.map((o) => ({
       hostname: o.target.hostname,
       state: o.target.state,
-      findings: evaluateGateway(o, targets.mailDomain, mx, options),
+      findings: [
+        ...relabelBogus(evaluateGateway(o, targets.mailDomain, mx, options), bogus),
+        ...(dane?.byHost.get(o.target.hostname) ?? []),
+      ],
     })),
+    dane?.report,
   );
+}
+
+const noResolver = (): Finding => ({
+  check: "DANE",
+  ok: false,
+  severity: "problem",
+  message:
+    "no resolver to ask for DNSSEC-validated answers: the system has no name server configured; give --resolver with a validating resolver, or --dane off",
+});
+
+/** The DANE lookups, or undefined with `--dane off` ("none" without any resolver to ask). */
+async function lookUpDane(
+  targets: CheckTargets,
+  settings: CheckSettings,
+  observing: Promise<GatewayObservation[]>,
+): Promise<DaneObservation | "none" | undefined> {
+  if ((settings.dane ?? "off") === "off") return undefined;
+  const server = daneResolver(settings.resolver);
+  if (server === undefined) return "none";
+  return observeDane({
+    resolver: server,
+    mailDomain: targets.mailDomain,
+    smtpOf: async (hostname) => (await observing).find((o) => o.target.hostname === hostname)?.smtp,
+    gateways: targets.gateways.map((g) => g.hostname),
+    smtpPort: settings.ports.smtp,
+    scope: settings.scope ?? "full",
+    ca: settings.trust?.pem,
+    bounds: gatewayBounds(settings),
+    timeoutMs: settings.timeoutMs,
+  });
+}
+
+/** The DANE verdicts, or undefined with `--dane off`. */
+function evaluateDaneObservation(
+  targets: CheckTargets,
+  settings: CheckSettings,
+  observation: DaneObservation | "none" | undefined,
+  checkedAt: Date,
+): DaneEvaluation | undefined {
+  const mode = settings.dane ?? "off";
+  if (mode === "off" || observation === undefined) return undefined;
+  if (observation === "none") {
+    return {
+      pool: [noResolver()],
+      byHost: new Map(),
+      report: {
+        mode,
+        resolver: "none",
+        mxAuthenticated: null,
+        hosts: [],
+        covered: [],
+        uncovered: [],
+      },
+    };
+  }
+  return evaluateDane(observation, {
+    mode,
+    mailDomain: targets.mailDomain,
+    gateways: targets.gateways.map((g) => g.hostname),
+    now: checkedAt,
+    scope: settings.scope ?? "full",
+  });
 }

@@ -152,6 +152,7 @@ function recordTls(observation: StarttlsObservation, secure: TLSSocket, hostname
     next = next.issuerCertificate;
   }
   observation.certificate = certificateFacts(peer.raw, hostname, chain);
+  observation.chainDer = [peer.raw, ...chain].map((der) => der.toString("base64"));
 }
 
 /** Runs `dialog` on a fresh connection and always closes it, whatever happens. */

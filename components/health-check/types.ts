@@ -140,6 +140,11 @@ export interface StarttlsObservation {
   /** Chain verification error code from OpenSSL (e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`), or undefined. */
   chainError: string | undefined;
   certificate: CertificateFacts | undefined;
+  /**
+   * The certificates as the TLS client received them, DER in base64, the leaf first (what DANE
+   * matches); undefined when no handshake completed.
+   */
+  chainDer?: string[];
 }
 
 /** Everything observed for one gateway. */
@@ -178,6 +183,97 @@ export interface GatewayReport {
   findings: Finding[];
 }
 
+/**
+ * A DNS answer read with the DNSSEC OK bit from the resolver the check is pointed at: the
+ * records, and whether the resolver validated them (the AD bit).
+ */
+export interface SecureLookup<T> {
+  /**
+   * `records`; `nodata` / `nxdomain`: an answer without records; `bogus`: SERVFAIL that the same
+   * query with checking disabled (CD) answers, so DNSSEC validation failed; `error`: no answer
+   * (`error` says why: `SERVFAIL`, `REFUSED`, `ETIMEOUT`, `DEADLINE`, ...).
+   */
+  status: "records" | "nodata" | "nxdomain" | "bogus" | "error";
+  records: T[];
+  /** The AD bit: the resolver validated the answer (RFC 4035 3.2.3). */
+  authenticated: boolean;
+  /** RRSIG records came with the answer: the zone is signed, validated or not. */
+  signed: boolean;
+  error?: string;
+  /** Extended DNS Error (RFC 8914) the resolver attached, e.g. `7 Signature Expired`. */
+  extendedError?: string;
+}
+
+/** One TLSA record (RFC 6698 2.1): the association data in lower-case hex. */
+export interface TlsaRecord {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  data: string;
+}
+
+/** The DNSSEC and TLSA answers about one host that receives (or will receive) mail. */
+export interface DaneHostObservation {
+  hostname: string;
+  /** `_25._tcp.<host>` (the SMTP port the check probes). */
+  tlsaName: string;
+  /** Undefined in wait mode (the address is given). */
+  a: SecureLookup<string> | undefined;
+  tlsa: SecureLookup<TlsaRecord>;
+  /** Whether an MX record of the mail domain points at the host. */
+  mx: boolean;
+  /** The SMTP probe whose certificate the TLSA records are matched against. */
+  smtp: StarttlsObservation | undefined;
+}
+
+/** What DANE needs to know about the mail domain and its hosts. */
+export interface DaneObservation {
+  /** `ADDRESS:PORT` of the resolver asked. */
+  resolver: string;
+  /** Undefined in wait mode (no MX record exists yet). */
+  mx: SecureLookup<MxObservation> | undefined;
+  hosts: DaneHostObservation[];
+}
+
+/** How one host fares under DANE, for `--json`. */
+export type DaneHostStatus =
+  | "match"
+  | "out-of-date"
+  | "mismatch"
+  | "no-tlsa"
+  | "unusable"
+  | "not-validated"
+  | "bogus"
+  | "error"
+  | "no-certificate";
+
+/** One host's DANE result in the report. */
+export interface DaneHostReport {
+  hostname: string;
+  /** An MX record of the mail domain points here. */
+  mx: boolean;
+  tlsaName: string;
+  /** The TLSA records as published: `3 1 1 <hex>`. */
+  tlsa: string[];
+  /** The resolver set the AD bit on the TLSA answer. */
+  authenticated: boolean;
+  status: DaneHostStatus;
+  /** The record that matched the certificate, as `3 1 1 <hex>`; null when none did. */
+  matched: string | null;
+}
+
+/** The DANE part of the report (present unless `--dane off`). */
+export interface DaneReport {
+  mode: "auto" | "require";
+  resolver: string;
+  /** The AD bit on the mail domain's MX answer; null in wait mode (not looked up). */
+  mxAuthenticated: boolean | null;
+  hosts: DaneHostReport[];
+  /** MX hosts with DNSSEC-validated, usable TLSA records, and those without. */
+  covered: string[];
+  uncovered: string[];
+}
+
 /** The whole check's result; the JSON output of `msgw check --json` (shape in docs/mail-path.md). */
 export interface CheckReport {
   /** Version of this shape: 1. Fields are only ever added within a version. */
@@ -189,6 +285,8 @@ export interface CheckReport {
   /** Findings about the mail domain as a whole (e.g. MX records pointing at unknown hosts). */
   pool: Finding[];
   gateways: GatewayReport[];
+  /** DANE per host (absent with `--dane off`). */
+  dane?: DaneReport;
   /** Number of findings that are problems. */
   problems: number;
   /** Number of findings that are warnings. */

@@ -3,7 +3,8 @@
  * again until it is ready or the time is up. Ready means what a sender and MailStore Server need
  * before an MX record may point at the host: SMTP with STARTTLS and POP3 with STLS, each
  * presenting a certificate for the host's own name that verifies and is in date. DNS is not
- * checked (the MX record comes after this).
+ * checked (the MX record comes after this), except with `--dane require`: then the host's TLSA
+ * records must validate and match the certificate it presents (they precede its MX record).
  */
 import { runCheck, type CheckSettings } from "./run-check";
 import type { CheckReport, CheckTargets } from "./types";

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../defaults";
 import type * as pulumi from "@pulumi/pulumi";
 import type {
   CertificateMode,
@@ -17,20 +18,30 @@ import { X509_NAME_MAX } from "./limits";
  * installer switches, data directory, ports). Exported so docs and tests quote one source.
  */
 export const GATEWAY_DEFAULTS = {
-  serviceName: "MailStoreGateway",
-  dataDirectory: "C:\\ProgramData\\MailStore\\Gateway",
-  installerArgs: "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART",
-  ports: { smtp: 25, pop3: 110, managementConsole: 8450, ssh: 22, http: 80 },
-  instanceType: "t3.medium",
-  rootVolumeGiB: 60,
-  dataVolumeGiB: 100,
-  backup: { intervalHours: 24, startTime: "03:00", retainCount: 14 },
+  serviceName: DEFAULTS.gateway.serviceName,
+  dataDirectory: DEFAULTS.gateway.dataDirectory,
+  installerArgs: DEFAULTS.gateway.installerArgs,
+  ports: {
+    smtp: DEFAULTS.gateway.ports.smtp,
+    pop3: DEFAULTS.gateway.ports.pop3,
+    managementConsole: DEFAULTS.gateway.ports.managementConsole,
+    ssh: DEFAULTS.hosts.existing.sshPort,
+    http: 80,
+  },
+  instanceType: DEFAULTS.aws.instanceType,
+  rootVolumeGiB: DEFAULTS.aws.rootVolumeGiB,
+  dataVolumeGiB: DEFAULTS.aws.dataVolumeGiB,
+  backup: {
+    intervalHours: DEFAULTS.backup.intervalHours,
+    startTime: DEFAULTS.backup.startTime,
+    retainCount: DEFAULTS.backup.retainCount,
+  },
   windowsAmiNamePattern: "Windows_Server-2022-English-Full-Base-*",
-  ttl: 300,
-  certificateValidityDays: 397,
-  certificateEarlyRenewalDays: 30,
-  caValidityDays: 3650,
-  organization: "MailStore Gateway pool",
+  ttl: DEFAULTS.mx.ttl,
+  certificateValidityDays: DEFAULTS.certificates.validityDays,
+  certificateEarlyRenewalDays: DEFAULTS.certificates.earlyRenewalDays,
+  caValidityDays: DEFAULTS.certificates.ca.validityDays,
+  organization: DEFAULTS.certificates.organization,
 } as const;
 
 /** One host as the pool will build it. */
@@ -146,7 +157,7 @@ function planStore(
   sync: NonNullable<GatewayPoolArgs["configSync"]>,
   hosts: HostPlan[],
 ): ConfigSyncStorePlan {
-  const local = sync.backupDirectory ?? ".msgw/backups";
+  const local = sync.backupDirectory ?? DEFAULTS.configSync.backupDirectory;
   const s = sync.store;
   if (s?.kind === "local") return { kind: "local", path: s.path ?? local };
   if (s === undefined && hosts.every((h) => h.placement === "existing"))
@@ -155,7 +166,7 @@ function planStore(
     kind: "s3",
     bucket: s?.bucket,
     region: s?.region,
-    prefix: s?.prefix ?? "",
+    prefix: s?.prefix ?? DEFAULTS.configSync.store.prefix,
     kmsKeyId: s?.kmsKeyId,
   };
 }
@@ -169,13 +180,17 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
   assertValidGatewayPoolArgs(args);
   const zoneName = normalizeDnsName(args.zone.name);
   const mailDomain = normalizeDnsName(args.mailDomain);
-  const strategy = args.mx?.strategy ?? "balanced";
+  const strategy = args.mx?.strategy ?? DEFAULTS.mx.strategy;
   const sync = args.configSync;
-  const defaultUser = sync?.sshUser ?? "Administrator";
+  const defaultUser = sync?.sshUser ?? DEFAULTS.configSync.sshUser;
 
   const preferences = planMxPreferences(
-    args.hosts.map((h) => ({ state: h.state ?? "active", mxPriority: h.mxPriority })),
-    { strategy, priority: args.mx?.priority ?? 0, step: args.mx?.step ?? 10 },
+    args.hosts.map((h) => ({ state: h.state ?? DEFAULTS.hosts.state, mxPriority: h.mxPriority })),
+    {
+      strategy,
+      priority: args.mx?.priority ?? DEFAULTS.mx.priority,
+      step: args.mx?.step ?? DEFAULTS.mx.step,
+    },
   );
 
   const poolDataDirectory = args.gateway?.dataDirectory ?? GATEWAY_DEFAULTS.dataDirectory;
@@ -194,16 +209,19 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
   const hosts: HostPlan[] = args.hosts.map((h, i) => ({
     key: hostKey(h.hostname, zoneName),
     hostname: normalizeDnsName(h.hostname),
-    state: h.state ?? "active",
+    state: h.state ?? DEFAULTS.hosts.state,
     mxPreference: preferences[i],
     placement: h.existing ? "existing" : "aws",
     region: h.aws?.region,
     address: h.existing?.address,
-    platform: h.existing?.platform ?? "windows",
-    sshPort: h.existing?.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
+    platform: h.existing?.platform ?? DEFAULTS.hosts.existing.platform,
+    sshPort: h.existing?.sshPort ?? DEFAULTS.hosts.existing.sshPort,
     sshUser: h.existing?.sshUser ?? defaultUser,
     sshHostKey: h.existing?.sshHostKey?.trim(),
-    dataDirectory: dataDirectoryOf(h.existing?.platform ?? "windows", h.existing?.dataDirectory),
+    dataDirectory: dataDirectoryOf(
+      h.existing?.platform ?? DEFAULTS.hosts.existing.platform,
+      h.existing?.dataDirectory,
+    ),
     serviceControl: serviceControlOf(h.existing?.serviceControl),
     mxImportId: h.mxImportId,
   }));
@@ -213,17 +231,20 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     address: args.legacy.address,
     phase: args.legacy.phase,
     key: `legacy-${hostKey(args.legacy.hostname, zoneName)}`,
-    platform: args.legacy.platform ?? "windows",
-    sshPort: args.legacy.sshPort ?? GATEWAY_DEFAULTS.ports.ssh,
+    platform: args.legacy.platform ?? DEFAULTS.legacy.platform,
+    sshPort: args.legacy.sshPort ?? DEFAULTS.legacy.sshPort,
     sshUser: args.legacy.sshUser ?? defaultUser,
     sshHostKey: args.legacy.sshHostKey?.trim(),
-    dataDirectory: dataDirectoryOf(args.legacy.platform ?? "windows", args.legacy.dataDirectory),
+    dataDirectory: dataDirectoryOf(
+      args.legacy.platform ?? DEFAULTS.legacy.platform,
+      args.legacy.dataDirectory,
+    ),
     serviceControl: serviceControlOf(args.legacy.serviceControl),
     importId: args.legacy.importId,
   };
 
   const certs = args.certificates ?? {};
-  const mode = certs.mode ?? "pool-ca";
+  const mode = certs.mode ?? DEFAULTS.certificates.mode;
   const validityDays = certs.validityDays ?? GATEWAY_DEFAULTS.certificateValidityDays;
   const gw = args.gateway ?? {};
 
@@ -240,10 +261,10 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       source,
       targets: hosts.map((h) => h.hostname).filter((h) => h !== source),
       sshPublicKey: sync.sshPublicKey?.trim(),
-      sshPrivateKeyPath: sync.sshPrivateKeyPath ?? "~/.ssh/id_ed25519",
-      parallel: sync.parallel ?? 4,
-      cliCommand: sync.cliCommand ?? "npx --no-install msgw",
-      backupDirectory: sync.backupDirectory ?? ".msgw/backups",
+      sshPrivateKeyPath: sync.sshPrivateKeyPath ?? DEFAULTS.configSync.sshPrivateKeyPath,
+      parallel: sync.parallel ?? DEFAULTS.configSync.parallel,
+      cliCommand: sync.cliCommand ?? DEFAULTS.configSync.cliCommand,
+      backupDirectory: sync.backupDirectory ?? DEFAULTS.configSync.backupDirectory,
       store: planStore(sync, hosts),
     };
   }
@@ -253,7 +274,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     mailDomain,
     strategy,
     mxTtl: args.mx?.ttl ?? GATEWAY_DEFAULTS.ttl,
-    addressTtl: args.dns?.addressTtl ?? GATEWAY_DEFAULTS.ttl,
+    addressTtl: args.dns?.addressTtl ?? DEFAULTS.dns.addressTtl,
     hosts,
     legacy,
     certificates: {
@@ -277,7 +298,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
     access: {
       mailStoreServerCidrs: [...args.access.mailStoreServerCidrs],
       adminCidrs: [...args.access.adminCidrs],
-      smtpSourceCidrs: [...(args.access.smtpSourceCidrs ?? ["0.0.0.0/0"])],
+      smtpSourceCidrs: [...(args.access.smtpSourceCidrs ?? DEFAULTS.access.smtpSourceCidrs)],
     },
     gateway: {
       installerUrl: gw.installerUrl,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import { recoverActionSupported } from "../plan/aws-rules";
+import type { PoolLookups } from "./lookups";
 
 /**
  * One SNS topic per region with AWS hosts (alarm actions must be in the alarm's region); operators
@@ -42,17 +43,18 @@ export function createHostAlarms(input: {
   /** Decides whether EC2 can recover the instance (`recoverActionSupported`). */
   instanceType: pulumi.Input<string>;
   topic: sns.Topic;
-  /** Partition and name of the host's region: the recover action's ARN. */
-  partition: pulumi.Input<string>;
-  regionName: pulumi.Input<string>;
   region: string | undefined;
   tags: Record<string, string>;
+  /** Partition and name of the host's region (the recover action's ARN), looked up once per pool. */
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }): cloudwatch.MetricAlarm[] {
   const opts = { parent: input.parent };
   // EC2 refuses the recover action for instance types it cannot recover (instance store, bare metal):
   // such a host's alarm only notifies.
   const recoverable = pulumi.output(input.instanceType).apply(recoverActionSupported);
+  const partition = input.lookups.partition(input.region);
+  const regionName = input.lookups.regionName(input.region);
   const common = {
     namespace: "AWS/EC2",
     statistic: "Maximum",
@@ -76,9 +78,9 @@ export function createHostAlarms(input: {
         metricName: "StatusCheckFailed_System",
         evaluationPeriods: 2,
         alarmActions: pulumi
-          .all([recoverable, input.partition, input.regionName, input.topic.arn])
-          .apply(([yes, partition, region, topic]) =>
-            yes ? [`arn:${partition}:automate:${region}:ec2:recover`, topic] : [topic],
+          .all([recoverable, partition, regionName, input.topic.arn])
+          .apply(([yes, p, r, topic]) =>
+            yes ? [`arn:${p}:automate:${r}:ec2:recover`, topic] : [topic],
           ),
         okActions: [input.topic.arn],
       },

@@ -4,7 +4,6 @@ import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as sns from "@pulumi/aws/sns";
-import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import type { AwsHostArgs, AwsPoolDefaultsArgs } from "../args";
 import type { IngressRule } from "../plan/firewall";
 import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
@@ -16,6 +15,7 @@ import { IAM_ROLE_NAME_MAX, iamNaming, INSTANCE_PROFILE_NAME_MAX } from "../plan
 import { createHostKey, sshHostKeyParameterName } from "./host-key";
 import { attachDataVolume, createDataVolume } from "./data-volume";
 import { createHostAlarms } from "./alarms";
+import type { PoolLookups } from "./lookups";
 
 /** What the pool needs back from a host, whatever runs it. */
 export interface GatewayHostResources {
@@ -46,10 +46,8 @@ export interface AwsHostInput {
   backupTag: string | undefined;
   /** SNS topic of the host's region, for its alarms. */
   alarmTopic: sns.Topic;
-  /** Partition of the host's region (`aws`, `aws-us-gov`, `aws-cn`, …), for the ARNs the host uses. */
-  partition: pulumi.Input<string>;
-  /** The host's region name, for region-scoped ARNs. */
-  regionName: pulumi.Input<string>;
+  /** The pool's lookups, shared by its hosts. */
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }
 
@@ -72,7 +70,7 @@ export const SETTINGS_WAIT_SECONDS = 3300;
  * with replication, a pinned SSH host key delivered through SSM. Child names start with `<pool>-<host>`.
  */
 export function createAwsHost(input: AwsHostInput): GatewayHostResources {
-  const { name, host, overrides, defaults, plan, rules, parent } = input;
+  const { name, host, overrides, defaults, plan, rules, lookups, parent } = input;
   const base = `${name}-${host.key}`;
   const opts = { parent };
   const region = host.region;
@@ -90,34 +88,17 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     // The subnet decides the zone (validation refuses an availabilityZone beside a subnetId).
     zone = subnet.availabilityZone;
   } else {
-    vpcId = ec2.getVpcOutput({ default: true, region }, opts).id;
+    vpcId = lookups.defaultVpcId(region);
     if (explicitZone !== undefined) {
       zone = pulumi.output(explicitZone);
     } else {
       zoneLookedUp = true;
-      zone = getAvailabilityZonesOutput(
-        {
-          state: "available",
-          filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-          region,
-        },
-        opts,
-      ).names.apply((names) => names[0]);
+      zone = lookups.firstZone(region);
     }
   }
 
   const explicitAmi = overrides.ami ?? defaults.ami;
-  const ami =
-    explicitAmi ??
-    ec2.getAmiOutput(
-      {
-        owners: ["amazon"],
-        mostRecent: true,
-        filters: [{ name: "name", values: [GATEWAY_DEFAULTS.windowsAmiNamePattern] }],
-        region,
-      },
-      opts,
-    ).id;
+  const ami = explicitAmi ?? lookups.windowsAmi(region);
 
   const sg = new ec2.SecurityGroup(
     `${base}-sg`,
@@ -175,7 +156,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   );
   const ssmCore = new iam.RolePolicyAttachment(
     `${base}-ssm-core`,
-    { role: role.name, policyArn: pulumi.output(input.partition).apply(ssmCorePolicyArn) },
+    { role: role.name, policyArn: lookups.partition(region).apply(ssmCorePolicyArn) },
     opts,
   );
   const profile = new iam.InstanceProfile(
@@ -195,11 +176,11 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   if (input.ssh) {
     const key = createHostKey({
       base,
+      lookups,
       parameterName: sshHostKeyParameterName(input.stack, name, host.key),
       hostname: host.hostname,
       role,
       region,
-      partition: input.partition,
       tags,
       parent,
     });
@@ -291,12 +272,11 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   );
   createHostAlarms({
     base,
+    lookups,
     hostname: host.hostname,
     instanceId: instance.id,
     instanceType,
     topic: input.alarmTopic,
-    partition: input.partition,
-    regionName: input.regionName,
     region,
     tags,
     parent,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import type { PoolLookups } from "./lookups";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as ssm from "@pulumi/aws/ssm";
@@ -95,17 +95,16 @@ export function createHostKey(input: {
   hostname: string;
   role: iam.Role;
   region: string | undefined;
-  /** Partition of the host's region, for the account root's ARN. */
-  partition: pulumi.Input<string>;
   tags: Record<string, string>;
+  lookups: PoolLookups;
   parent: pulumi.Resource;
 }): HostKeyResources {
   const { base, region, tags, parent } = input;
   const opts = { parent };
   const key = new tls.PrivateKey(`${base}-ssh-host-key`, { algorithm: "ED25519" }, opts);
-  const caller = getCallerIdentityOutput({}, opts);
-  const partition = input.partition;
-  const deployer = iam.getSessionContextOutput({ arn: caller.arn }, opts).issuerArn;
+  // The partition of the host's region: an `arn:aws:` principal names nothing in GovCloud or China.
+  const partition = input.lookups.partition(region);
+  const deployer = input.lookups.deployerArn();
   const cmk = new kms.Key(
     `${base}-host-key-kms`,
     {
@@ -114,7 +113,7 @@ export function createHostKey(input: {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: pulumi
-        .all([partition, caller.accountId, deployer, input.role.arn])
+        .all([partition, input.lookups.accountId(), deployer, input.role.arn])
         .apply(([p, accountId, deployerArn, instanceRoleArn]) =>
           hostKeyPolicy({ partition: p, accountId, deployerArn, instanceRoleArn }),
         ),

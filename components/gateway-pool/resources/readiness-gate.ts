@@ -14,6 +14,7 @@ import type { GatewayHostResources } from "./aws-host";
 import type { PoolCertificates } from "./certificates";
 import { commandDirectory, shQuote } from "./replication";
 import { checkPortFlags } from "../plan/check-ports";
+import { DEFAULTS } from "../defaults";
 
 /** Environment variable the gate passes the trusted CA PEM in (not a secret: a certificate). */
 export const GATE_CA_ENV = "MSGW_CHECK_CA_PEM";
@@ -50,7 +51,7 @@ export interface ReadinessGatePlan {
 }
 
 /** Default longest wait per host: 15 minutes covers a fresh Windows host's first boot. */
-export const DEFAULT_GATE_WAIT_SECONDS = 900;
+export const DEFAULT_GATE_WAIT_SECONDS = DEFAULTS.readinessGate.waitSeconds;
 
 /** The gate's settings with defaults applied, or undefined when the pool has no gate. */
 export function planReadinessGate(
@@ -61,7 +62,7 @@ export function planReadinessGate(
   if (gate === undefined) return undefined;
   return {
     waitSeconds: gate.waitSeconds ?? DEFAULT_GATE_WAIT_SECONDS,
-    cli: gate.cliCommand ?? plan.configSync?.cliCommand ?? "npx --no-install msgw",
+    cli: gate.cliCommand ?? plan.configSync?.cliCommand ?? DEFAULTS.configSync.cliCommand,
   };
 }
 

@@ -53,6 +53,7 @@ describe("parseCheckOptions", () => {
       deadlineMs: 60_000,
       waitSeconds: undefined,
       ports: { smtp: 25, pop3: 110 },
+      dane: "auto",
       json: false,
     });
   });
@@ -70,6 +71,7 @@ describe("parseCheckOptions", () => {
         deadline: "20000",
         smtpPort: "2525",
         pop3Port: "1110",
+        dane: "require",
         json: true,
       }),
       {
@@ -83,6 +85,7 @@ describe("parseCheckOptions", () => {
         deadlineMs: 20_000,
         waitSeconds: undefined,
         ports: { smtp: 2525, pop3: 1110 },
+        dane: "require",
         json: true,
       },
     );
@@ -123,6 +126,10 @@ describe("parseCheckOptions", () => {
     [{ timeout: "50" }, '--timeout "50" must be a whole number from 100 to 120000'],
     [{ smtpPort: "0" }, '--smtp-port "0" must be a whole number from 1 to 65535'],
     [{ pop3Port: "pop3" }, '--pop3-port "pop3" must be a whole number from 1 to 65535'],
+    [
+      { dane: "on" },
+      '--dane "on" must be auto (check hosts that publish TLSA records), require (every host must have matching, DNSSEC-validated TLSA records) or off',
+    ],
   ];
   for (const [raw, message] of bad) {
     it(`rejects ${JSON.stringify(raw)}`, () => {
@@ -138,6 +145,16 @@ describe("parseCheckOptions", () => {
     });
     assert.equal(wait.waitSeconds, 900);
     assert.equal(wait.caEnv, "MSGW_CHECK_CA_PEM");
+    // The readiness gate checks DANE only when asked (a pool with DANE passes --dane require).
+    assert.equal(wait.dane, "off");
+    const gate = parseCheckOptions({
+      wait: "900",
+      gateway: ["msgw1.example.com=203.0.113.11"],
+      dane: "require",
+      resolver: "10.0.0.53",
+    });
+    assert.equal(gate.dane, "require");
+    assert.deepEqual(gate.resolver, { address: "10.0.0.53", port: 53 });
     assert.deepEqual(parseCheckOptions({ stack: "acme/msgw/prod" }).source, {
       kind: "stack",
       stack: "acme/msgw/prod",

@@ -218,4 +218,31 @@ describe("report", () => {
       ),
     );
   });
+
+  it("carries the DANE summary in the JSON, escaped like every string, and omits it when off", () => {
+    const dane = {
+      mode: "require" as const,
+      resolver: "10.0.0.53:53",
+      mxAuthenticated: true,
+      hosts: [
+        {
+          hostname: "msgw1.example.com\x1b[2J",
+          mx: true,
+          tlsaName: "_25._tcp.msgw1.example.com",
+          tlsa: ["3 1 1 ab"],
+          authenticated: true,
+          status: "mismatch" as const,
+          matched: null,
+        },
+      ],
+      covered: ["msgw1.example.com"],
+      uncovered: [],
+    };
+    const report = buildReport("msgw.example.com", "10.0.0.53:53", AT, [], [], dane);
+    assert.deepEqual(JSON.parse(JSON.stringify(report)).dane, {
+      ...dane,
+      hosts: [{ ...dane.hosts[0], hostname: "msgw1.example.com\\x1b[2J" }],
+    });
+    assert.equal("dane" in buildReport("msgw.example.com", "system", AT, [], []), false);
+  });
 });
