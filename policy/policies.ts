@@ -10,12 +10,55 @@ import {
 } from "./rules/certificate-names-host";
 import { checkMailAddressRecordsNotProxied } from "./rules/mail-a-not-proxied";
 import { checkMxTargetsHaveARecords } from "./rules/mx-has-a-record";
-import { checkNoWorldOpenAdminIngress } from "./rules/no-world-open-ingress";
+import {
+  checkNoWorldOpenAdminIngress,
+  checkNoWorldOpenAdminIngressUnion,
+} from "./rules/no-world-open-ingress";
 import type { StackResource, Violation } from "./rules/resources";
+
+/**
+ * A plain copy of a resource's properties with the values still unknown during preview left out
+ * (`@pulumi/policy` throws on reading one): the rules judge what is known, as the component does, and
+ * run in every preview instead of being skipped whole.
+ */
+export function knownValues(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      try {
+        out.push(knownValues(value[i]));
+      } catch {
+        // Unknown during preview.
+      }
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    try {
+      out[key] = knownValues((value as Record<string, unknown>)[key]);
+    } catch {
+      // Unknown during preview.
+    }
+  }
+  return out;
+}
+const known = (props: unknown) => knownValues(props) as Record<string, unknown>;
 
 function stackPolicy(check: (resources: readonly StackResource[]) => Violation[]) {
   return (args: Pick<StackValidationArgs, "resources">, report: ReportViolation): void => {
-    const resources = args.resources.map((r) => ({ type: r.type, urn: r.urn, props: r.props }));
+    const resources = args.resources.map((r) => ({
+      type: r.type,
+      urn: r.urn,
+      props: known(r.props),
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [
+          k,
+          deps.map((d) => d.urn),
+        ]),
+      ),
+    }));
     for (const v of check(resources)) report(v.message, v.urn);
   };
 }
@@ -40,7 +83,8 @@ export const policies: Policies = [
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
       if (!CERTIFICATE_TYPES.includes(args.type)) return;
-      for (const message of checkCertificateNamesHost(args.type, args.props)) report(message);
+      for (const message of checkCertificateNamesHost(args.type, known(args.props)))
+        report(message);
     },
   },
   {
@@ -54,7 +98,15 @@ export const policies: Policies = [
     description: "No security group rule opens 8450, 110, 995 or 22 to 0.0.0.0/0 or ::/0.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-      for (const message of checkNoWorldOpenAdminIngress(args.type, args.props)) report(message);
+      for (const message of checkNoWorldOpenAdminIngress(args.type, known(args.props)))
+        report(message);
     },
+  },
+  {
+    name: "msgw-no-world-open-admin-ingress-union",
+    description:
+      "The ingress rules of one security group together never open 8450, 110, 995 or 22 to every address (two /1 blocks are the whole internet).",
+    enforcementLevel: "mandatory",
+    validateStack: stackPolicy(checkNoWorldOpenAdminIngressUnion),
   },
 ];

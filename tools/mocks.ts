@@ -4,6 +4,7 @@ import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { partitionOfRegion } from "../components/gateway-pool/plan/aws-rules";
 
 const certCache = new Map<string, string>();
 
@@ -49,6 +50,8 @@ export function mockCertificatePem(commonName: string, privateKeyPem?: string): 
 function unwrap(value: unknown): string {
   return String(pulumi.runtime.unwrapRpcSecret(value));
 }
+/** Region of the default AWS provider under the mocks. */
+const MOCK_REGION = "eu-central-1";
 
 /** The mocks' clock: certificates are issued "now", so an offline plan shows them as issued this update. */
 const MOCK_NOW = Date.now();
@@ -103,6 +106,8 @@ export class PoolMocks implements pulumi.runtime.Mocks {
   /** Real key pairs behind the mock private keys (by their mock PEM text), and CSRs by their mock text. */
   private readonly keyPairs = new Map<string, { privateKeyPem: string; publicKeyPem: string }>();
   private readonly csrKeys = new Map<string, string>();
+  /** Region of each AWS provider the program created, by provider id. */
+  private readonly providerRegions = new Map<string, string>();
 
   constructor(private readonly opts: { realCertificates?: boolean } = {}) {}
 
@@ -120,6 +125,10 @@ export class PoolMocks implements pulumi.runtime.Mocks {
       );
     }
     switch (args.type) {
+      case "pulumi:providers:aws":
+        id = `aws-provider-${args.name}`;
+        this.providerRegions.set(id, String(inputs.region ?? MOCK_REGION));
+        break;
       case "aws:ec2/eip:Eip": {
         const n = this.addresses++;
         state.publicIp = `${n < 254 ? "203.0.113" : "198.51.100"}.${(n % 254) + 1}`;
@@ -235,10 +244,16 @@ export class PoolMocks implements pulumi.runtime.Mocks {
           userId: "AROAEXAMPLE:session",
           id: "123456789012",
         };
-      case "aws:index/getPartition:getPartition":
-        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-      case "aws:index/getRegion:getRegion":
-        return { region: String(inputs.region ?? "eu-central-1"), id: "region" };
+      case "aws:index/getPartition:getPartition": {
+        // The partition of the provider's region, as the AWS provider answers it.
+        const partition = partitionOfRegion(this.regionOf(args.provider));
+        const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+        return { partition, dnsSuffix, id: partition };
+      }
+      case "aws:index/getRegion:getRegion": {
+        const region = String(inputs.region ?? this.regionOf(args.provider));
+        return { region, name: region, id: region };
+      }
       case "aws:iam/getSessionContext:getSessionContext":
         return {
           arn: inputs.arn,
@@ -258,5 +273,11 @@ export class PoolMocks implements pulumi.runtime.Mocks {
           `mocks: data source ${args.token} is not one the pool calls; answer it in PoolMocks.call (tools/mocks.ts) with what the provider returns`,
         );
     }
+  }
+
+  /** The region of the provider an invoke went through (`<urn>::<id>`); without one, the default region. */
+  private regionOf(provider: string | undefined): string {
+    const id = provider?.split("::").pop();
+    return (id !== undefined && this.providerRegions.get(id)) || MOCK_REGION;
   }
 }

@@ -23,7 +23,8 @@ import { createReadinessGates, planReadinessGate } from "./resources/readiness-g
 import { renderRunbook } from "./plan/runbook";
 import { GatewayPoolArgsError } from "./validate";
 import { renderZoneFile } from "./plan/zone-file";
-import { fitRecordComment, SSM_NAME_LEVEL } from "./plan/limits";
+import { fitRecordComment } from "./plan/limits";
+import { awsPoolProblems } from "./plan/aws-rules";
 import { createAlarmTopics } from "./resources/alarms";
 import { backupTagValue, createBackups, describeBackupSchedule } from "./resources/backup";
 import { daneZoneFileLines, planDane } from "./plan/dane";
@@ -46,6 +47,11 @@ export interface GatewayOutput {
   certificateSha256: string | null;
   /** The settings of this host's MailStore Server archiving profile(s). */
   archivingProfile: ArchivingProfileSettings;
+  /**
+   * The ports the gateway serves (`gateway.ports`): what `msgw check --outputs/--stack` probes.
+   * `pop3s` is null unless POP3 over TLS is enabled.
+   */
+  ports: { smtp: number; pop3: number; pop3s: number | null };
 }
 
 /** What the data-volume snapshots protect, and how often. */
@@ -154,24 +160,20 @@ export class GatewayPool extends pulumi.ComponentResource {
       }
       throw err;
     }
-    // SSM parameter names and snapshot tags carry the pool and stack names (see SSM_NAME_LEVEL).
-    for (const [what, value] of [
-      ["pool name", name],
-      ["stack name", stack],
-    ] as const) {
-      if (plan.hosts.some((h) => h.placement === "aws") && !SSM_NAME_LEVEL.test(value)) {
-        throw new pulumi.ResourceError(
-          `GatewayPool "${name}": invalid arguments:\n${what} ${JSON.stringify(value)} becomes part of SSM parameter names and tags, which allow only letters, digits, "_", "." and "-"; rename it`,
-          this,
-        );
-      }
+    // 2. Hosts, in parallel: nothing in one host waits for another. What AWS would refuse (quotas,
+    // derived names, instance families, partitions) is refused here, before any child exists.
+    const ssh = plan.configSync !== undefined;
+    const rules = planIngressRules(plan, { ssh });
+    const awsProblems = awsPoolProblems({ name, stack, plan, args, rules });
+    if (awsProblems.length > 0) {
+      throw new pulumi.ResourceError(
+        `GatewayPool "${name}": invalid arguments:\n${awsProblems.join("\n")}`,
+        this,
+      );
     }
     this.plan = plan;
     const keyOf = new Map(plan.hosts.map((h) => [h.hostname, h.key]));
 
-    // 2. Hosts, in parallel: nothing in one host waits for another.
-    const ssh = plan.configSync !== undefined;
-    const rules = planIngressRules(plan, { ssh });
     const awsRegions = [
       ...new Set(plan.hosts.filter((h) => h.placement === "aws").map((h) => h.region)),
     ];
@@ -210,6 +212,8 @@ export class GatewayPool extends pulumi.ComponentResource {
             plan: plan.backup,
             regions: awsRegions,
             tags: awsTags,
+            // IAM is global per partition: that of the hosts' regions (one partition per pool).
+            partition: lookups.partition(awsRegions.find((r) => r !== undefined)),
             parent: this,
           })
         : undefined;
@@ -384,6 +388,11 @@ export class GatewayPool extends pulumi.ComponentResource {
           certificatePem: pem,
           certificateSha256: pem === null ? null : certificateFingerprint(pem),
           archivingProfile: archivingProfile(plan, h),
+          ports: {
+            smtp: plan.gateway.ports.smtp,
+            pop3: plan.gateway.ports.pop3,
+            pop3s: plan.gateway.ports.pop3s ?? null,
+          },
         }));
     });
     this.mailDomain = pulumi.output(plan.mailDomain);

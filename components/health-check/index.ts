@@ -123,6 +123,16 @@ async function prepare(
       (options.waitSeconds !== undefined ? gateway.split("=")[0] : undefined);
     targets = targetsFromFlags(mailDomain, options.source.gateways);
   }
+  // One place for the ports: outputs that carry them win over nothing, and conflict with a flag.
+  const portFlags = [
+    ...(raw.smtpPort !== undefined ? ["--smtp-port"] : []),
+    ...(raw.pop3Port !== undefined ? ["--pop3-port"] : []),
+  ];
+  if (portFlags.length > 0 && targets.gateways.some((g) => g.ports !== undefined)) {
+    throw new CheckInputError(
+      `${portFlags.join(" and ")}: the stack outputs carry the ports the pool uses (gateways[].ports); drop the option`,
+    );
+  }
   let trust: CheckSettings["trust"];
   if (options.caFile !== undefined || options.caEnv !== undefined) {
     const pem =
@@ -172,7 +182,7 @@ export function registerCheckCommand(program: Command): void {
   program
     .command("check")
     .description(
-      "check every gateway of a pool from here: MX and A/AAAA records, SMTP 25 and POP3 110 with STARTTLS, certificate names, usage, keys, chain and expiry, and DANE (TLSA records against the certificates, DNSSEC-validated)",
+      "check every gateway of a pool from here: MX and A/AAAA records, SMTP and POP3 with STARTTLS (the ports in the stack outputs, else 25 and 110), certificate names, usage, keys, chain and expiry, and DANE (TLSA records against the certificates, DNSSEC-validated)",
     )
     .option(
       "--outputs <file>",

@@ -88,17 +88,17 @@ async function observe(
       ? a.records[0]
       : target.address;
   const probe = { hostname: target.hostname, ca: settings.trust?.pem, bounds };
+  // The ports the stack published for this gateway, else the command line's.
+  const ports = target.ports ?? settings.ports;
   const v6 = dns !== undefined && dns.aaaa.ok ? dns.aaaa.records : [];
   const [smtp, pop3, ...smtpIpv6] = await Promise.all([
     address === undefined
-      ? unreachable("SMTP", settings.ports.smtp, target.hostname)
-      : probeSmtp({ ...probe, address, port: settings.ports.smtp }),
+      ? unreachable("SMTP", ports.smtp, target.hostname)
+      : probeSmtp({ ...probe, address, port: ports.smtp }),
     address === undefined
-      ? unreachable("POP3", settings.ports.pop3, target.hostname)
-      : probePop3({ ...probe, address, port: settings.ports.pop3 }),
-    ...v6.map((v6address) =>
-      probeSmtp({ ...probe, address: v6address, port: settings.ports.smtp }),
-    ),
+      ? unreachable("POP3", ports.pop3, target.hostname)
+      : probePop3({ ...probe, address, port: ports.pop3 }),
+    ...v6.map((v6address) => probeSmtp({ ...probe, address: v6address, port: ports.smtp })),
   ]);
   return {
     target,

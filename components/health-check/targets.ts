@@ -82,7 +82,19 @@ function gatewayFromOutput(value: unknown, index: number): GatewayTarget {
     }
     mxPreference = pref;
   }
-  return { hostname: name, address, state, mxPreference };
+  let ports: GatewayTarget["ports"];
+  if (value.ports !== undefined && value.ports !== null) {
+    const p = value.ports;
+    const port = (v: unknown) =>
+      typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535;
+    if (!isRecord(p) || !port(p.smtp) || !port(p.pop3)) {
+      throw new CheckInputError(
+        `${where}.ports ${JSON.stringify(p)} of ${name} must be { smtp, pop3 } with ports 1-65535`,
+      );
+    }
+    ports = { smtp: p.smtp as number, pop3: p.pop3 as number };
+  }
+  return { hostname: name, address, state, mxPreference, ...(ports ? { ports } : {}) };
 }
 
 function assertUnique(gateways: GatewayTarget[], where: string): void {

@@ -16,6 +16,11 @@ export interface GatewayTarget {
   state: GatewayState;
   /** Expected MX preference; undefined when unknown or draining. */
   mxPreference: number | undefined;
+  /**
+   * The SMTP and POP3 ports the pool configured for this gateway (stack outputs `gateways[].ports`);
+   * undefined: the `--smtp-port`/`--pop3-port` options (default 25 and 110).
+   */
+  ports?: { smtp: number; pop3: number };
 }
 
 /** Everything the check needs to know about the pool. */

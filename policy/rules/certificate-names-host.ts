@@ -10,6 +10,8 @@ import {
 /** The certificate types whose subject and SANs are checked. */
 export const CERTIFICATE_TYPES: readonly string[] = [SELF_SIGNED_CERT, CERT_REQUEST];
 
+import { hostCertificateNameProblem } from "../../components/schema/certificate-names";
+
 function commonName(props: Record<string, unknown>): string | undefined {
   const subject = props.subject;
   if (typeof subject !== "object" || subject === null) return undefined;
@@ -28,29 +30,20 @@ export function isCaCertificate(props: Record<string, unknown>): boolean {
 }
 
 /**
- * A certificate names its host: `subject.commonName` is set and is one of `dnsNames` (clients match
- * the SAN, not the CN). Applies to tls SelfSignedCert and CertRequest; other types and CA
- * certificates pass.
+ * A certificate names its host by the component's own rule (`hostCertificateNameProblem`): the
+ * `subject.commonName` is one of `dnsNames` (clients match the SAN, not the CN) and fits 64 characters,
+ * and is left out only for a host name too long for it. Applies to tls SelfSignedCert and CertRequest;
+ * other types and CA certificates pass.
  *
  * @returns violation messages for the certificate's properties (empty when it complies)
  */
 export function checkCertificateNamesHost(type: string, props: Record<string, unknown>): string[] {
   if (!CERTIFICATE_TYPES.includes(type) || isCaCertificate(props)) return [];
-  const cn = commonName(props);
-  if (cn === undefined) {
-    return [
-      "certificate has no subject.commonName; set it to the gateway host's own name " +
-        "(msgw1.example.com) and list that name in dnsNames",
-    ];
-  }
-  const sans = dnsNames(props).map(normalizeName);
-  if (!sans.includes(normalizeName(cn))) {
-    return [
-      `certificate subject.commonName "${cn}" is not in dnsNames [${dnsNames(props).join(", ")}]; ` +
-        "add it, because clients check the subject alternative names",
-    ];
-  }
-  return [];
+  const problem = hostCertificateNameProblem({
+    commonName: commonName(props),
+    dnsNames: dnsNames(props),
+  });
+  return problem === undefined ? [] : [problem];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { SECURITY_GROUP, SG_INGRESS_RULE } from "./resources";
+import { coversWholeFamily, parseCidr, type Cidr } from "../../components/schema/cidr-math";
+import { SECURITY_GROUP, SG_INGRESS_RULE, type StackResource, type Violation } from "./resources";
 
 /** Ports that must never be reachable from the whole internet, with what listens on them. */
 export const PROTECTED_PORTS: ReadonlyMap<number, string> = new Map([
@@ -74,7 +75,7 @@ export function checkNoWorldOpenAdminIngress(
 ): string[] {
   const out: string[] = [];
   for (const rule of ingressOf(type, props)) {
-    for (const cidr of rule.cidrs.filter((c) => WORLD_CIDRS.includes(c.trim()))) {
+    for (const cidr of rule.cidrs.filter((c) => worldOpenFamilies([c]).length > 0)) {
       for (const [port, what] of PROTECTED_PORTS) {
         if (!coversTcpPort(rule, port)) continue;
         const range =
@@ -85,6 +86,61 @@ export function checkNoWorldOpenAdminIngress(
           `ingress ${range} from ${cidr.trim()} reaches port ${port} (${what}); ` +
             "allow it only from admin or MailStore Server CIDRs",
         );
+      }
+    }
+  }
+  return out;
+}
+
+/** The world-open families of a set of CIDR texts, by the component's own union rule. */
+function worldOpenFamilies(cidrs: readonly string[]): Array<4 | 6> {
+  const parsed = cidrs.map((c) => parseCidr(c.trim())).filter((c): c is Cidr => c !== undefined);
+  return ([4, 6] as const).filter((family) => coversWholeFamily(parsed, family));
+}
+
+/**
+ * The union rule the component applies to its CIDR lists (`coversWholeFamily`): the
+ * `SecurityGroupIngressRule`s of one security group that reach a protected port must not together
+ * cover every IPv4 or IPv6 address, as two /1 blocks do. A single world-open rule is reported by
+ * {@link checkNoWorldOpenAdminIngress}; this reports the sets no one rule opens by itself. Rules are
+ * grouped by `securityGroupId`, or, while the group is still being created, by the group resource
+ * they depend on.
+ *
+ * @returns one violation per (security group, port, address family) opened to the world
+ */
+export function checkNoWorldOpenAdminIngressUnion(
+  resources: readonly StackResource[],
+): Violation[] {
+  const groups = new Map<string, Array<{ urn: string; rule: IngressView }>>();
+  for (const r of resources) {
+    if (r.type !== SG_INGRESS_RULE) continue;
+    const id = r.props.securityGroupId;
+    const key =
+      typeof id === "string" && id !== ""
+        ? id
+        : (r.propertyDependencies?.securityGroupId?.[0] ?? r.urn);
+    const list = groups.get(key) ?? [];
+    list.push(...ingressOf(r.type, r.props).map((rule) => ({ urn: r.urn, rule })));
+    groups.set(key, list);
+  }
+  const out: Violation[] = [];
+  for (const [group, rules] of groups) {
+    for (const [port, what] of PROTECTED_PORTS) {
+      // In URN order, blocks sorted: the report does not depend on the order resources registered in.
+      const reaching = rules
+        .filter(({ rule }) => coversTcpPort(rule, port))
+        .sort((a, b) => a.urn.localeCompare(b.urn));
+      // A rule that is world-open by itself is already reported per resource.
+      if (reaching.some(({ rule }) => worldOpenFamilies(rule.cidrs).length > 0)) continue;
+      const cidrs = reaching.flatMap(({ rule }) => rule.cidrs.map((c) => c.trim()));
+      for (const family of worldOpenFamilies(cidrs)) {
+        const blocks = cidrs.filter((c) => parseCidr(c)?.family === family).sort();
+        out.push({
+          urn: reaching[0]?.urn,
+          message:
+            `ingress rules of security group ${group} together open port ${port} (${what}) to every IPv${family} address ` +
+            `(${blocks.join(", ")}); allow it only from admin or MailStore Server CIDRs`,
+        });
       }
     }
   }

@@ -19,6 +19,8 @@ export interface StackResource {
   type: string;
   urn: string;
   props: Record<string, unknown>;
+  /** URNs of the resources each input came from (`securityGroupId` -> the group), when known. */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 /** One policy violation: the message, and the offending resource's URN when there is one. */

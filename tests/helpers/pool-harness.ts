@@ -1,4 +1,5 @@
 import { GatewayPool, type GatewayPoolArgs } from "../../components";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { PoolMocks } from "../../tools/mocks";
 import { planOffline, type OfflinePlan, type PlannedResource } from "../../tools/offline-plan";
 
@@ -23,11 +24,16 @@ export function baseArgs(overrides: Partial<GatewayPoolArgs> = {}): GatewayPoolA
 /** Runs one GatewayPool under mocks and returns every registered resource and the resolved outputs. */
 export async function runPool(
   args: GatewayPoolArgs,
-  opts: { name?: string; realCertificates?: boolean } = {},
+  opts: { name?: string; realCertificates?: boolean; awsRegion?: string } = {},
 ): Promise<OfflinePlan> {
   return planOffline(
     () => {
-      const pool = new GatewayPool(opts.name ?? "pool", args);
+      // With awsRegion, the pool gets an AWS provider of that region (as a stack passes its own).
+      const providers =
+        opts.awsRegion === undefined
+          ? undefined
+          : { aws: new AwsProvider("aws", { region: opts.awsRegion }) };
+      const pool = new GatewayPool(opts.name ?? "pool", args, providers && { providers });
       return {
         gateways: pool.gateways,
         mxRecords: pool.mxRecords,

@@ -1,5 +1,6 @@
 /**
- * The policy pack as another project uses it: `policy/` copied out of the repository, its own
+ * The policy pack as another project uses it: `policy/` copied out of the repository with the
+ * component's rule files it shares (`SHARED_RULES`, same relative place), its own
  * dependencies installed from its package.json, type-checked on its own tsconfig, and started the way
  * the Pulumi engine starts a pack (it serves gRPC and prints its port). Needs the npm registry or a
  * warm npm cache. Run with `npm run test:package`.
@@ -13,20 +14,29 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MINUTE, env, npmInstall, root, run } from "./npm-steps";
 
+/** The component's pure rule files the pack imports (one implementation of each rule). */
+export const SHARED_RULES = [
+  "components/schema/cidr-math.ts",
+  "components/schema/certificate-names.ts",
+];
+
 describe("policy pack used outside this repository", { timeout: 8 * MINUTE }, () => {
+  let top = "";
   let dir = "";
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), "msgw-policy-"));
+    top = mkdtempSync(join(tmpdir(), "msgw-policy-"));
+    dir = join(top, "policy");
     cpSync(join(root, "policy"), dir, {
       recursive: true,
       filter: (src) => !src.split(/[\\/]/).includes("node_modules"),
     });
+    for (const file of SHARED_RULES) cpSync(join(root, file), join(top, file));
     npmInstall(dir);
   });
 
   after(() => {
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    if (top !== "") rmSync(top, { recursive: true, force: true });
   });
 
   it("type-checks with its own tsconfig and dependencies", () => {

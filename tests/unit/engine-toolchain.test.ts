@@ -14,6 +14,8 @@ import {
   parseOptions,
   requiredPackages,
   runArguments,
+  pluginCommand,
+  envFromList,
   runEnvironment,
   splitArgs,
   type RunInputs,
@@ -83,6 +85,52 @@ const RUN: RunInputs = {
 };
 
 describe("language host stand-in", () => {
+  it("starts a policy pack as the real host does: run-policy-pack, its directory last, run in it", () => {
+    const resolve = (mod: string, from: string) => `${from}/node_modules/${mod}/index.js`;
+    assert.deepEqual(
+      pluginCommand(
+        {
+          kind: "analyzer",
+          programDirectory: "/p/policy",
+          pwd: "/p",
+          args: ["127.0.0.1:4000"],
+          options: { nodeargs: "--max-old-space-size=512" },
+        },
+        resolve,
+      ),
+      {
+        args: [
+          "/p/policy/node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js",
+          "--max-old-space-size=512",
+          "127.0.0.1:4000",
+          "/p/policy",
+        ],
+        cwd: "/p/policy",
+      },
+    );
+    assert.deepEqual(
+      pluginCommand(
+        { kind: "tool", programDirectory: "/t", pwd: "/work", args: ["a"], options: {} },
+        resolve,
+      ),
+      { args: ["/t/node_modules/@pulumi/pulumi/cmd/run-plugin/index.js", "/t", "a"], cwd: "/work" },
+    );
+    assert.throws(
+      () =>
+        pluginCommand(
+          { kind: "analyzer", programDirectory: "/x", pwd: "/", args: [], options: {} },
+          () => {
+            throw new Error("not found");
+          },
+        ),
+      {
+        message:
+          "it looks like the plugin's dependencies are not installed (@pulumi/pulumi/cmd/run-policy-pack not found from /x); run npm install there",
+      },
+    );
+    assert.deepEqual(envFromList(["A=1", "B=x=y", "A=2", "junk"]), { A: "2", B: "x=y" });
+  });
+
   it("passes cmd/run the arguments of Pulumi's host, in its order", () => {
     assert.deepEqual(runArguments("/n/@pulumi/pulumi/cmd/run/index.js", RUN), [
       "/n/@pulumi/pulumi/cmd/run/index.js",

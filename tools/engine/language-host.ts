@@ -9,9 +9,15 @@
  * `PULUMI_NODEJS_TSCONFIG_PATH` from the `runtime.options` of `Pulumi.yaml`, the `nodeargs` option, `node`
  * from `PATH`, and the working directory of the host (the CLI starts the host in the program directory).
  *
+ * Plugins (`RunPlugin`) start as the real host starts them: a policy pack (kind `analyzer`, what
+ * `pulumi preview --policy-pack DIR` asks for) runs `node <@pulumi/pulumi/cmd/run-policy-pack> <args…> DIR` in
+ * DIR; any other plugin `node <@pulumi/pulumi/cmd/run-plugin> DIR <args…>` in the requested directory; both
+ * with the environment the CLI sends, their output streamed back.
+ *
  * What it leaves out, on purpose: the monitor proxy and the synchronous-invoke pipes (`--sync`; the program
- * talks to the engine's resource monitor directly, which the SDK supports), dependency installation (a no-op:
- * `npm ci` does it), debugging, code generation, packing and policy-pack plugins (`RunPlugin`).
+ * talks to the engine's resource monitor directly, which the SDK supports), the policy-pack proxy that hands a
+ * pack the stack's configuration in its environment (the engine's ConfigureStack call reaches the pack
+ * itself), dependency installation (a no-op: `npm ci` does it), debugging, code generation and packing.
  *
  * Usage (as the CLI starts it): `pulumi-language-nodejs [-tracing URL] [ENGINE_ADDRESS]`; prints the port.
  */
@@ -158,6 +164,54 @@ export function locateRunModule(programDirectory: string): string {
   }
 }
 
+/** What a RunPlugin request carries that the plugin process needs. */
+export interface PluginInputs {
+  /** `analyzer` for a policy pack; `resource`, `converter`, `tool`, … otherwise. */
+  kind: string;
+  programDirectory: string;
+  pwd: string;
+  args: string[];
+  options: Record<string, unknown>;
+}
+
+/**
+ * The plugin's command line and working directory, as the real host builds them: policy packs get their
+ * directory last and run in it (their `node_modules` is found from there); other plugins get it first and
+ * run in the requested directory.
+ */
+export function pluginCommand(
+  req: PluginInputs,
+  resolve: (mod: string, from: string) => string = (mod, from) =>
+    require.resolve(mod, { paths: [from] }),
+): { args: string[]; cwd: string } {
+  const analyzer = req.kind === "analyzer";
+  const mod = analyzer
+    ? "@pulumi/pulumi/cmd/run-policy-pack"
+    : process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || "@pulumi/pulumi/cmd/run-plugin";
+  let runPath: string;
+  try {
+    runPath = resolve(mod, req.programDirectory);
+  } catch {
+    throw new Error(
+      `it looks like the plugin's dependencies are not installed (${mod} not found from ${req.programDirectory}); run npm install there`,
+    );
+  }
+  const nodeargs = splitArgs(parseOptions(req.options).nodeargs);
+  return analyzer
+    ? { args: [runPath, ...nodeargs, ...req.args, req.programDirectory], cwd: req.programDirectory }
+    : { args: [runPath, ...nodeargs, req.programDirectory, ...req.args], cwd: req.pwd };
+}
+
+/** `KEY=VALUE` strings (the request's environment) as an object; a later key wins. */
+export function envFromList(list: string[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const entry of list) {
+    const eq = entry.indexOf("=");
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
 /** Plugin dependencies: packages under node_modules (below `dir`) whose package.json says `pulumi.resource`. */
 export function requiredPackages(
   dir: string,
@@ -288,6 +342,61 @@ export async function serve(engineAddressArg: string, tracing?: string): Promise
       cb(null, new languagePb.GetProgramDependenciesResponse())) as Unary,
     runtimeOptionsPrompts: ((_call, cb) =>
       cb(null, new languagePb.RuntimeOptionsResponse())) as Unary,
+    runPlugin: (call: grpc.ServerWritableStream<Msg, Msg>) => {
+      const r = call.request;
+      const info = programInfo(r.getInfo());
+      const inputs: PluginInputs = {
+        kind: r.getKind(),
+        programDirectory: info.programDirectory || r.getPwd(),
+        pwd: r.getPwd(),
+        args: r.getArgsList(),
+        options: info.options,
+      };
+      let command: { args: string[]; cwd: string };
+      const env = envFromList(r.getEnvList());
+      try {
+        command = pluginCommand(inputs);
+        const opts = parseOptions(inputs.options);
+        if (opts.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+        if (opts.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = opts.tsconfig;
+      } catch (err) {
+        call.emit("error", {
+          code: grpc.status.FAILED_PRECONDITION,
+          details: (err as Error).message,
+        });
+        return;
+      }
+      const child = spawn("node", command.args, {
+        cwd: command.cwd,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      running.add(child);
+      const forward = (set: "setStdout" | "setStderr") => (chunk: Buffer) => {
+        const res = new languagePb.RunPluginResponse();
+        res[set](new Uint8Array(chunk));
+        call.write(res);
+      };
+      child.stdout?.on("data", forward("setStdout"));
+      child.stderr?.on("data", forward("setStderr"));
+      child.on("error", (err) =>
+        call.emit("error", {
+          code: grpc.status.UNKNOWN,
+          details: `Problem executing plugin program (could not run language executor): ${err.message}`,
+        }),
+      );
+      child.on("close", (code, signal) => {
+        running.delete(child);
+        if (code === 0) call.end();
+        else
+          call.emit("error", {
+            code: grpc.status.UNKNOWN,
+            details: `Program exited with non-zero exit code: ${code ?? signal}`,
+          });
+      });
+      // The engine ends the stream when it is done with the plugin: stop it then.
+      call.on("cancelled", () => child.kill("SIGTERM"));
+    },
     cancel: ((_call, cb) => {
       for (const child of running) child.kill("SIGINT");
       cb(null, new emptyPb.Empty());
@@ -349,7 +458,6 @@ export async function serve(engineAddressArg: string, tracing?: string): Promise
   };
   for (const name of [
     "template",
-    "runPlugin",
     "generateProgram",
     "generateProject",
     "generatePackage",

@@ -1,6 +1,6 @@
 import type { CertificateMode } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
-import { X509_NAME_MAX } from "./limits";
+import { hostCommonName } from "../../schema/certificate-names";
 
 /** The certificate one host gets. Subject and SAN are the host's own name, never the mail domain. */
 export interface HostCertificatePlan {
@@ -62,7 +62,7 @@ export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
     },
     hosts: plan.hosts.map((h) => ({
       hostname: h.hostname,
-      commonName: h.hostname.length <= X509_NAME_MAX ? h.hostname : undefined,
+      commonName: hostCommonName(h.hostname),
       dnsNames: [h.hostname],
       organization: c.organization,
       issuer,

@@ -13,11 +13,8 @@ export const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
 /** Cloudflare DNS record comments: at most 100 characters on Free zones (Cloudflare DNS docs, record attributes). */
 export const CLOUDFLARE_COMMENT_MAX = 100;
 
-/**
- * X.509 subject attributes: ub-common-name and ub-organization-name are 64 characters (RFC 5280,
- * Appendix A.1). Longer host names go in the subjectAltName only.
- */
-export const X509_NAME_MAX = 64;
+/** X.509 subject attributes: 64 characters (RFC 5280); shared with the policy pack. */
+export { X509_NAME_MAX } from "../../schema/certificate-names";
 
 /**
  * SSM parameter names: letters, digits and `_.-` per level, `/` between levels, at most 1011 characters
@@ -69,4 +66,12 @@ export function fitRecordComment(text: string): string {
  */
 export function fitEc2Description(text: string): string {
   return text.replace(/[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-").slice(0, 255);
+}
+
+/**
+ * A tag value AWS accepts by length: at most 256 characters (AWS General Reference, tag naming limits).
+ * Used for descriptive values such as a volume's `Name`, where a cut is harmless.
+ */
+export function fitTagValue(text: string): string {
+  return text.length <= 256 ? text : `${text.slice(0, 253)}...`;
 }

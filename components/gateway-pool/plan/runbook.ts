@@ -3,6 +3,7 @@ import { pfxExportCommand } from "./pfx-command";
 import type { GatewayPoolPlan } from "./pool-plan";
 import { BOOTSTRAP_LOG } from "./user-data";
 import type { HostState } from "../args";
+import { checkPortFlags } from "./check-ports";
 
 /** One gateway as the runbook describes it (plain values, resolved at deployment). */
 export interface RunbookGateway {
@@ -86,7 +87,7 @@ export function renderRunbook(input: RunbookInput): string {
     let step = 1;
     if (g.placement === "existing") {
       out.push(
-        `${step++}. Make sure ${g.hostname} has the firewall rules of the README (25 from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`,
+        `${step++}. Make sure ${g.hostname} has the firewall rules of the README (${plan.gateway.ports.smtp} from senders, ${plan.gateway.ports.pop3} from MailStore Server, ${plan.gateway.ports.managementConsole} from admins only).`,
       );
     }
     if (!plan.gateway.installerUrl || g.placement === "existing") {
@@ -110,7 +111,7 @@ export function renderRunbook(input: RunbookInput): string {
     } else if (g.state === "standby") {
       out.push(
         `${step++}. In MailStore Server, add an archiving profile per journal mailbox for this host now, as for an active host: server \`${p.server}\`, ${p.protocol} port ${p.port} with ${p.security}, user \`${p.userName}\`, trust ${p.trust}.`,
-        `${step++}. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and \`msgw check --wait 900 --gateway ${g.hostname}=${g.address}${certMode === "pool-ca" ? " --ca pool-ca.pem" : ""}\` passes for it (${certMode === "pool-ca" ? "pool-ca.pem: the exported pool CA; " : ""}a plain \`msgw check\` follows the MX records, which leave this host out), set its \`state\` to \`active\` and run \`pulumi up --stack ${input.stack}\` to publish its MX record.`,
+        `${step++}. Standby: no MX record points here yet, so the host takes no mail. When the gateway is installed, has the configuration and its certificate, and \`msgw check --wait 900 --gateway ${g.hostname}=${g.address}${checkPortFlags(input.plan.gateway.ports)}${certMode === "pool-ca" ? " --ca pool-ca.pem" : ""}\` passes for it (${certMode === "pool-ca" ? "pool-ca.pem: the exported pool CA; " : ""}a plain \`msgw check\` follows the MX records, which leave this host out), set its \`state\` to \`active\` and run \`pulumi up --stack ${input.stack}\` to publish its MX record.`,
       );
     } else {
       out.push(

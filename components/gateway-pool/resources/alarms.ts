@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
+import { recoverActionSupported } from "../plan/aws-rules";
 import type { PoolLookups } from "./lookups";
 
 /**
@@ -30,7 +31,8 @@ export function createAlarmTopics(input: {
 /**
  * Per host: `<base>-recover`, the system status check (hardware, network, power of the underlying host)
  * failing for 2 minutes triggers EC2 automatic recovery (same instance id, addresses and EBS volumes,
- * moved to healthy hardware) and notifies the topic; `<base>-instance-check`, the instance status check
+ * moved to healthy hardware) and notifies the topic (only notifies for a type EC2 cannot recover,
+ * see `recoverActionSupported`); `<base>-instance-check`, the instance status check
  * (the Windows guest itself) failing for 5 minutes notifies the topic, since only an administrator can
  * tell a hung guest from a long update.
  */
@@ -38,15 +40,21 @@ export function createHostAlarms(input: {
   base: string;
   hostname: string;
   instanceId: pulumi.Input<string>;
+  /** Decides whether EC2 can recover the instance (`recoverActionSupported`). */
+  instanceType: pulumi.Input<string>;
   topic: sns.Topic;
   region: string | undefined;
   tags: Record<string, string>;
+  /** Partition and name of the host's region (the recover action's ARN), looked up once per pool. */
   lookups: PoolLookups;
   parent: pulumi.Resource;
 }): cloudwatch.MetricAlarm[] {
   const opts = { parent: input.parent };
-  const partition = input.lookups.partition();
-  const region = input.lookups.regionName(input.region);
+  // EC2 refuses the recover action for instance types it cannot recover (instance store, bare metal):
+  // such a host's alarm only notifies.
+  const recoverable = pulumi.output(input.instanceType).apply(recoverActionSupported);
+  const partition = input.lookups.partition(input.region);
+  const regionName = input.lookups.regionName(input.region);
   const common = {
     namespace: "AWS/EC2",
     statistic: "Maximum",
@@ -62,13 +70,18 @@ export function createHostAlarms(input: {
       `${input.base}-recover`,
       {
         ...common,
-        alarmDescription: `${input.hostname}: system status check failed; EC2 recovers the instance onto healthy hardware`,
+        alarmDescription: recoverable.apply((yes) =>
+          yes
+            ? `${input.hostname}: system status check failed; EC2 recovers the instance onto healthy hardware`
+            : `${input.hostname}: system status check failed; EC2 cannot recover this instance type (instance store or bare metal): stop and start it`,
+        ),
         metricName: "StatusCheckFailed_System",
         evaluationPeriods: 2,
-        alarmActions: [
-          pulumi.interpolate`arn:${partition}:automate:${region}:ec2:recover`,
-          input.topic.arn,
-        ],
+        alarmActions: pulumi
+          .all([recoverable, partition, regionName, input.topic.arn])
+          .apply(([yes, p, r, topic]) =>
+            yes ? [`arn:${p}:automate:${r}:ec2:recover`, topic] : [topic],
+          ),
         okActions: [input.topic.arn],
       },
       opts,

@@ -10,6 +10,8 @@ import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
 import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
 import { renderSettingsCommand, renderWindowsUserData } from "../plan/user-data";
 import { openPorts } from "../plan/firewall";
+import { fitEc2Description } from "../plan/limits";
+import { IAM_ROLE_NAME_MAX, iamNaming, INSTANCE_PROFILE_NAME_MAX } from "../plan/aws-rules";
 import { createHostKey, sshHostKeyParameterName } from "./host-key";
 import { attachDataVolume, createDataVolume } from "./data-volume";
 import { createHostAlarms } from "./alarms";
@@ -54,8 +56,12 @@ export interface AwsHostInput {
   parent: pulumi.Resource;
 }
 
-/** Managed policy that lets Session Manager (shell, Fleet Manager RDP, Run Command, associations) reach a host. */
-export const SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+/**
+ * Managed policy that lets Session Manager (shell, Fleet Manager RDP, Run Command, associations) reach a
+ * host, in the partition of the host's region (an `arn:aws:` policy does not exist in GovCloud or China).
+ */
+export const ssmCorePolicyArn = (partition: string): string =>
+  `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`;
 
 /** Seconds `pulumi up` waits for a host's settings association to succeed before reporting failure. */
 export const SETTINGS_WAIT_SECONDS = 3300;
@@ -107,7 +113,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
 
   const sg = new ec2.SecurityGroup(
     `${base}-sg`,
-    { vpcId, region, description: `MailStore Gateway ${host.hostname}`, tags },
+    { vpcId, region, description: fitEc2Description(`MailStore Gateway ${host.hostname}`), tags },
     opts,
   );
   for (const rule of rules) {
@@ -144,6 +150,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const role = new iam.Role(
     `${base}-role`,
     {
+      ...iamNaming(`${base}-role`, IAM_ROLE_NAME_MAX),
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -160,10 +167,18 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   );
   const ssmCore = new iam.RolePolicyAttachment(
     `${base}-ssm-core`,
-    { role: role.name, policyArn: SSM_CORE_POLICY },
+    { role: role.name, policyArn: lookups.partition(region).apply(ssmCorePolicyArn) },
     opts,
   );
-  const profile = new iam.InstanceProfile(`${base}-profile`, { role: role.name, tags }, opts);
+  const profile = new iam.InstanceProfile(
+    `${base}-profile`,
+    {
+      ...iamNaming(`${base}-profile`, INSTANCE_PROFILE_NAME_MAX),
+      role: role.name,
+      tags,
+    },
+    opts,
+  );
   // A fresh role takes seconds to work: the instance waits for its policies, the script retries.
   const dependsOn: pulumi.Resource[] = [ssmCore];
 
@@ -215,6 +230,8 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     renderWindowsUserData({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
   );
 
+  const instanceType =
+    overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType;
   const ignoreChanges = ["userData", "userDataBase64"];
   if (explicitAmi === undefined) ignoreChanges.push("ami");
   if (zoneLookedUp) ignoreChanges.push("availabilityZone");
@@ -222,8 +239,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     base,
     {
       ami,
-      instanceType:
-        overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType,
+      instanceType,
       subnetId,
       availabilityZone: subnetId === undefined ? zone : undefined,
       region,
@@ -282,6 +298,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     lookups,
     hostname: host.hostname,
     instanceId: instance.id,
+    instanceType,
     topic: input.alarmTopic,
     region,
     tags,

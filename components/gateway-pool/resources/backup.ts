@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as dlm from "@pulumi/aws/dlm";
 import * as iam from "@pulumi/aws/iam";
 import { BACKUP_TAG } from "./data-volume";
+import { IAM_ROLE_NAME_MAX, iamNaming } from "../plan/aws-rules";
 
 /** The snapshot schedule of the data volumes, as planned. */
 export interface BackupPlan {
@@ -32,12 +33,15 @@ export function createBackups(input: {
   /** Distinct host regions; `undefined` is the provider's region. */
   regions: Array<string | undefined>;
   tags: Record<string, string>;
+  /** Partition of the pool's regions, for the managed policy's ARN. */
+  partition: pulumi.Input<string>;
   parent: pulumi.Resource;
 }): Map<string | undefined, dlm.LifecyclePolicy> {
   const opts = { parent: input.parent };
   const role = new iam.Role(
     `${input.name}-backup-role`,
     {
+      ...iamNaming(`${input.name}-backup-role`, IAM_ROLE_NAME_MAX),
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -56,7 +60,7 @@ export function createBackups(input: {
     `${input.name}-backup-role-policy`,
     {
       role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",
+      policyArn: pulumi.interpolate`arn:${input.partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole`,
     },
     opts,
   );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
+import { configBucketPrefix } from "../plan/aws-rules";
 
 /** The S3 bucket that keeps configuration snapshots and pre-restore backups. */
 export interface ConfigStoreBucket {
@@ -37,12 +38,8 @@ export function createConfigStoreBucket(
   const bucket = new s3.Bucket(
     base,
     {
-      // S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens (S3 user guide, "Bucket naming rules");
-      // the provider appends 26 characters to a prefix of at most 37.
-      bucketPrefix: `${name
-        .toLowerCase()
-        .replace(/[^a-z0-9-]/g, "-")
-        .slice(0, 24)}-msgw-config-`,
+      // A legal bucket-name prefix whatever the pool name (S3 bucket naming rules; see configBucketPrefix).
+      bucketPrefix: configBucketPrefix(name),
       forceDestroy: false,
       tags: { ...tags, "msgw:pool": name, "msgw:purpose": "config-sync snapshots and backups" },
     },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";
+import { fitTagValue } from "../plan/limits";
 
 /** Tag that marks a data volume for the pool's snapshot policy; its value is `<stack>/<pool>`. */
 export const BACKUP_TAG = "msgw:backup";
@@ -31,7 +32,10 @@ export function createDataVolume(input: {
   tags: Record<string, string>;
   parent: pulumi.Resource;
 }): DataVolumeResources {
-  const tags: Record<string, string> = { ...input.tags, Name: `${input.hostname} mail data` };
+  const tags: Record<string, string> = {
+    ...input.tags,
+    Name: fitTagValue(`${input.hostname} mail data`),
+  };
   if (input.backupTag !== undefined) tags[BACKUP_TAG] = input.backupTag;
   const volume = new ebs.Volume(
     `${input.base}-data`,

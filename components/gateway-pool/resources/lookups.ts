@@ -5,6 +5,7 @@ import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
+import { partitionOfRegion } from "../plan/aws-rules";
 
 /**
  * The pool's lookups. Every host of a region gets the same default VPC, first zone, Windows image,
@@ -61,8 +62,12 @@ export class PoolLookups {
     );
   }
 
-  /** The AWS partition of the provider (`aws`, `aws-us-gov`, `aws-cn`). */
-  partition(): pulumi.Output<string> {
+  /**
+   * The AWS partition (`aws`, `aws-us-gov`, `aws-cn`, …) of a region, for the ARNs the pool writes: from
+   * the region's name when it is given (`partitionOfRegion`, no lookup), else the provider's.
+   */
+  partition(region?: string): pulumi.Output<string> {
+    if (region !== undefined) return pulumi.output(partitionOfRegion(region));
     return this.once("partition", (opts) => getPartitionOutput({}, opts).partition);
   }
 

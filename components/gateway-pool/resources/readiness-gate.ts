@@ -13,6 +13,7 @@ import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 import type { PoolCertificates } from "./certificates";
 import { commandDirectory, shQuote } from "./replication";
+import { checkPortFlags } from "../plan/check-ports";
 import { DEFAULTS } from "../defaults";
 
 /** Environment variable the gate passes the trusted CA PEM in (not a secret: a certificate). */
@@ -28,17 +29,19 @@ export interface ReadinessGateCommandInput {
   waitSeconds: number;
   /** Environment variable holding the PEM to trust; undefined: the public roots (Let's Encrypt). */
   caEnv: string | undefined;
+  /** The ports the gateway serves (`gateway.ports`, the same values as the `gateways[].ports` output). */
+  ports: { smtp: number; pop3: number };
 }
 
 /**
  * The gate's command line (pure, so tests pin it).
  * @example readinessGateCommand({ cli: "npx --no-install msgw", hostname: "msgw1.example.com",
- *   address: "203.0.113.11", waitSeconds: 900, caEnv: "MSGW_CHECK_CA_PEM" })
+ *   address: "203.0.113.11", waitSeconds: 900, caEnv: "MSGW_CHECK_CA_PEM", ports: { smtp: 25, pop3: 110 } })
  * // "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM"
  */
 export function readinessGateCommand(input: ReadinessGateCommandInput): string {
   const ca = input.caEnv === undefined ? "" : ` --ca-env ${input.caEnv}`;
-  return `${input.cli} check --wait ${input.waitSeconds} --gateway ${shQuote(`${input.hostname}=${input.address}`)}${ca}`;
+  return `${input.cli} check --wait ${input.waitSeconds} --gateway ${shQuote(`${input.hostname}=${input.address}`)}${checkPortFlags(input.ports)}${ca}`;
 }
 
 /** The gate settings after defaults. */
@@ -105,6 +108,7 @@ export function createReadinessGates(
               address,
               waitSeconds: gate.waitSeconds,
               caEnv: trust === undefined ? undefined : GATE_CA_ENV,
+              ports: plan.gateway.ports,
             }),
           ),
           // The project root, like the replication commands: `cli` is resolved from there.

@@ -873,6 +873,7 @@ describe("wait mode and the readiness gate command", () => {
           address,
           waitSeconds: 5,
           caEnv: "MSGW_CHECK_CA_PEM",
+          ports: { smtp: 25, pop3: 110 },
         });
         return lab.world.net.runStatus(
           operator,

@@ -71,7 +71,7 @@ export class World {
     for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
       fs.copyFileSync(path.join(ROOT, f), path.join(this.project, f));
     }
-    for (const d of ["stacks", "components", "bin"]) {
+    for (const d of ["stacks", "components", "bin", "policy"]) {
       fs.cpSync(path.join(ROOT, d), path.join(this.project, d), { recursive: true });
     }
     const fixtures = path.join("tests", "engine", "fixtures");

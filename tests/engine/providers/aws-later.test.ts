@@ -209,6 +209,14 @@ describe("aws stand-in: snapshot policy, alarms, topics", () => {
     await assert.rejects(
       t.create(
         "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "wrong-partition",
+        alarm({ alarmActions: ["arn:aws-cn:automate:eu-central-1:ec2:recover"] }),
+      ),
+      /api error ValidationError: Invalid partition aws-cn specified\. Only aws is supported\.$/,
+    );
+    await assert.rejects(
+      t.create(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
         "wrong-region",
         alarm({ alarmActions: ["arn:aws:automate:eu-west-1:ec2:recover"] }),
       ),
@@ -256,6 +264,11 @@ describe("aws stand-in: IAM attachments, SSM associations, KMS keys", () => {
         policyArn,
       });
     await attach("core", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    // The provider's region is in the aws partition: a GovCloud ARN names nothing there.
+    await assert.rejects(
+      attach("gov", "arn:aws-us-gov:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+      /api error InvalidInput: Partition "aws-us-gov" is not valid for resource "arn:aws-us-gov:iam::aws:policy\/AmazonSSMManagedInstanceCore"\.$/,
+    );
     await assert.rejects(
       attach("typo", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCor"),
       /api error NoSuchEntity: Policy arn:aws:iam::aws:policy\/AmazonSSMManagedInstanceCor does not exist or is not attachable\.$/,

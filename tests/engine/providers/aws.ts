@@ -37,6 +37,21 @@ function forceNew(file: string, keys: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * The partition a region belongs to (AWS General Reference, "ARNs"): an ARN of another partition names
+ * nothing there. Written here apart from the component's own map, as AWS's side of the contract.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  if (region.startsWith("us-isof-")) return "aws-iso-f";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+  if (region.startsWith("eusc-")) return "aws-eusc";
+  return "aws";
+}
+
 /** The resource's `region`, else the provider's (configuration `region`, then AWS_REGION/AWS_DEFAULT_REGION). */
 function regionOf(p: Props, ctx: StandInContext): string {
   const configured = ctx.config.region as string | undefined;
@@ -1801,7 +1816,20 @@ const rolePolicyAttachment = storedType({
         `The role with name ${roleName} cannot be found.`,
       );
     }
-    if (policyArn.startsWith("arn:aws:iam::aws:policy/") && !MANAGED_POLICIES.includes(policyArn)) {
+    const partition = partitionOf(regionOf({}, ctx));
+    const arnPartition = /^arn:([a-z-]+):/.exec(policyArn)?.[1];
+    if (arnPartition !== undefined && arnPartition !== partition) {
+      throw awsError(
+        action,
+        "IAM",
+        "AttachRolePolicy",
+        400,
+        "InvalidInput",
+        `Partition "${arnPartition}" is not valid for resource "${policyArn}".`,
+      );
+    }
+    const managed = policyArn.replace(/^arn:[a-z-]+:/, "arn:aws:");
+    if (managed.startsWith("arn:aws:iam::aws:policy/") && !MANAGED_POLICIES.includes(managed)) {
       throw awsError(
         action,
         "IAM",
@@ -2014,11 +2042,18 @@ const metricAlarm = storedType({
       ...((p.alarmActions as string[]) ?? []),
       ...((p.okActions as string[]) ?? []),
     ]) {
-      const m = /^arn:aws:automate:([a-z0-9-]+):ec2:(recover|stop|terminate|reboot)$/.exec(action);
-      if (m && m[1] !== region) {
-        throw refuse(`Invalid region ${m[1]} specified. Only ${region} is supported.`);
+      const m = /^arn:([a-z-]+):automate:([a-z0-9-]+):ec2:(recover|stop|terminate|reboot)$/.exec(
+        action,
+      );
+      if (m && m[1] !== partitionOf(region)) {
+        throw refuse(
+          `Invalid partition ${m[1]} specified. Only ${partitionOf(region)} is supported.`,
+        );
       }
-      if (m && m[2] === "recover" && p.metricName !== "StatusCheckFailed_System") {
+      if (m && m[2] !== region) {
+        throw refuse(`Invalid region ${m[2]} specified. Only ${region} is supported.`);
+      }
+      if (m && m[3] === "recover" && p.metricName !== "StatusCheckFailed_System") {
         throw refuse(
           "The EC2 recover action is only supported on the StatusCheckFailed_System metric.",
         );

@@ -425,6 +425,7 @@ describe("readinessGateCommand", () => {
         address: "203.0.113.11",
         waitSeconds: 900,
         caEnv: "MSGW_CHECK_CA_PEM",
+        ports: { smtp: 25, pop3: 110 },
       }),
       "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM",
     );
@@ -435,8 +436,9 @@ describe("readinessGateCommand", () => {
         address: "2001:db8::11",
         waitSeconds: 60,
         caEnv: undefined,
+        ports: { smtp: 2525, pop3: 1110 },
       }),
-      "msgw check --wait 60 --gateway msgw1.example.com=2001:db8::11",
+      "msgw check --wait 60 --gateway msgw1.example.com=2001:db8::11 --smtp-port 2525 --pop3-port 1110",
     );
   });
 });

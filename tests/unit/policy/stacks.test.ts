@@ -12,7 +12,10 @@ import {
 } from "../../../policy/rules/certificate-names-host";
 import { checkMailAddressRecordsNotProxied } from "../../../policy/rules/mail-a-not-proxied";
 import { checkMxTargetsHaveARecords } from "../../../policy/rules/mx-has-a-record";
-import { checkNoWorldOpenAdminIngress } from "../../../policy/rules/no-world-open-ingress";
+import {
+  checkNoWorldOpenAdminIngress,
+  checkNoWorldOpenAdminIngressUnion,
+} from "../../../policy/rules/no-world-open-ingress";
 import type { StackResource } from "../../../policy/rules/resources";
 
 const root = join(__dirname, "..", "..", "..");
@@ -36,6 +39,7 @@ function violations(resources: StackResource[]): string[] {
     ...checkMailAddressRecordsNotProxied(resources).map((v) => v.message),
     ...checkMxTargetsHaveARecords(resources).map((v) => v.message),
     ...checkCertificatesAvoidMailDomain(resources).map((v) => v.message),
+    ...checkNoWorldOpenAdminIngressUnion(resources).map((v) => v.message),
   ];
 }
 
