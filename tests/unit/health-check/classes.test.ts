@@ -425,7 +425,8 @@ describe("readinessGateCommand", () => {
         address: "203.0.113.11",
         waitSeconds: 900,
         caEnv: "MSGW_CHECK_CA_PEM",
-      }),
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
       "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM",
     );
     assert.equal(
@@ -435,7 +436,8 @@ describe("readinessGateCommand", () => {
         address: "2001:db8::11",
         waitSeconds: 60,
         caEnv: undefined,
-      }),
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
       "msgw check --wait 60 --gateway msgw1.example.com=2001:db8::11",
     );
   });
