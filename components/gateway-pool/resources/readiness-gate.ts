@@ -14,6 +14,7 @@ import type { GatewayPoolPlan } from "../plan/pool-plan";
 import type { GatewayHostResources } from "./aws-host";
 import type { PoolCertificates } from "./certificates";
 import { commandDirectory, shQuote } from "./replication";
+import { gatedHosts } from "../plan/gated-hosts";
 
 /** Environment variable the gate passes the trusted CA PEM in (not a secret: a certificate). */
 export const GATE_CA_ENV = "MSGW_CHECK_CA_PEM";
@@ -82,9 +83,7 @@ export function planReadinessGate(
   plan: GatewayPoolPlan,
 ): ReadinessGatePlan | undefined {
   const gate = args.readinessGate;
-  const hosts = plan.hosts
-    .filter((h) => h.mxPreference !== undefined && (gate !== undefined || h.placement === "aws"))
-    .map((h) => h.hostname);
+  const hosts = gatedHosts(plan, gate !== undefined);
   if (hosts.length === 0) return undefined;
   return {
     waitSeconds: gate?.waitSeconds ?? DEFAULT_GATE_WAIT_SECONDS,
