@@ -164,11 +164,11 @@ describe("dev stack under the real engine", () => {
   it("adding a host creates only its resources; removing it deletes only those", () => {
     w.config("dev", ["set", "--path", "msgw:pool.hosts[2].hostname", "msgw3.example.com"]);
     const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
-    const changed = stepsOf("up", up.stdout).filter((s) => s.op !== "same");
-    assert.ok(changed.length > 0);
-    for (const s of changed) assert.equal(s.op, "create", s.urn);
-    for (const s of changed) assert.match(s.urn, /msgw3/);
-    const created = changed.length;
+    const added = stepsOf("up", up.stdout).filter((s) => s.op !== "same");
+    assert.ok(added.length > 0);
+    for (const s of added) assert.equal(s.op, "create", s.urn);
+    for (const s of added) assert.match(s.urn, /msgw3/);
+    const created = added.length;
     assert.deepEqual(changeSummary("up", up.stdout), { create: created, same: total });
 
     // msgw3 joined active: its readiness gate ran (the recorder stands in for msgw) before its MX record.
