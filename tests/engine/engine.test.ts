@@ -358,12 +358,14 @@ describe("dev stack under the real engine", () => {
     const after = instanceIds(w);
     assert.equal(after[0], before[0]);
     assert.notEqual(after[1], before[1]);
-    // The replacement relaunches with the image and user data recorded at creation (ignoreChanges),
-    // not with the newer image the lookup now finds nor the first-boot script of today's settings.
+    // ignoreChanges holds only for updates: a replacement is checked again with the program's inputs,
+    // so it launches with the image the lookup finds now and today's first-boot script (the new
+    // installer URL), not with what the replaced instance was created with.
     const launched = outputsOf(after[1]);
-    assert.equal(launched.ami, recorded.ami);
-    assert.notEqual(launched.ami, newerImage);
-    assert.equal(launched.userData, recorded.userData);
+    assert.notEqual(recorded.ami, newerImage);
+    assert.equal(launched.ami, newerImage);
+    assert.ok(!String(recorded.userData).includes("/v2/MailStoreGatewaySetup.exe"));
+    assert.ok(String(launched.userData).includes("/v2/MailStoreGatewaySetup.exe"));
     const checks = () =>
       w.commandRuns().filter((r) => r.args.join(" ").startsWith("check --wait 900 --gateway msgw2"))
         .length;
@@ -387,7 +389,7 @@ describe("dev stack under the real engine", () => {
     const refused = w.pulumi(["destroy", "--stack", "dev", "--preview-only"]);
     assert.notEqual(refused.code, 0);
     assert.match(
-      refused.stdout,
+      refused.stdout + refused.stderr,
       /(Instance|Eip)::msgw-msgw[12](-eip)?" cannot be deleted\n\s*because it is protected/,
     );
     // The documented path: every host standby (MX records removed), the data volumes unprotected.

@@ -202,7 +202,7 @@ function awsSections(input: RunbookInput, gws: RunbookGateway[]): string[] {
     "3. When the new instance's bootstrap log says \"bootstrap complete\", import the host's certificate again and check it with `msgw check --wait 900 --gateway <host>=<address>`.",
     "4. Set `state` back to `active` and run `pulumi up` (its readiness gate runs the same check, then its MX record returns); go on with the next host.",
     "",
-    "A replacement for any other reason relaunches with the image id and first-boot script recorded at creation (both are ignored after creation); set `aws.ami` in the same change when that image may have been withdrawn. Changing a pool-wide setting that replaces instances is refused while hosts are active: use the per-host setting, host by host.",
+    "A replacement for any other reason (`aws.keyName`, `aws.subnetId`) launches with the image the lookup finds then and today's first-boot script: set `aws.ami` on the host to keep a known image. Changing a pool-wide setting that replaces instances is refused while hosts are active: use the per-host setting, host by host.",
     "",
     "## Mail data, snapshots and the restore drill",
     "",
