@@ -386,8 +386,11 @@ describe("dev stack under the real engine", () => {
       .map((r) => String(r.id));
     assert.equal(volumes.length, 2);
     // Active hosts' machines are protected: destroy is refused until every host is standby.
-    const refused = w.pulumi(["destroy", "--stack", "dev", "--preview-only"]);
+    // Without --skip-preview the preview runs first and fails before anything is deleted.
+    const count = w.resources("dev").length;
+    const refused = w.pulumi(["destroy", "--stack", "dev", "--yes"]);
     assert.notEqual(refused.code, 0);
+    assert.equal(w.resources("dev").length, count);
     assert.match(
       refused.stdout + refused.stderr,
       /(Instance|Eip)::msgw-msgw[12](-eip)?" cannot be deleted\n\s*because it is protected/,
