@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The operator CLI: `msgw config snapshot|restore|verify|status` and `msgw check`.
+// The operator CLI: `msgw config snapshot|restore|verify|status`, `msgw check` and `msgw preflight`.
 import { msgwProgram } from "./program";
 
 msgwProgram()

@@ -353,7 +353,9 @@ export interface GatewayHostArgs {
    * `active`: the host has an MX record and takes mail. `standby`: everything but the MX record (host,
    * A record, certificate, archiving profile), so a new host can be prepared and checked before it is
    * published. `draining`: its MX record is removed and everything else kept, so its mailboxes can be
-   * archived empty before the host is removed.
+   * archived empty before the host is removed. An active AWS host's MX record waits for its readiness
+   * gate (`readinessGate`), and its instance and Elastic IP are `protect`ed: an update that would
+   * replace or delete them is refused (set `standby` first). Add new AWS hosts as `standby`.
    * @default "active"
    */
   state?: HostState;
@@ -920,10 +922,13 @@ const configSyncSchema = exact<ConfigSyncArgs>()(
  * gets no MX record; with `configSync` the gate runs after the host's configuration restore. A gate
  * re-runs when its host machine or its certificate changes.
  *
- * Off unless given, because it needs what a plain deployment does not: the machine running
- * `pulumi up` must reach port 25 and port 110 of every host (110 is open only to
- * `access.mailStoreServerCidrs`, so that machine's address belongs there), the msgw CLI must be
- * installed there, and each host's certificate must already be installed on the gateway.
+ * Always on for every active host the pool creates on AWS (these settings only tune it): a machine
+ * created in an update cannot take mail yet, so its MX record waits for the check. Given, it also
+ * gates active `existing` hosts. A host created in the same update cannot pass (its certificate is
+ * imported by hand afterwards): new hosts join as `standby`, are completed and checked by hand, then
+ * set `active`. The machine running `pulumi up` must reach port 25 and port 110 of every gated host
+ * (110 is open only to `access.mailStoreServerCidrs`, so that machine's address belongs there) and
+ * have the msgw CLI (`msgw preflight --stack <stack>` checks what it can before an update).
  *
  * @example
  * ```ts
@@ -1235,7 +1240,7 @@ export interface GatewayPoolArgs {
   configSync?: ConfigSyncArgs;
   /**
    * Wait for each host to pass `msgw check --wait` before its MX record is created.
-   * @default - no gate: MX records are created once the host's A record exists
+   * @default - a 900 s gate for every active AWS host; existing hosts' MX records wait for their A record only
    */
   readinessGate?: ReadinessGateArgs;
   /**

@@ -336,8 +336,9 @@ export class GatewayPool extends pulumi.ComponentResource {
       for (const [target, restore] of replication.restores) restores.set(target, restore);
     }
 
-    // 6. Readiness gates (optional), then one MX record per active host after its A record and,
-    // with a gate, after the host passed `msgw check --wait`.
+    // 6. Readiness gates (every active AWS host; every active host with `readinessGate`), then one
+    // MX record per active host after its A record and, with a gate, after the host passed
+    // `msgw check --wait`.
     const gatePlan = planReadinessGate(args, plan);
     const gates =
       gatePlan === undefined

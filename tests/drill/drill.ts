@@ -11,6 +11,7 @@
  *
  * See docs/drill.md for the stages and what each checks.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -60,7 +61,9 @@ const { values } = parseArgs({
     driver: { type: "string", default: "auto" },
     "interval-ms": { type: "string", default: "100" },
     "dwell-ms": { type: "string", default: "4000" },
-    prefix: { type: "string", default: "dr-drill" },
+    // Namespaces `<prefix>-*`; by default unique per run, so two drills (or a crashed one's leftovers)
+    // never share a namespace, folder or stack.
+    prefix: { type: "string", default: `dr-${randomBytes(4).toString("hex").slice(0, 6)}` },
   },
 });
 const intervalMs = Number(values["interval-ms"]);
@@ -95,7 +98,7 @@ const log = (line: string) =>
 
 async function main(): Promise<number> {
   const lab = await DrillLab.create({
-    prefix: values.prefix ?? "dr-drill",
+    prefix: values.prefix as string,
     zoneName: ZONE,
     mailDomain: DOMAIN,
   });
@@ -255,6 +258,64 @@ async function main(): Promise<number> {
       });
     };
 
+    /**
+     * The runbook's check of a standby host before it is promoted: `msgw check` by name and
+     * address. The check reports the host's missing MX record as a problem (a standby host has
+     * none), so the drill requires every other finding about the host to be ok.
+     */
+    const hostCheck = async (stage: string, host: string) => {
+      const caFile = join(lab.dir, "check-ca.pem");
+      writeFileSync(caFile, trusted());
+      const r = await msgwCheck([
+        "--json",
+        "--mail-domain",
+        DOMAIN,
+        "--gateway",
+        `${host}=${lab.gateway(host).address}`,
+        "--resolver",
+        lab.dnsAddress,
+        "--ca",
+        caFile,
+      ]);
+      const report = JSON.parse(r.stdout || "{}") as {
+        gateways?: { findings: { check: string; ok: boolean; message: string }[] }[];
+      };
+      const findings = report.gateways?.[0]?.findings ?? [];
+      const bad = findings.filter((f) => f.check !== "MX" && !f.ok);
+      check(
+        stage,
+        `msgw check passes for ${host} (MX aside)`,
+        findings.length >= 9 && bad.length === 0,
+        `exit ${r.code}; ${bad.map((f) => `${f.check}: ${f.message}`).join("; ")}${r.stderr}`,
+      );
+    };
+    /**
+     * The invariant at the end of every stage: each MX target the lab's DNS answers accepts mail
+     * for every journal mailbox (a probe per target and mailbox must get 250). Returns the MX set.
+     */
+    const mxTargetsAccept = async (stage: string): Promise<string[]> => {
+      const mx = await lab.query(DOMAIN, "MX");
+      for (const record of mx) {
+        const target = record.split(" ")[1] as string;
+        const host = [LEGACY, ...POOL].find((h) => h === target);
+        if (host === undefined) {
+          check(stage, `MX ${record} points at a host of the lab`, false);
+          continue;
+        }
+        for (const box of mailboxes) {
+          const r = await probe(host, box, `mx-${stage}-${host}-${box.id.slice(4, 12)}`);
+          check(
+            stage,
+            `MX target ${host} accepts mail for ${box.id}`,
+            r.rcpt === "250 2.1.5 Ok",
+            r.rcpt,
+          );
+        }
+      }
+      return mx;
+    };
+    const mxSets = new Map<string, string[]>();
+
     for (const s of stages) {
       const window: StageWindow = { stage: s.id, title: s.title, from: Date.now(), to: 0 };
       windows.push(window);
@@ -267,7 +328,7 @@ async function main(): Promise<number> {
       log(`stage ${s.id}: ${s.title}`);
 
       // Before the up.
-      if (s.id === "6") {
+      if (s.id === "5") {
         // The new mailbox is created on the source (the Management Console shows its password once).
         const cfg = lab.readConfig(LEGACY);
         lab.writeConfig(LEGACY, {
@@ -277,7 +338,7 @@ async function main(): Promise<number> {
         await lab.mustService(LEGACY, "stop");
         await lab.mustService(LEGACY, "start");
         // Negative control: a host that has not received the new revision refuses the new mailbox.
-        const refused = await probe(POOL[0] as string, newBox, "before-6");
+        const refused = await probe(POOL[0] as string, newBox, "before-5");
         check(
           s.id,
           "msgw1 refuses the new mailbox before replication",
@@ -285,41 +346,11 @@ async function main(): Promise<number> {
           refused.rcpt,
         );
       }
-      if (s.id === "3" || s.id === "4b") {
-        // The runbook: a standby host goes active once `msgw check` passes for it. The check
-        // knows no standby state yet and reports the host's missing MX record as a problem, so
-        // the drill requires every other finding about the host to be ok.
-        const host = POOL[s.id === "3" ? 0 : 1] as string;
-        const caFile = join(lab.dir, "check-ca.pem");
-        writeFileSync(caFile, trusted());
-        const r = await msgwCheck([
-          "--json",
-          "--mail-domain",
-          DOMAIN,
-          "--gateway",
-          `${host}=${lab.gateway(host).address}`,
-          "--resolver",
-          lab.dnsAddress,
-          "--ca",
-          caFile,
-        ]);
-        const report = JSON.parse(r.stdout || "{}") as {
-          gateways?: { findings: { check: string; ok: boolean; message: string }[] }[];
-        };
-        const findings = report.gateways?.[0]?.findings ?? [];
-        const bad = findings.filter((f) => f.check !== "MX" && !f.ok);
-        check(
-          s.id,
-          `msgw check passes for ${host} (MX aside)`,
-          findings.length >= 9 && bad.length === 0,
-          `exit ${r.code}; ${bad.map((f) => `${f.check}: ${f.message}`).join("; ")}${r.stderr}`,
-        );
-      }
-      if (s.id === "7a") {
+      if (s.id === "6a") {
         // Retire only when the legacy gateway has been archived empty (the runbook's condition).
         await waitEmpty(s.id, LEGACY);
       }
-      if (s.id === "9") {
+      if (s.id === "8") {
         await journal.stop();
         await waitFor(
           "the sender's queue to empty",
@@ -334,7 +365,7 @@ async function main(): Promise<number> {
       let result: UpResult | undefined;
       try {
         if (s.id === "0") await driver.seed(facts);
-        else if (s.id === "9") result = await driver.destroy(facts);
+        else if (s.id === "8") result = await driver.destroy(facts);
         else result = await driver.up(facts, s);
       } catch (error) {
         // A failed up ends the stages; the mail sent so far is still drained, archived and counted.
@@ -362,7 +393,7 @@ async function main(): Promise<number> {
         await deploy(result.outputs);
       }
       await checkDns(s);
-      if (s.revision !== undefined && ["2", "4a", "6", "7a"].includes(s.id)) {
+      if (s.revision !== undefined && ["1", "5", "6a"].includes(s.id)) {
         // The runbook's check after a replication: every host holds the revision, services run.
         const hosts = [
           ...(s.legacy === "migrating" ? [LEGACY] : []),
@@ -379,34 +410,32 @@ async function main(): Promise<number> {
       }
 
       // After the up.
+      const ids = (h: string) =>
+        lab
+          .readConfig(h)
+          .mailboxes.map((m) => m.id)
+          .join(",");
       switch (s.id) {
         case "0":
           journal.start(intervalMs);
           await waitMail(s.id, LEGACY, 5);
           break;
-        case "1":
+        case "1": {
           // The runbook: after the first successful up, remove `legacy.importId`.
           facts.legacyImportId = undefined;
-          check(
-            s.id,
-            "msgw1 gets no mail in standby",
-            (await newMail(POOL[0] as string, dwellMs)) === 0,
-          );
-          break;
-        case "2": {
-          const ids = (h: string) =>
-            lab
-              .readConfig(h)
-              .mailboxes.map((m) => m.id)
-              .join(",");
-          check(
-            s.id,
-            "msgw1 has the legacy configuration",
-            ids(POOL[0] as string) === ids(LEGACY),
-            ids(POOL[0] as string),
-          );
+          for (const h of POOL) {
+            check(s.id, `${h} has the legacy configuration`, ids(h) === ids(LEGACY), ids(h));
+          }
+          const [n1, n2] = await Promise.all(POOL.map((h) => newMail(h, dwellMs)));
+          check(s.id, "standby hosts get no mail", n1 === 0 && n2 === 0, `+${n1}, +${n2}`);
           break;
         }
+        case "2":
+          // The manual steps are done (certificates deployed from the outputs, archiving profiles
+          // configured): each host passes the check before it is promoted.
+          for (const h of POOL) await hostCheck(s.id, h);
+          await sleep(dwellMs);
+          break;
         case "3": {
           await waitMail(s.id, POOL[0] as string, 5);
           await sleep(2_000);
@@ -417,29 +446,7 @@ async function main(): Promise<number> {
           );
           break;
         }
-        case "4a": {
-          const ids = (h: string) =>
-            lab
-              .readConfig(h)
-              .mailboxes.map((m) => m.id)
-              .join(",");
-          check(
-            s.id,
-            "msgw2 has the configuration",
-            ids(POOL[1] as string) === ids(LEGACY),
-            ids(POOL[1] as string),
-          );
-          check(
-            s.id,
-            "msgw2 gets no mail in standby",
-            (await newMail(POOL[1] as string, dwellMs)) === 0,
-          );
-          break;
-        }
-        case "4b":
-          await waitMail(s.id, POOL[1] as string, 5);
-          break;
-        case "5": {
+        case "4": {
           await sleep(2_000);
           const [n1, n2] = await Promise.all([
             newMail(POOL[0] as string, dwellMs),
@@ -453,9 +460,9 @@ async function main(): Promise<number> {
           );
           break;
         }
-        case "6": {
+        case "5": {
           for (const h of POOL) {
-            const r = await probe(h, newBox, `after-6-${h}`);
+            const r = await probe(h, newBox, `after-5-${h}`);
             check(
               s.id,
               `${h} accepts the new mailbox after replication`,
@@ -469,9 +476,9 @@ async function main(): Promise<number> {
           await sleep(dwellMs);
           break;
         }
-        case "7a": {
+        case "6a": {
           // The runbook: remove its archiving profile, shut the machine down, then delete its A
-          // record by hand (the pool kept it) and remove `legacy` from the configuration (7b).
+          // record by hand (the pool kept it) and remove `legacy` from the configuration (6b).
           legacyArchived = false;
           configureArchiver(result?.outputs);
           await lab.mustService(LEGACY, "stop");
@@ -481,7 +488,7 @@ async function main(): Promise<number> {
           await sleep(dwellMs);
           break;
         }
-        case "8a":
+        case "7a":
           await sleep(2_000);
           await waitFor(
             `msgw1 to stop receiving`,
@@ -491,7 +498,7 @@ async function main(): Promise<number> {
           ).catch((e: Error) => check(s.id, "msgw1 stops receiving", false, e.message));
           await waitEmpty(s.id, POOL[0] as string);
           break;
-        case "8b":
+        case "7b":
           await lab.mustService(POOL[0] as string, "stop");
           await sleep(dwellMs);
           break;
@@ -499,6 +506,7 @@ async function main(): Promise<number> {
           await sleep(dwellMs);
           break;
       }
+      mxSets.set(s.id, await mxTargetsAccept(s.id));
       window.to = Date.now();
       log(
         `stage ${s.id} done: ${result ? `${JSON.stringify(result.counts)} in ${result.wallMs} ms` : "no up"}`,
@@ -540,6 +548,7 @@ async function main(): Promise<number> {
           (st.up
             ? ` up: +${st.up.created} ~${st.up.updated} +-${st.up.replaced} -${st.up.deleted} ${st.up.wallMs} ms`
             : "") +
+          ` mx=[${(mxSets.get(st.stage) ?? []).map((r) => r.replace(`.${ZONE}`, "")).join(", ")}]` +
           `  ${st.title}\n`,
       );
     }
@@ -612,7 +621,14 @@ async function guardControl(lab: DrillLab, stage: string, facts: LabFacts): Prom
 
 async function chooseDriver(kind: string, lab: DrillLab): Promise<StageDriver> {
   if (kind === "direct") return new DirectDriver(lab, join(lab.dir, "direct"));
-  if (kind === "pulumi") return new PulumiDriver(await labEngine(lab), join(lab.dir, "pulumi"));
+  if (kind === "pulumi") {
+    // A stack name of its own per run (the backend is in the lab's own folder as well).
+    return new PulumiDriver(
+      await labEngine(lab),
+      join(lab.dir, "pulumi"),
+      `drill-${values.prefix}`,
+    );
+  }
   if (kind === "auto") {
     const missing = engineMissing();
     if (missing === undefined) return chooseDriver("pulumi", lab);

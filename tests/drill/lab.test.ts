@@ -4,6 +4,7 @@
  * configured mailboxes (5xx otherwise), TLS before mail and credentials, storage as files,
  * POP3 with STLS that deletes what it served, and service control.
  */
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +29,12 @@ let lab: DrillLab;
 let ca: IssuedCert;
 
 before(async () => {
-  lab = await DrillLab.create({ prefix: "dr-labt", zoneName: ZONE, mailDomain: DOMAIN });
+  lab = await DrillLab.create({
+    // Unique per run: two runs (or a crashed one's leftovers) never share a namespace.
+    prefix: `dr-t${randomBytes(3).toString("hex").slice(0, 5)}`,
+    zoneName: ZONE,
+    mailDomain: DOMAIN,
+  });
   const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
   ca = await issueCertificate(lab.dir, "lab-ca", {
     commonName: "lab CA",

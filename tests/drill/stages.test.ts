@@ -35,19 +35,55 @@ const stage = (id: string) => {
   return s;
 };
 
-test("the stages run 0 to 9; msgw2's arrival, the legacy's retirement and msgw1's departure take two ups each", () => {
+test("the stages follow prod's documented migration (0 to 6b), then a change, a removal and the destroy", () => {
   assert.deepEqual(
     drillStages(facts).map((s) => s.id),
-    ["0", "1", "2", "3", "4a", "4b", "5", "6", "7a", "7b", "8a", "8b", "9"],
+    ["0", "1", "2", "3", "4", "5", "6a", "6b", "7a", "7b", "8"],
   );
+});
+
+test("the journey as stacks/Pulumi.prod.yaml documents it: standby first, one host promoted per up, tiered", () => {
+  const states = drillStages(facts).map((s) => [
+    s.id,
+    s.hosts.map((h) => `${h.index}:${h.state}`).join(" "),
+    s.strategy,
+    s.legacy,
+    s.revision ?? null,
+  ]);
+  assert.deepEqual(states.slice(1, 8), [
+    ["1", "0:standby 1:standby", "tiered", "migrating", 1],
+    ["2", "0:standby 1:standby", "tiered", "migrating", 1],
+    ["3", "0:active 1:standby", "tiered", "migrating", 1],
+    ["4", "0:active 1:active", "tiered", "migrating", 1],
+    ["5", "0:active 1:active", "tiered", "migrating", 2],
+    ["6a", "0:active 1:active", "tiered", "retired", 2],
+    ["6b", "0:active 1:active", "tiered", "removed", 2],
+  ]);
+  // No stage publishes an MX record for a host that was standby in the stage before (checked by
+  // hand in stage 2 first), and no stage promotes two hosts at once.
+  const stages = drillStages(facts);
+  for (let i = 1; i < stages.length; i++) {
+    const before = new Map(stages[i - 1].hosts.map((h) => [h.index, h.state]));
+    const promoted = stages[i].hosts.filter(
+      (h) => h.state === "active" && before.get(h.index) !== "active",
+    );
+    assert.ok(promoted.length <= 1, `stage ${stages[i].id} promotes ${promoted.length} hosts`);
+    for (const h of promoted) {
+      assert.equal(before.get(h.index), "standby", `stage ${stages[i].id}`);
+      assert.ok(
+        Number(stages[i].id) >= 3,
+        `stage ${stages[i].id} promotes before the checks of stage 2`,
+      );
+    }
+  }
 });
 
 test("every stage's records are exactly what its DNS expectation says", () => {
   for (const s of drillStages(facts)) {
-    if (s.id === "0" || s.id === "9") continue;
+    if (s.id === "0" || s.id === "8") continue;
     const records = stageRecords(facts, s);
     // Retiring keeps the adopted legacy record in the zone, unmanaged, until deleted by hand.
-    if (s.id === "7a")
+    if (s.id === "6a")
       records.push({ name: "msgw.example.test", type: "A", content: "10.232.200.10" });
     const a: Record<string, string[]> = {};
     for (const r of records.filter((x) => x.type === "A")) a[r.name] = [r.content];
@@ -60,14 +96,14 @@ test("every stage's records are exactly what its DNS expectation says", () => {
 });
 
 test("standby and draining hosts have an A record and no MX record", () => {
-  assert.deepEqual(stageRecords(facts, stage("4a")), [
+  assert.deepEqual(stageRecords(facts, stage("3")), [
     { name: "msgw.example.test", type: "A", content: "10.232.200.10" },
     { name: "msgw1.example.test", type: "A", content: "10.232.200.11" },
     { name: "msgw.example.test", type: "MX", content: "msgw1.example.test", priority: 0 },
     { name: "msgw2.example.test", type: "A", content: "10.232.200.12" },
   ]);
   assert.equal(
-    zoneFragment("example.test", stageRecords(facts, stage("8a"))),
+    zoneFragment("example.test", stageRecords(facts, stage("7a"))),
     [
       "$ORIGIN example.test.",
       "msgw1 60 IN A 10.232.200.11",
@@ -78,11 +114,18 @@ test("standby and draining hosts have an A record and no MX record", () => {
   );
 });
 
-test("the stack config: no pool in stages 0 and 9; linux existing hosts with pinned keys; replication from stage 2", () => {
+test("the stack config: no pool in stages 0 and 8; linux existing hosts with pinned keys; replication from stage 1", () => {
   assert.equal(poolConfig(facts, stage("0")), undefined);
-  assert.equal(poolConfig(facts, stage("9")), undefined);
+  assert.equal(poolConfig(facts, stage("8")), undefined);
   const one = poolConfig(facts, stage("1")) as Record<string, unknown>;
-  assert.deepEqual(one.hosts, [
+  assert.deepEqual(
+    (one.hosts as { hostname: string; state: string }[]).map((h) => [h.hostname, h.state]),
+    [
+      ["msgw1.example.test", "standby"],
+      ["msgw2.example.test", "standby"],
+    ],
+  );
+  assert.deepEqual((one.hosts as unknown[]).slice(0, 1), [
     {
       hostname: "msgw1.example.test",
       state: "standby",
@@ -101,9 +144,9 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
       },
     },
   ]);
-  assert.equal(one.configSync, undefined);
+  assert.equal((one.configSync as Record<string, unknown>).revision, 1);
   assert.deepEqual((one.legacy as Record<string, unknown>).phase, "migrating");
-  const seven = poolConfig(facts, stage("7a")) as Record<string, unknown>;
+  const seven = poolConfig(facts, stage("6a")) as Record<string, unknown>;
   assert.deepEqual(seven.configSync, {
     revision: 2,
     source: "msgw1.example.test",
@@ -113,7 +156,7 @@ test("the stack config: no pool in stages 0 and 9; linux existing hosts with pin
     cliCommand: "npx --no-install tsx bin/msgw.ts",
   });
   assert.equal((seven.legacy as Record<string, unknown>).phase, "retired");
-  assert.equal("legacy" in (poolConfig(facts, stage("7b")) as Record<string, unknown>), false);
+  assert.equal("legacy" in (poolConfig(facts, stage("6b")) as Record<string, unknown>), false);
   const withImport = poolConfig({ ...facts, legacyImportId: "zone/rec" }, stage("1")) as Record<
     string,
     Record<string, unknown>
@@ -279,30 +322,36 @@ test("the engine's --json output gives counts and the changed resources by name"
 test("every stage says which hosts it concerns", () => {
   assert.deepEqual(Object.fromEntries(drillStages(facts).map((s) => [s.id, s.concerns])), {
     "0": [],
-    "1": ["pool", "msgw", "msgw1"],
-    "2": ["pool", "msgw", "msgw1"],
+    "1": ["pool", "msgw", "msgw1", "msgw2"],
+    "2": ["msgw"],
     "3": ["msgw1"],
-    "4a": ["msgw2"],
-    "4b": ["msgw2"],
-    "5": ["msgw2"],
-    "6": ["pool", "msgw1", "msgw2"],
-    "7a": ["pool", "msgw", "msgw1", "msgw2"],
-    "7b": [],
-    "8a": ["pool", "msgw1", "msgw2"],
-    "8b": ["msgw1", "msgw2"],
-    "9": ["pool", "msgw", "msgw1", "msgw2"],
+    "4": ["msgw2"],
+    "5": ["pool", "msgw1", "msgw2"],
+    "6a": ["pool", "msgw", "msgw1", "msgw2"],
+    "6b": [],
+    "7a": ["pool", "msgw1", "msgw2"],
+    "7b": ["msgw1", "msgw2"],
+    "8": ["pool", "msgw", "msgw1", "msgw2"],
   });
 });
 
-test("the component plans stage 1 as the drill expects: msgw1 standby (A, no MX), legacy migrating", () => {
+test("the component plans stage 1 as the drill expects: both hosts standby (A, no MX), legacy migrating", () => {
   const config = poolConfig(facts, stage("1")) as unknown as GatewayPoolArgs;
   const plan = planGatewayPool(config);
-  const addresses = { "msgw.example.test": "10.232.200.10", "msgw1.example.test": "10.232.200.11" };
+  const addresses = {
+    "msgw.example.test": "10.232.200.10",
+    "msgw1.example.test": "10.232.200.11",
+    "msgw2.example.test": "10.232.200.12",
+  };
   const zone = renderZoneFile(plan, addresses)
     .split("\n")
     .filter((l) => / IN /.test(l))
     .map((l) => l.replace(/\s+/g, " "));
-  assert.deepEqual(zone, ["msgw1 60 IN A 10.232.200.11", "msgw 60 IN A 10.232.200.10"]);
+  assert.deepEqual(zone, [
+    "msgw1 60 IN A 10.232.200.11",
+    "msgw2 60 IN A 10.232.200.12",
+    "msgw 60 IN A 10.232.200.10",
+  ]);
 });
 
 test("the drill's MX records equal the component's in every stage (tier positions count draining hosts)", () => {

@@ -166,27 +166,52 @@ describe("dev stack under the real engine", () => {
   it("adding a host creates only its resources; removing it deletes only those", () => {
     w.config("dev", ["set", "--path", "msgw:pool.hosts[2].hostname", "msgw3.example.com"]);
     const up = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
-    const changed = stepsOf("up", up.stdout).filter((s) => s.op !== "same");
-    assert.ok(changed.length > 0);
-    for (const s of changed) assert.equal(s.op, "create", s.urn);
-    for (const s of changed) assert.match(s.urn, /msgw3/);
-    const created = changed.length;
+    const added = stepsOf("up", up.stdout).filter((s) => s.op !== "same");
+    assert.ok(added.length > 0);
+    for (const s of added) assert.equal(s.op, "create", s.urn);
+    for (const s of added) assert.match(s.urn, /msgw3/);
+    const created = added.length;
     assert.deepEqual(changeSummary("up", up.stdout), { create: created, same: total });
 
+    // msgw3 joined active: its readiness gate ran (the recorder stands in for msgw) before its MX record.
+    assert.ok(
+      w
+        .commandRuns()
+        .some((r) => r.args.join(" ").startsWith("check --wait 900 --gateway msgw3.example.com=")),
+    );
+
+    // An active host's machine is protected: removing the host is refused as a whole.
     w.config("dev", ["rm", "--path", "msgw:pool.hosts[2]"]);
-    // The data volume is protected: removing its host fails until it is unprotected (README).
     const refused = w.pulumi(["preview", "--stack", "dev"]);
     assert.notEqual(refused.code, 0);
     assert.match(
       refused.stdout,
+      /Eip::msgw-msgw3-eip" cannot be deleted\n\s*because it is protected/,
+    );
+    // The documented path: standby or draining first (MX record gone, machine unprotected; draining
+    // needs another active host, and dev's are standby), then removal, with the data volume
+    // unprotected by hand (it is retained in the account).
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[2].hostname", "msgw3.example.com"]);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[2].state", "standby"]);
+    const drained = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    assert.deepEqual(changed(stepsOf("up", drained.stdout)), [
+      "delete msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw3",
+      "delete msgw:index:GatewayPool$command:local:Command::msgw-msgw3-ready",
+    ]);
+    w.config("dev", ["rm", "--path", "msgw:pool.hosts[2]"]);
+    const volumeOnly = w.pulumi(["preview", "--stack", "dev"]);
+    assert.notEqual(volumeOnly.code, 0);
+    assert.match(
+      volumeOnly.stdout,
       /Volume::msgw-msgw3-data" cannot be deleted\n\s*because it is protected/,
     );
+    assert.doesNotMatch(volumeOnly.stdout, /(Instance|Eip)::msgw-msgw3(-eip)?" cannot be deleted/);
     w.ok(["state", "unprotect", dataVolumeUrn("dev", "msgw3"), "--stack", "dev", "--yes"]);
     const down = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
     const removed = stepsOf("up", down.stdout).filter((s) => s.op !== "same");
     for (const s of removed) assert.equal(s.op, "delete", s.urn);
     for (const s of removed) assert.match(s.urn, /msgw3/);
-    assert.deepEqual(changeSummary("up", down.stdout), { delete: created, same: total });
+    assert.deepEqual(changeSummary("up", down.stdout), { delete: created - 2, same: total });
   });
 
   it("a user-data edit does not stop and start a host", async () => {
@@ -309,13 +334,112 @@ describe("dev stack under the real engine", () => {
     );
   });
 
+  it("a pool-wide aws.keyName on an all-active pool is refused; host by host through standby it goes through", () => {
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[0].state", "active"]);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[1].state", "active"]);
+    const promoted = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    // Each host's readiness gate, then its MX record.
+    assert.deepEqual(
+      changed(stepsOf("up", promoted.stdout)).filter((s) => s.startsWith("create")),
+      [
+        "create msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw1",
+        "create msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw2",
+        "create msgw:index:GatewayPool$command:local:Command::msgw-msgw1-ready",
+        "create msgw:index:GatewayPool$command:local:Command::msgw-msgw2-ready",
+      ],
+    );
+    const before = instanceIds(w);
+    const outputsOf = (id: string) =>
+      (w.resources("dev").find((r) => r.id === id)?.outputs ?? {}) as {
+        ami?: string;
+        userData?: string;
+      };
+    const recorded = outputsOf(before[1]);
+    assert.ok(recorded.ami);
+
+    // keyName forces a new instance (ec2_instance.go: key_name ForceNew): refused for every active host.
+    w.config("dev", ["set", "--path", "msgw:pool.aws.keyName", "ops-rdp"]);
+    const preview = w.pulumi(["preview", "--stack", "dev"]);
+    assert.notEqual(preview.code, 0);
+    for (const host of ["msgw1", "msgw2"]) {
+      assert.match(
+        preview.stdout,
+        new RegExp(
+          `unable to replace resource "[^"]*Instance::msgw-${host}"\\n\\s*as it is currently marked for protection`,
+        ),
+      );
+    }
+    const up = w.pulumi(["up", "--stack", "dev", "--yes"]);
+    assert.notEqual(up.code, 0);
+    assert.match(up.stdout, /as it is currently marked for protection/);
+    assert.deepEqual(instanceIds(w), before);
+
+    // The rolling procedure, one host: standby (MX record gone), then its own keyName, then active.
+    w.config("dev", ["rm", "--path", "msgw:pool.aws.keyName"]);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[1].state", "standby"]);
+    const standby = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    assert.deepEqual(changed(stepsOf("up", standby.stdout)), [
+      "delete msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw2",
+      "delete msgw:index:GatewayPool$command:local:Command::msgw-msgw2-ready",
+    ]);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[1].aws.keyName", "ops-rdp"]);
+    const replaced = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    const ops = changed(stepsOf("up", replaced.stdout));
+    assert.ok(
+      ops.includes("replace msgw:index:GatewayPool$aws:ec2/instance:Instance::msgw-msgw2"),
+      ops.join("\n"),
+    );
+    assert.deepEqual(
+      ops.filter((o) => /msgw-msgw1\b|mx-msgw1/.test(o)),
+      [],
+    );
+    const after = instanceIds(w);
+    assert.equal(after[0], before[0]);
+    assert.notEqual(after[1], before[1]);
+    // ignoreChanges holds only for updates: a replacement is checked again with the program's inputs,
+    // so it launches with the image the lookup finds now and today's first-boot script (the new
+    // installer URL), not with what the replaced instance was created with.
+    const launched = outputsOf(after[1]);
+    assert.notEqual(recorded.ami, newerImage);
+    assert.equal(launched.ami, newerImage);
+    assert.ok(!String(recorded.userData).includes("/v2/MailStoreGatewaySetup.exe"));
+    assert.ok(String(launched.userData).includes("/v2/MailStoreGatewaySetup.exe"));
+    const checks = () =>
+      w.commandRuns().filter((r) => r.args.join(" ").startsWith("check --wait 900 --gateway msgw2"))
+        .length;
+    const checked = checks();
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[1].state", "active"]);
+    const back = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    assert.deepEqual(changed(stepsOf("up", back.stdout)), [
+      "create msgw:index:GatewayPool$cloudflare:index/dnsRecord:DnsRecord::msgw-mx-msgw2",
+      "create msgw:index:GatewayPool$command:local:Command::msgw-msgw2-ready",
+    ]);
+    assert.equal(checks(), checked + 1);
+  });
+
   it("pulumi destroy, after unprotecting the data volumes, leaves only those volumes behind", async () => {
     const volumes = w
       .resources("dev")
       .filter((r) => r.type === "aws:ebs/volume:Volume")
       .map((r) => String(r.id));
     assert.equal(volumes.length, 2);
-    w.ok(["state", "unprotect", "--all", "--stack", "dev", "--yes"]);
+    // Active hosts' machines are protected: destroy is refused until every host is standby.
+    // Without --skip-preview the preview runs first and fails before anything is deleted.
+    const count = w.resources("dev").length;
+    const refused = w.pulumi(["destroy", "--stack", "dev", "--yes"]);
+    assert.notEqual(refused.code, 0);
+    assert.equal(w.resources("dev").length, count);
+    assert.match(
+      refused.stdout + refused.stderr,
+      /(Instance|Eip)::msgw-msgw[12](-eip)?" cannot be deleted\n\s*because it is protected/,
+    );
+    // The documented path: every host standby (MX records removed), the data volumes unprotected.
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[0].state", "standby"]);
+    w.config("dev", ["set", "--path", "msgw:pool.hosts[1].state", "standby"]);
+    w.ok(["up", "--stack", "dev", "--yes", "--skip-preview"]);
+    for (const host of ["msgw1", "msgw2"]) {
+      w.ok(["state", "unprotect", dataVolumeUrn("dev", host), "--stack", "dev", "--yes"]);
+    }
     w.ok(["destroy", "--stack", "dev", "--yes", "--skip-preview"]);
     assert.deepEqual(
       w.resources("dev").map((r) => r.type),

@@ -37,9 +37,11 @@ test("image and user data are fixed at creation; every host has Session Manager"
   const m2 = byName(plan, "pool-msgw2");
   // A looked-up image is kept (ignoreChanges ami); an explicit one is followed (the rolling update).
   assert.deepEqual(m1.options, {
+    protect: true,
     ignoreChanges: ["userData", "userDataBase64", "ami", "availabilityZone"],
   });
   assert.deepEqual(m2.options, {
+    protect: true,
     ignoreChanges: ["userData", "userDataBase64", "availabilityZone"],
   });
   assert.match(String(m1.inputs.ami), /^ami-[0-9a-f]{17}$/);
@@ -63,6 +65,35 @@ test("image and user data are fixed at creation; every host has Session Manager"
       ["pool-msgw2-ssm-core", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
     ],
   );
+});
+
+test("an active host's instance and Elastic IP are protected; standby and draining hosts' are not", async () => {
+  const plan = await runPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        { hostname: "msgw2.example.com", state: "standby" },
+        { hostname: "msgw3.example.com", state: "draining" },
+      ],
+    }),
+  );
+  const protectedNames = plan.resources
+    .filter((r) => r.options.protect === true)
+    .map((r) => r.name)
+    .sort();
+  // The data volumes are protected whatever the state (they hold the mail).
+  assert.deepEqual(protectedNames, [
+    "pool-msgw1",
+    "pool-msgw1-data",
+    "pool-msgw1-eip",
+    "pool-msgw2-data",
+    "pool-msgw3-data",
+  ]);
+  // Nothing else that answers for an active host is replaced with it: the attachment follows the
+  // instance (replaced only with it), the A and MX records are updated in place.
+  assert.deepEqual(byName(plan, "pool-msgw1-data-attachment").options, {
+    deleteBeforeReplace: true,
+  });
 });
 
 test("mail data on its own encrypted, protected, retained volume in the instance's zone", async () => {

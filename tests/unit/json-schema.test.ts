@@ -99,8 +99,8 @@ test("a misspelt copy of prod is flagged at each misspelling, as an editor would
     .replace("      strategy: tiered", "      stratgey: tiered")
     .replace("    legacy:\n", "    legasy:\n")
     .replace(
-      "      - hostname: msgw2.example.com\n        aws:",
-      "      - hostname: msgw2.example.com\n        aws:\n          regoin: eu-west-1\n        exisiting:",
+      "        state: standby\n        aws:\n          region: eu-west-1",
+      "        state: standby\n        aws:\n          regoin: eu-west-1\n        exisiting:\n          region: eu-west-1",
     )
     .replace("      mode: pool-ca", "      mode: pool_ca");
   assert.deepEqual(errorsOf(misspelt).sort(), [

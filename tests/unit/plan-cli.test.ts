@@ -26,11 +26,19 @@ test("npm run plan -- --stack prod --json: every resource and the outputs, offli
     secretOutputs: string[];
   };
   assert.equal(out.stack, "prod");
-  assert.equal(out.resources.length, 72); // 45, the config store bucket and its 6 settings, 20 day-two resources
-  assert.deepEqual(out.outputs.mxRecords, [
-    { preference: 0, target: "msgw1.example.com" },
-    { preference: 10, target: "msgw2.example.com" },
-  ]);
+  assert.equal(out.resources.length, 70); // 43, the config store bucket and its 6 settings, 20 day-two resources
+  // As shipped, the first stage of the migration: both hosts standby, no MX record yet.
+  assert.deepEqual(out.outputs.mxRecords, []);
+  assert.deepEqual(
+    (out.outputs.gateways as Array<{ hostname: string; state: string }>).map((g) => [
+      g.hostname,
+      g.state,
+    ]),
+    [
+      ["msgw1.example.com", "standby"],
+      ["msgw2.example.com", "standby"],
+    ],
+  );
   const regions = out.resources
     .filter((r) => r.type === "aws:ec2/instance:Instance")
     .map((r) => [r.name, r.inputs.region]);
@@ -52,12 +60,14 @@ test("npm run plan -- --stack dev: a readable table, MX table, zone file and run
   const lines = run.stdout.split("\n");
   assert.ok(
     lines.some((l) =>
-      /^cloudflare:index\/dnsRecord:DnsRecord\s+msgw-mx-msgw1\s+type=MX name=msgw\.example\.com content=msgw1\.example\.com priority=0 ttl=300$/.test(
+      /^cloudflare:index\/dnsRecord:DnsRecord\s+msgw-msgw1-a\s+type=A name=msgw1\.example\.com content=203\.0\.113\.1 ttl=300 proxied=false$/.test(
         l,
       ),
     ),
   );
-  assert.ok(lines.includes("68 resources")); // 43, the config store bucket and its 6 settings, 18 day-two resources
+  // As shipped the hosts are standby: no MX record until each is checked and set active.
+  assert.ok(!lines.some((l) => /\bmsgw-mx-/.test(l)));
+  assert.ok(lines.includes("66 resources")); // 41, the config store bucket and its 6 settings, 18 day-two resources
   assert.ok(lines.includes("MX records of msgw.example.com:"));
   assert.ok(lines.includes("$ORIGIN example.com."));
   assert.ok(lines.includes("# Runbook: MailStore Gateway pool for msgw.example.com"));

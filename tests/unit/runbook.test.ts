@@ -63,10 +63,10 @@ test("runbook: summary table, once-per-pool steps and per-host steps for a migra
     "| msgw1.example.com | 203.0.113.1 | active | 0 | AWS EC2 | AA:00 |",
     "| msgw2.example.com | 203.0.113.2 | draining | none (draining) | existing machine | AA:01 |",
   ]);
-  // The configuration source is the legacy gateway while migrating.
+  // The configuration source is the legacy gateway while migrating: its mailboxes and journal rule exist.
   assert.ok(
     lines.includes(
-      "1. On msgw.example.com, create the journal mailbox(es) in the Management Console (https://msgw.example.com:8450/). The password is shown once: store it in your password manager.",
+      "1. The journal mailbox(es) already exist on msgw.example.com, the legacy gateway: do not create new ones; they reach the pool hosts with its configuration.",
     ),
   );
   assert.ok(
@@ -127,7 +127,7 @@ test("runbook: a migrating legacy gateway's step 3 says whether MX records point
       "3. No pool host is active yet, so msgw.example.com has no MX record and senders still deliver to msgw.example.com through its A record. Once a pool host is `active`, its MX record takes the mail; then watch this host's mailbox folders empty out (`msgw config status`).",
     ),
   );
-  assert.ok(!allStandby.some((l) => l.includes("now point at the pool")));
+  assert.ok(!allStandby.some((l) => /point at the (pool|active)/.test(l)));
   // Each standby host is checked by name and address: no MX record leads a plain `msgw check` to it.
   assert.ok(
     allStandby.some((l) =>
@@ -139,7 +139,7 @@ test("runbook: a migrating legacy gateway's step 3 says whether MX records point
   const oneActive = render(["active", "standby"]);
   assert.ok(
     oneActive.includes(
-      "3. MX records for msgw.example.com now point at the pool; watch its mailbox folders empty out (`msgw config status`).",
+      "3. The MX records of msgw.example.com point at the active pool host(s) (msgw1.example.com), so senders deliver there once their cached records expire; watch this host's mailbox folders empty out (`msgw config status`).",
     ),
   );
   assert.ok(!oneActive.some((l) => l.startsWith("3. No pool host is active yet")));
@@ -229,8 +229,12 @@ test("runbook: a way onto each AWS host, the rolling image update, snapshots, al
   assert.ok(access.some((l) => l.includes("Fleet Manager")));
 
   const images = section("## Windows images: a rolling update");
-  assert.ok(images.some((l) => l.startsWith("1. Set the host's `state` to `draining`")));
-  assert.ok(images.some((l) => l.startsWith("3. Set the host's `aws.ami` to the new image id")));
+  assert.ok(images.some((l) => l.startsWith("1. Set the host's `state` to `standby`")));
+  assert.ok(images.some((l) => l.startsWith("2. Set the host's `aws.ami` to the new image id")));
+  assert.ok(
+    images.some((l) => l.includes("An active host's instance and Elastic IP are protected")),
+  );
+  assert.ok(!images.some((l) => l.includes("all at once")));
 
   const data = section("## Mail data, snapshots and the restore drill");
   assert.ok(

@@ -161,12 +161,45 @@ describe("deploy.yml", () => {
       assert.equal(job.environment, env);
       assert.equal(job.needs, needs);
       assert.deepEqual(job.permissions, { contents: "read" });
-      const step = pulumiStep(job);
-      assert.equal(step.with?.command, "up");
-      assert.equal(step.with?.["stack-name"], env);
-      assert.equal(step.with?.policyPacks, "policy");
-      assert.equal(step.with?.["comment-on-pr"], undefined);
+      // The action only installs the CLI; the preflight runs before the update.
+      assert.deepEqual(pulumiStep(job).with, { "pulumi-version": lockedSdkVersion() });
+      const named = (name: string) =>
+        (job.steps ?? []).findIndex((st) => (st as { name?: string }).name === name);
+      const preflight = job.steps?.[named("Preflight")];
+      const up = job.steps?.[named("pulumi up")];
+      assert.equal(preflight?.run, `npx tsx bin/msgw.ts preflight --stack ${env}`);
+      assert.equal(
+        up?.run,
+        `pulumi up --stack ${env} --yes --non-interactive --policy-pack policy`,
+      );
+      assert.ok(named("Preflight") > (job.steps ?? []).indexOf(pulumiStep(job)));
+      assert.ok(named("pulumi up") > named("Preflight"), "the preflight runs before pulumi up");
+      assert.deepEqual(Object.keys(preflight?.env ?? {}), [
+        "PULUMI_BACKEND_URL",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE",
+      ]);
+      assert.deepEqual(Object.keys(up?.env ?? {}), [
+        "PULUMI_BACKEND_URL",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "CLOUDFLARE_API_TOKEN",
+      ]);
     }
+  });
+  it("runs where replication and the readiness gate work: the self-hosted deploy runner", () => {
+    for (const id of ["deploy-dev", "deploy-prod"]) {
+      assert.deepEqual((wf.jobs[id] as { "runs-on"?: unknown })["runs-on"], [
+        "self-hosted",
+        "msgw-deploy",
+      ]);
+    }
+  });
+  it("previews stay on GitHub-hosted runners", () => {
+    const preview = load("preview.yml").jobs.preview as { "runs-on"?: unknown };
+    assert.equal(preview["runs-on"], "ubuntu-24.04");
   });
 });
 

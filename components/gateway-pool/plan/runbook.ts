@@ -4,6 +4,7 @@ import type { GatewayPoolPlan } from "./pool-plan";
 import { BOOTSTRAP_LOG } from "./user-data";
 import type { HostState } from "../args";
 import { checkPortFlags } from "./check-ports";
+import { renderStages } from "./stages";
 
 /** One gateway as the runbook describes it (plain values, resolved at deployment). */
 export interface RunbookGateway {
@@ -47,7 +48,11 @@ const table = (header: string[], rows: string[][]): string[] => [
 export function renderRunbook(input: RunbookInput): string {
   const { plan, gateways } = input;
   const certMode = plan.certificates.mode;
-  const source = plan.configSync?.source ?? gateways.find((g) => g.state === "active")?.hostname;
+  const migrating = plan.legacy?.phase === "migrating";
+  const source =
+    plan.configSync?.source ??
+    (migrating ? plan.legacy?.hostname : undefined) ??
+    gateways.find((g) => g.state === "active")?.hostname;
   const out: string[] = [
     `# Runbook: MailStore Gateway pool for ${plan.mailDomain}`,
     "",
@@ -66,14 +71,19 @@ export function renderRunbook(input: RunbookInput): string {
       ]),
     ),
     "",
+    ...renderStages({ stack: input.stack, plan, gateways }),
     "## Once for the pool",
     "",
-    `1. On ${source ?? "the configuration source"}, create the journal mailbox(es) in the Management Console (https://${source ?? "<source>"}:${plan.gateway.ports.managementConsole}/). The password is shown once: store it in your password manager.`,
+    migrating
+      ? `1. The journal mailbox(es) already exist on ${source}, the legacy gateway: do not create new ones; they reach the pool hosts with its configuration.`
+      : `1. On ${source ?? "the configuration source"}, create the journal mailbox(es) in the Management Console (https://${source ?? "<source>"}:${plan.gateway.ports.managementConsole}/). The password is shown once: store it in your password manager.`,
     "2. Never reset a mailbox password on any host: mail waiting on the other hosts is encrypted with a key protected by that password and would become unreadable. To change credentials, create a new mailbox, add new archiving profiles for every host, then switch the journal rule.",
     plan.configSync
       ? `3. Copy the configuration to the other hosts by bumping \`configSync.revision\` (now ${plan.configSync.revision}) and running \`pulumi up --stack ${input.stack}\`; every target is backed up first. Check with \`msgw config status --stack ${input.stack}\`. On the first \`pulumi up\` of a new pool the source has no configuration yet: \`pulumi stack output --stack ${input.stack} configManifest\` shows \`waiting-for-source-configuration\` and nothing is copied; configure the source, then bump the revision.`
       : `3. Copy the configuration to every other host by hand: stop the gateway service (${plan.gateway.serviceName}), copy the top-level files of ${plan.gateway.dataDirectory} (never its sub-folders: those are mailboxes), start the service.`,
-    `4. Point the journal rule (Microsoft 365 / Google Workspace) at \`mbx-…@${plan.mailDomain}\`.`,
+    migrating
+      ? `4. The journal rule (Microsoft 365 / Google Workspace) already delivers to \`mbx-…@${plan.mailDomain}\`: leave it. The first MX record moves its mail from the legacy gateway to the pool.`
+      : `4. Point the journal rule (Microsoft 365 / Google Workspace) at \`mbx-…@${plan.mailDomain}\` once a host is active (before the first MX record the mail domain takes no mail).`,
   ];
   if (certMode === "pool-ca") {
     out.push(
@@ -136,7 +146,12 @@ export function renderRunbook(input: RunbookInput): string {
         `1. Keep ${l.hostname} running, its A record (${input.legacyAddress ?? "its address"}) and its archiving profile: senders with cached records still deliver to it for hours.`,
         `2. It is the configuration source: the pool hosts receive its configuration (restore runs on every \`configSync.revision\` bump).`,
         gateways.some((g) => g.state === "active")
-          ? `3. MX records for ${plan.mailDomain} now point at the pool; watch its mailbox folders empty out (\`msgw config status\`).`
+          ? `3. The MX records of ${plan.mailDomain} point at the active pool host(s) (${gateways
+              .filter((g) => g.state === "active")
+              .map((g) => g.hostname)
+              .join(
+                ", ",
+              )}), so senders deliver there once their cached records expire; watch this host's mailbox folders empty out (\`msgw config status\`).`
           : `3. No pool host is active yet, so ${plan.mailDomain} has no MX record and senders still deliver to ${l.hostname} through its A record. Once a pool host is \`active\`, its MX record takes the mail; then watch this host's mailbox folders empty out (\`msgw config status\`).`,
         `4. When they stay empty for longer than the largest TTL you ever published (at least 24 hours is safe), set \`legacy.phase\` to \`retired\` and \`configSync.source\` to a pool host in one change and run \`pulumi up\`. Keep \`configSync.revision\` if nobody changed the configuration on that pool host since the last copy (it then equals the stored revision); if someone did, bump the revision in the same change.`,
       );
@@ -182,14 +197,14 @@ function awsSections(input: RunbookInput, gws: RunbookGateway[]): string[] {
     "",
     "## Windows images: a rolling update",
     "",
-    "A host keeps the image it was created with; a newer Windows image never replaces it. To move a host to a new image, one host at a time:",
+    "A host keeps the image it was created with; a newer Windows image never replaces it. An active host's instance and Elastic IP are protected: an update that would replace them (a new `aws.ami`, `aws.keyName`, `aws.subnetId`, zone or region) is refused. To move a host to a new image, one host at a time:",
     "",
-    "1. Set the host's `state` to `draining` and run `pulumi up` (its MX record goes; senders move to the others).",
-    "2. Wait until its mailbox folders are empty (`msgw config status`) and MailStore Server has archived them.",
-    "3. Set the host's `aws.ami` to the new image id and run `pulumi up`: the instance is replaced, the old one is stopped before its data volume moves to the new one, and the first boot attaches the existing volume (it is never formatted again).",
-    '4. When the new instance\'s bootstrap log says "bootstrap complete", set `state` back to `active`, run `pulumi up`, then go on with the next host.',
+    "1. Set the host's `state` to `standby` and run `pulumi up` (its MX record goes, senders move to the others, its instance is no longer protected).",
+    "2. Set the host's `aws.ami` to the new image id and run `pulumi up`: the instance is replaced, the old one is stopped before its data volume moves to the new one, and the first boot attaches the existing volume (it is never formatted again).",
+    "3. When the new instance's bootstrap log says \"bootstrap complete\", import the host's certificate again and check it with `msgw check --wait 900 --gateway <host>=<address>`.",
+    "4. Set `state` back to `active` and run `pulumi up` (its readiness gate runs the same check, then its MX record returns); go on with the next host.",
     "",
-    "Changing the pool-wide `aws.ami` replaces every host whose `aws.ami` is not set, all at once: use per-host `aws.ami`.",
+    "A replacement for any other reason (`aws.keyName`, `aws.subnetId`) launches with the image the lookup finds then and today's first-boot script: set `aws.ami` on the host to keep a known image. Changing a pool-wide setting that replaces instances is refused while hosts are active: use the per-host setting, host by host.",
     "",
     "## Mail data, snapshots and the restore drill",
     "",

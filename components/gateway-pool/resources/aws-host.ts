@@ -79,11 +79,18 @@ export const SETTINGS_REPLACE_ON = ["parameters", "name", "targets"] as const;
  * stops a running host); a separate encrypted, protected data volume in the instance's zone; an Elastic
  * IP; an SSM association that applies changed settings to the running host; recovery and status alarms;
  * with replication, a pinned SSH host key delivered through SSM. Child names start with `<pool>-<host>`.
+ *
+ * The instance and the Elastic IP of an `active` host are `protect`ed: the engine refuses any update
+ * that would replace or delete them (a changed `keyName`, `subnetId`, zone, region or explicit image),
+ * so no update takes an active host's machine or address away; standby and draining hosts are not
+ * protected (the rolling procedure: standby, `pulumi up`, the change, `pulumi up`, check, active).
  */
 export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const { name, host, overrides, defaults, plan, rules, lookups, parent } = input;
   const base = `${name}-${host.key}`;
   const opts = { parent };
+  // What answers for an active host (its machine and its address) is never replaced or deleted.
+  const protect = host.state === "active";
   const region = host.region;
   const tags = { ...(defaults.tags ?? {}), Name: host.hostname, "msgw:pool": name };
   const subnetId = overrides.subnetId ?? defaults.subnetId;
@@ -261,7 +268,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       },
       tags,
     },
-    { parent, dependsOn, ignoreChanges },
+    { parent, dependsOn, ignoreChanges, protect },
   );
   const attachment = attachDataVolume({ base, volume, instance, region, parent });
 
@@ -291,7 +298,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   const eip = new ec2.Eip(
     `${base}-eip`,
     { domain: "vpc", instance: instance.id, region, tags },
-    opts,
+    { ...opts, protect },
   );
   createHostAlarms({
     base,

@@ -23,11 +23,12 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmdirSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { issueCertificate } from "../../e2e/mail-path/lib/certs";
@@ -84,9 +85,12 @@ export interface LabOptions {
 const ip = async (...args: string[]) => (await run("ip", args, { timeout: 10_000 })).stdout;
 
 /** A /24 of 10.232.0.0/16 with no address or route in the machine's own namespace. */
-async function freeSubnet(): Promise<string> {
+async function freeSubnet(prefix: string): Promise<string> {
   const used = (await ip("-4", "-o", "addr", "show")) + (await ip("-4", "route", "show"));
-  for (let y = 200; y < 250; y += 1) {
+  // Start where the prefix points, so two labs starting together rarely probe the same subnet first.
+  const start = createHash("sha256").update(prefix).digest()[0] % 50;
+  for (let i = 0; i < 50; i += 1) {
+    const y = 200 + ((start + i) % 50);
     if (!used.includes(`10.232.${y}.`)) return `10.232.${y}`;
   }
   throw new Error("no free 10.232.y.0/24 (200 <= y < 250) in the machine's own namespace");
@@ -151,7 +155,6 @@ export class DrillLab {
   /** CA files the sender trusts, concatenated into {@link trustFile}. */
   private readonly trusted = new Map<string, string>();
   private serial = 1;
-  private createdGatewayRoot = false;
 
   private constructor(
     readonly net: TestNetwork,
@@ -175,9 +178,10 @@ export class DrillLab {
     if (!/^dr-[a-z0-9]{1,8}$/.test(options.prefix)) {
       throw new Error(`lab prefix "${options.prefix}" must match dr-[a-z0-9]{1,8}`);
     }
-    const dir = `/tmp/msgw-drill/${options.prefix}`;
+    // A folder of its own per run: two drills (or one left by a crash) never share it.
+    const dir = mkdtempSync(join(tmpdir(), `msgw-drill-${options.prefix}-`));
     const net = await TestNetwork.create(options.prefix, dir);
-    const lab = new DrillLab(net, dir, await freeSubnet(), options);
+    const lab = new DrillLab(net, dir, await freeSubnet(options.prefix), options);
     try {
       await lab.build();
     } catch (error) {
@@ -198,10 +202,7 @@ export class DrillLab {
     await ip("addr", "add", `${this.rootAddress}/24`, "dev", rootEnd);
     await ip("link", "set", rootEnd, "up");
 
-    if (!existsSync(GATEWAY_ROOT)) {
-      mkdirSync(GATEWAY_ROOT);
-      this.createdGatewayRoot = true;
-    }
+    if (!existsSync(GATEWAY_ROOT)) mkdirSync(GATEWAY_ROOT);
     await run("ssh-keygen", [
       "-q",
       "-t",
@@ -406,13 +407,8 @@ export class DrillLab {
   /** Stops every process by PID, deletes every namespace (and with the hub, the root veth). */
   async destroy(): Promise<void> {
     await this.net.destroy();
-    if (this.createdGatewayRoot) {
-      try {
-        rmdirSync(GATEWAY_ROOT);
-      } catch {
-        // still a mount point in a leftover namespace, or not empty: leave it
-      }
-    }
+    // GATEWAY_ROOT stays (an empty folder): another lab running at the same time bind-mounts its
+    // hosts' folders there, and removing it would break that lab.
   }
 }
 

@@ -35,10 +35,10 @@ export type StageHostState = "standby" | "active" | "draining";
 
 /** What changes from stage to stage (everything else is fixed by {@link LabFacts}). */
 export interface StageSpec {
-  /** Stage id as printed: "0", "1", … "4a", "4b", … "9". */
+  /** Stage id as printed: "0", "1", … "6a", "6b", … "8". */
   id: string;
   title: string;
-  /** Pool hosts present (index into LabFacts.hosts) and their state; empty: no pool (stage 0, 9). */
+  /** Pool hosts present (index into LabFacts.hosts) and their state; empty: no pool (stage 0, 8). */
   hosts: { index: number; state: StageHostState }[];
   strategy: "balanced" | "tiered";
   /** `removed`: no `legacy` block in the stack configuration any more. */
@@ -56,129 +56,105 @@ export interface StageSpec {
   expect: { a: Record<string, string[]>; mx: string[] };
 }
 
-/** The stages of the drill (stage 0 is the world before the pool, stage 9 the destroy). */
+/**
+ * The stages of the drill: the migration that stacks/Pulumi.prod.yaml ships, stage by stage as
+ * docs/migration.md documents it (both hosts standby with the legacy configuration from the first
+ * `up`; the manual steps and the check; msgw1, then msgw2 promoted, tiered; the legacy gateway
+ * retired, then removed), followed by a configuration change, a host's removal and the destroy.
+ * Stage 0 is the world before the pool, stage 8 the destroy.
+ */
 export function drillStages(f: LabFacts): StageSpec[] {
   const [h1, h2] = f.hosts as [LabFacts["hosts"][0], LabFacts["hosts"][0]];
   const legacyA = { [f.legacy.hostname]: [f.legacy.address] };
   const a1 = { [h1.hostname]: [h1.address] };
   const a2 = { [h2.hostname]: [h2.address] };
+  const both = { ...legacyA, ...a1, ...a2 };
+  const pool = (s1: StageHostState, s2: StageHostState) => [
+    { index: 0, state: s1 },
+    { index: 1, state: s2 },
+  ];
   return [
     {
       id: "0",
       concerns: [],
       title: "only the legacy gateway, its A record; mail by implicit MX",
       hosts: [],
-      strategy: "balanced",
+      strategy: "tiered",
       legacy: "migrating",
       expect: { a: { ...legacyA }, mx: [] },
     },
     {
       id: "1",
-      concerns: ["pool", "msgw", "msgw1"],
-      title: "pool with msgw1 in standby; legacy migrating, its A record adopted",
-      hosts: [{ index: 0, state: "standby" }],
-      strategy: "balanced",
+      concerns: ["pool", "msgw", "msgw1", "msgw2"],
+      title:
+        "prod as shipped: msgw1, msgw2 standby; legacy migrating (A record adopted), its configuration copied",
+      hosts: pool("standby", "standby"),
+      strategy: "tiered",
       legacy: "migrating",
-      expect: { a: { ...legacyA, ...a1 }, mx: [] },
+      revision: 1,
+      expect: { a: both, mx: [] },
     },
     {
       id: "2",
       // `msgw`: the first `up` after `legacy.importId` is dropped writes the pool's TTL and comment
       // onto the adopted legacy record (they were ignored only during the adoption).
-      concerns: ["pool", "msgw", "msgw1"],
-      title: "legacy configuration replicated to msgw1",
-      hosts: [{ index: 0, state: "standby" }],
-      strategy: "balanced",
+      concerns: ["msgw"],
+      title:
+        "manual steps (certificates, archiving profiles) and msgw check --wait per host; importId dropped",
+      hosts: pool("standby", "standby"),
+      strategy: "tiered",
       legacy: "migrating",
       revision: 1,
-      expect: { a: { ...legacyA, ...a1 }, mx: [] },
+      expect: { a: both, mx: [] },
     },
     {
       id: "3",
       concerns: ["msgw1"],
       title: "msgw1 active: MX after its readiness gate; mail moves to the pool",
-      hosts: [{ index: 0, state: "active" }],
-      strategy: "balanced",
+      hosts: pool("active", "standby"),
+      strategy: "tiered",
       legacy: "migrating",
       revision: 1,
-      expect: { a: { ...legacyA, ...a1 }, mx: [`0 ${h1.hostname}`] },
+      expect: { a: both, mx: [`0 ${h1.hostname}`] },
     },
     {
-      id: "4a",
+      id: "4",
       concerns: ["msgw2"],
-      title: "msgw2 added in standby and replicated",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "standby" },
-      ],
-      strategy: "balanced",
+      title: "msgw2 active: tiered, msgw1 primary, msgw2 fallback",
+      hosts: pool("active", "active"),
+      strategy: "tiered",
       legacy: "migrating",
       revision: 1,
-      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`] },
-    },
-    {
-      id: "4b",
-      concerns: ["msgw2"],
-      title: "msgw2 active (balanced)",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "active" },
-      ],
-      strategy: "balanced",
-      legacy: "migrating",
-      revision: 1,
-      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `0 ${h2.hostname}`] },
+      expect: { a: both, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
     {
       id: "5",
-      concerns: ["msgw2"],
-      title: "tiered: msgw1 primary, msgw2 fallback",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "active" },
-      ],
-      strategy: "tiered",
-      legacy: "migrating",
-      revision: 1,
-      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
-    },
-    {
-      id: "6",
       concerns: ["pool", "msgw1", "msgw2"],
       title: "a new mailbox created on the source and replicated to both hosts",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "active" },
-      ],
+      hosts: pool("active", "active"),
       strategy: "tiered",
       legacy: "migrating",
       revision: 2,
-      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+      expect: { a: both, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
     {
-      id: "7a",
+      id: "6a",
       concerns: ["pool", "msgw", "msgw1", "msgw2"],
       title: "legacy retired (its live A record kept); msgw1 becomes the configuration source",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "active" },
-      ],
+      hosts: pool("active", "active"),
       strategy: "tiered",
       legacy: "retired",
       // As the runbook says: a new source, no new revision (its configuration is the same files).
       revision: 2,
       source: h1.hostname,
       // The pool stops managing the adopted record but never deletes it.
-      expect: { a: { ...legacyA, ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
+      expect: { a: both, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
     {
-      id: "7b",
+      id: "6b",
       concerns: [],
       title: "legacy A record deleted by hand, legacy removed from the configuration",
-      hosts: [
-        { index: 0, state: "active" },
-        { index: 1, state: "active" },
-      ],
+      hosts: pool("active", "active"),
       strategy: "tiered",
       legacy: "removed",
       revision: 2,
@@ -186,13 +162,10 @@ export function drillStages(f: LabFacts): StageSpec[] {
       expect: { a: { ...a1, ...a2 }, mx: [`0 ${h1.hostname}`, `10 ${h2.hostname}`] },
     },
     {
-      id: "8a",
+      id: "7a",
       concerns: ["pool", "msgw1", "msgw2"],
       title: "msgw1 draining: no MX, archived until empty",
-      hosts: [
-        { index: 0, state: "draining" },
-        { index: 1, state: "active" },
-      ],
+      hosts: pool("draining", "active"),
       strategy: "tiered",
       legacy: "removed",
       revision: 2,
@@ -201,7 +174,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       expect: { a: { ...a1, ...a2 }, mx: [`10 ${h2.hostname}`] },
     },
     {
-      id: "8b",
+      id: "7b",
       // Removing msgw1 moves msgw2 to list position 0: its MX preference becomes 0 (one update).
       concerns: ["msgw1", "msgw2"],
       title: "msgw1 removed",
@@ -213,7 +186,7 @@ export function drillStages(f: LabFacts): StageSpec[] {
       expect: { a: { ...a2 }, mx: [`0 ${h2.hostname}`] },
     },
     {
-      id: "9",
+      id: "8",
       concerns: ["pool", "msgw", "msgw1", "msgw2"],
       title: "pulumi destroy",
       hosts: [],

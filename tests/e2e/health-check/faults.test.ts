@@ -874,6 +874,7 @@ describe("wait mode and the readiness gate command", () => {
           waitSeconds: 5,
           caEnv: "MSGW_CHECK_CA_PEM",
           ports: { smtp: 25, pop3: 110 },
+          argPath: "hosts[0]",
         });
         return lab.world.net.runStatus(
           operator,
@@ -887,6 +888,11 @@ describe("wait mode and the readiness gate command", () => {
       const never = await gate("never.example.test", "10.232.3.99");
       assert.equal(never.code, 1);
       assert.match(never.stderr, /did not become ready within 5 s/);
+      // Then the gate's own message: why a host created in this update cannot pass, and what to do.
+      assert.match(
+        never.stderr,
+        /\nreadiness gate: never\.example\.test did not pass msgw check within 5 s, so this update stopped before creating its MX record; no MX record points at it\.\n/,
+      );
       void DAY;
     },
   );

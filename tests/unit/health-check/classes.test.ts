@@ -426,7 +426,8 @@ describe("readinessGateCommand", () => {
         waitSeconds: 900,
         caEnv: "MSGW_CHECK_CA_PEM",
         ports: { smtp: 25, pop3: 110 },
-      }),
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
       "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM",
     );
     assert.equal(
@@ -437,8 +438,25 @@ describe("readinessGateCommand", () => {
         waitSeconds: 60,
         caEnv: undefined,
         ports: { smtp: 2525, pop3: 1110 },
-      }),
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
       "msgw check --wait 60 --gateway msgw1.example.com=2001:db8::11 --smtp-port 2525 --pop3-port 1110",
+    );
+  });
+
+  it("with DANE on, requires a validated, matching TLSA record", () => {
+    assert.equal(
+      readinessGateCommand({
+        cli: "msgw",
+        hostname: "msgw1.example.com",
+        address: "203.0.113.11",
+        waitSeconds: 900,
+        caEnv: "MSGW_CHECK_CA_PEM",
+        ports: { smtp: 25, pop3: 110 },
+        dane: true,
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
+      "msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM --dane require",
     );
   });
 });

@@ -1,21 +1,60 @@
 /**
- * The readiness gate wired into GatewayPool, under Pulumi mocks: one `local.Command` per host
- * with an MX record, its exact command text and environment, and the dependsOn chain
+ * The readiness gate wired into GatewayPool, under Pulumi mocks: one `local.Command` per gated host
+ * (every active AWS host; with readinessGate every active host), its exact command text, failure
+ * message and environment, and the dependsOn chain
  * host -> (configuration restore) -> gate -> MX record. What the mocks cannot show (the engine
  * failing the update when the command exits 1) is covered by the command's own lab test in
  * tests/e2e/health-check/faults.test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { spawnSync } from "node:child_process";
 import { validateGatewayPoolArgs } from "../../../components";
+import { readinessGateCommand } from "../../../components/gateway-pool/resources/readiness-gate";
 import { baseArgs, ofType, runPool } from "../../helpers/pool-harness";
 
 const COMMAND = "command:local:Command";
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const short = (urns: string[]) => urns.map((u) => u.split("::").pop() as string).sort();
 
-test("no gate by default: MX records wait for their A record only", async () => {
-  const plan = await runPool(baseArgs());
+/** The check part of a gate's command (before the failure message). */
+const checkOf = (create: unknown) => String(create).split(" || ")[0];
+
+test("without readinessGate every active AWS host is gated anyway; standby and draining hosts are not", async () => {
+  const plan = await runPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com" },
+        { hostname: "msgw2.example.com", state: "standby" },
+        { hostname: "msgw3.example.com", state: "draining" },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    ofType(plan, COMMAND).map((g) => [g.name, checkOf(g.inputs.create)]),
+    [
+      [
+        "pool-msgw1-ready",
+        "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.1 --ca-env MSGW_CHECK_CA_PEM",
+      ],
+    ],
+  );
+  const mx = ofType(plan, DNS).filter((r) => r.inputs.type === "MX");
+  assert.deepEqual(
+    mx.map((r) => [r.name, short(r.dependencies)]),
+    [["pool-mx-msgw1", ["pool-msgw1-a", "pool-msgw1-ready"]]],
+  );
+});
+
+test("existing hosts keep an optional gate: without readinessGate their MX records wait for their A record only", async () => {
+  const plan = await runPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com", existing: { address: "192.0.2.10" } },
+        { hostname: "msgw2.example.com", existing: { address: "192.0.2.20" } },
+      ],
+    }),
+  );
   assert.deepEqual(ofType(plan, COMMAND), []);
   const mx = ofType(plan, DNS).filter((r) => r.inputs.type === "MX");
   assert.deepEqual(
@@ -25,6 +64,72 @@ test("no gate by default: MX records wait for their A record only", async () => 
       ["pool-mx-msgw2", ["pool-msgw2-a"]],
     ],
   );
+});
+
+test("a failed gate says the update stopped before the MX record and how a new host gets there", async () => {
+  const plan = await runPool(
+    baseArgs({
+      hosts: [
+        { hostname: "msgw1.example.com", state: "standby" },
+        { hostname: "msgw2.example.com" },
+      ],
+    }),
+  );
+  const gates = ofType(plan, COMMAND);
+  assert.deepEqual(
+    gates.map((g) => g.name),
+    ["pool-msgw2-ready"],
+  );
+  assert.equal(
+    gates[0]?.inputs.create,
+    "npx --no-install msgw check --wait 900 --gateway msgw2.example.com=203.0.113.2 --ca-env MSGW_CHECK_CA_PEM || { s=$?; printf '%s\\n' '" +
+      [
+        "readiness gate: msgw2.example.com did not pass msgw check within 900 s, so this update stopped before creating its MX record; no MX record points at it.",
+        "A host whose machine this update creates or replaces cannot pass yet: the gateway, its configuration and its certificate are completed by hand afterwards (runbook).",
+        'Set hosts[1].state to "standby" and run pulumi up; do the runbook steps for this host; when `msgw check --wait 900 --gateway msgw2.example.com=203.0.113.2 --ca pool-ca.pem` passes, set hosts[1].state to "active" and run pulumi up again.',
+      ].join("\n") +
+      "' >&2; exit $s; }",
+  );
+  // The gate re-runs for a new machine: its triggers carry the instance id.
+  const instance = ofType(plan, "aws:ec2/instance:Instance").find((r) => r.name === "pool-msgw2");
+  assert.ok(instance);
+  const triggers = gates[0]?.inputs.triggers as unknown[];
+  assert.match(String(triggers[0]), /^i-[0-9a-f]+$/);
+});
+
+test("the failure message reaches stderr through /bin/sh with the check's exit status", () => {
+  const create = readinessGateCommand({
+    cli: "sh -c 'exit 3' msgw",
+    hostname: "msgw1.example.com",
+    address: "203.0.113.1",
+    waitSeconds: 60,
+    caEnv: undefined,
+    ports: { smtp: 25, pop3: 110 },
+    argPath: "hosts[0]",
+  });
+  const run = spawnSync("/bin/sh", ["-c", create], { encoding: "utf8", timeout: 10_000 });
+  assert.equal(run.status, 3);
+  assert.equal(run.stdout, "");
+  assert.equal(
+    run.stderr,
+    [
+      "readiness gate: msgw1.example.com did not pass msgw check within 60 s, so this update stopped before creating its MX record; no MX record points at it.",
+      "A host whose machine this update creates or replaces cannot pass yet: the gateway, its configuration and its certificate are completed by hand afterwards (runbook).",
+      'Set hosts[0].state to "standby" and run pulumi up; do the runbook steps for this host; when `msgw check --wait 60 --gateway msgw1.example.com=203.0.113.1` passes, set hosts[0].state to "active" and run pulumi up again.',
+      "",
+    ].join("\n"),
+  );
+  const passing = readinessGateCommand({
+    cli: "true",
+    hostname: "msgw1.example.com",
+    address: "203.0.113.1",
+    waitSeconds: 60,
+    caEnv: undefined,
+    ports: { smtp: 25, pop3: 110 },
+    argPath: "hosts[0]",
+  });
+  const ok = spawnSync("/bin/sh", ["-c", passing], { encoding: "utf8", timeout: 10_000 });
+  assert.deepEqual([ok.status, ok.stderr], [0, ""]);
 });
 
 test("pool CA: one gate per active host, exact command, CA in the environment, MX after the gate", async () => {
@@ -40,7 +145,7 @@ test("pool CA: one gate per active host, exact command, CA in the environment, M
   );
   const gates = ofType(plan, COMMAND);
   assert.deepEqual(
-    gates.map((g) => [g.name, g.inputs.create]),
+    gates.map((g) => [g.name, checkOf(g.inputs.create)]),
     [
       [
         "pool-msgw1-ready",
@@ -89,7 +194,7 @@ test("with configSync the gate runs after the host's restore and uses the sync C
   );
   const gate = (host: string) => ofType(plan, COMMAND).find((r) => r.name === `pool-${host}-ready`);
   assert.equal(
-    gate("msgw2")?.inputs.create,
+    checkOf(gate("msgw2")?.inputs.create),
     "/opt/msgw/bin/msgw check --wait 900 --gateway msgw2.example.com=203.0.113.2 --ca-env MSGW_CHECK_CA_PEM",
   );
   assert.ok(short(gate("msgw2")?.dependencies ?? []).includes("pool-msgw2-config-restore"));
@@ -112,7 +217,7 @@ test("self-signed hosts trust their own certificate; the gateway's Let's Encrypt
   );
   const leGate = ofType(le, COMMAND).find((r) => r.name === "pool-msgw1-ready");
   assert.equal(
-    leGate?.inputs.create,
+    checkOf(leGate?.inputs.create),
     "msgw check --wait 900 --gateway msgw1.example.com=203.0.113.1",
   );
   assert.equal(leGate?.inputs.environment, undefined);

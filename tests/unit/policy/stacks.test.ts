@@ -17,6 +17,8 @@ import {
   checkNoWorldOpenAdminIngressUnion,
 } from "../../../policy/rules/no-world-open-ingress";
 import type { StackResource } from "../../../policy/rules/resources";
+import { readStackConfig } from "../../../tools/plan";
+import { planProgram } from "../../../tools/program-plan";
 
 const root = join(__dirname, "..", "..", "..");
 
@@ -61,8 +63,15 @@ describe("the project's stacks comply with the policy pack", () => {
     });
   }
 
-  it("a proxied host A record in a planned stack is caught", () => {
-    const resources = plannedResources("dev").map((r) =>
+  it("a proxied host A record in a planned stack is caught", async () => {
+    // dev as shipped has standby hosts (no MX record): its stage with msgw1 and msgw2 active.
+    const { config, secretKeys } = readStackConfig("dev");
+    const pool = JSON.parse(config["msgw:pool"] as string) as { hosts: { state?: string }[] };
+    for (const h of pool.hosts) h.state = "active";
+    config["msgw:pool"] = JSON.stringify(pool);
+    const promoted = await planProgram({ rootDirectory: root, stack: "dev", config, secretKeys });
+    const planned = promoted.resources.map((r) => ({ type: r.type, urn: r.urn, props: r.inputs }));
+    const resources = planned.map((r) =>
       r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.props.name === "msgw1.example.com"
         ? { ...r, props: { ...r.props, proxied: true } }
         : r,
