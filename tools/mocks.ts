@@ -89,6 +89,7 @@ export const MOCKED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "cloudflare:index/dnsRecord:DnsRecord",
+  "cloudflare:index/zoneDnssec:ZoneDnssec",
   "command:local:Command",
   "pulumi:providers:aws",
   "pulumi:providers:cloudflare",
@@ -152,7 +153,8 @@ export class PoolMocks implements pulumi.runtime.Mocks {
         state.arn = `arn:aws:ssm:region:123456789012:parameter${String(inputs.name)}`;
         break;
       case "aws:iam/role:Role":
-        state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
+        // IAM is global, but its ARNs carry the partition of the provider's region.
+        state.arn = `arn:${partitionOfRegion(this.regionOf(args.provider))}:iam::123456789012:role/${args.name}`;
         state.name = args.name;
         break;
       case "aws:kms/key:Key":

@@ -43,4 +43,5 @@ export const DEFAULTS = {
     store: { prefix: "" },
   },
   readinessGate: { waitSeconds: 900 },
+  dane: { dnssec: "pool", ttl: 300 },
 } as const;

@@ -26,7 +26,8 @@ function opensslSpkiSha256(pem: string): string {
 
 function devPool(dane: GatewayPoolArgs["dane"]): GatewayPoolArgs {
   const pool = JSON.parse(readStackConfig("dev").config["msgw:pool"]) as GatewayPoolArgs;
-  return { ...pool, dane };
+  // The dev stack ships its hosts standby (no MX yet): promoted, as after the runbook's stages.
+  return { ...pool, hosts: pool.hosts.map((h) => ({ ...h, state: "active" })), dane };
 }
 
 const certificateOf = (plan: OfflinePlan, hostname: string): string =>
@@ -97,7 +98,13 @@ test("DANE off: no TLSA, DNSSEC or DANE command; the host keys keep their names"
   const plan = await runPool(baseArgs());
   assert.equal(tlsaRecords(plan).length, 0);
   assert.equal(ofType(plan, DNSSEC).length, 0);
-  assert.equal(ofType(plan, COMMAND).length, 0);
+  // Only the readiness gates of the active hosts: no DANE publish or serve command.
+  assert.deepEqual(
+    ofType(plan, COMMAND)
+      .map((r) => r.name)
+      .sort(),
+    ["pool-msgw1-ready", "pool-msgw2-ready"],
+  );
   assert.deepEqual(
     ofType(plan, "tls:index/privateKey:PrivateKey")
       .map((r) => r.name)

@@ -141,7 +141,23 @@ test("host-key KMS policy: partition and account come from the host's role (GovC
         instanceRoleArn: `arn:${partition}:iam::${account}:role/pool-msgw1-role`,
         deployerRoleArns: [`arn:${partition}:iam::${account}:role/deployer`],
       }),
-    ) as { Statement: Array<{ Principal: { AWS: unknown } }> };
+    ) as { Statement: Array<{ Principal: { AWS: unknown }; Condition?: unknown }> };
+    // SSM's endpoints in China end in amazonaws.com.cn: the condition must name them.
+    assert.deepEqual(
+      [
+        ...new Set(
+          doc.Statement.flatMap((s) => (s.Condition ? [JSON.stringify(s.Condition)] : [])),
+        ),
+      ],
+      [
+        JSON.stringify({
+          StringLike: {
+            "kms:ViaService":
+              partition === "aws-cn" ? "ssm.*.amazonaws.com.cn" : "ssm.*.amazonaws.com",
+          },
+        }),
+      ],
+    );
     assert.deepEqual(
       doc.Statement.map((s) => s.Principal.AWS),
       [

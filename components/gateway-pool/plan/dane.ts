@@ -1,5 +1,6 @@
 // Pure: the DANE plan (TLSA records per host and key generation, DNSSEC ownership, TLS reporting), the TLSA
 // hash of a key, and the text of the commands that record a publication and enforce the rollover wait.
+import { DEFAULTS } from "../defaults";
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import type { GatewayPoolArgs, KeyRolloverStep } from "../args";
 import type { GatewayPoolPlan } from "./pool-plan";
@@ -8,7 +9,7 @@ import { normalizeDnsName, relativeName } from "./names";
 /** Cloudflare serves TTL 1 ("automatic") as 300 seconds (Cloudflare DNS docs, "Time to Live (TTL)"). */
 const AUTOMATIC_TTL = 300;
 /** Default TTL of the TLSA records, seconds. */
-export const DANE_DEFAULT_TTL = 300;
+export const DANE_DEFAULT_TTL = DEFAULTS.dane.ttl;
 
 /** TLSA `3 1 1`: DANE-EE, SubjectPublicKeyInfo, SHA-256 (RFC 6698 2.1, RFC 7672 3.1, RFC 7218 names). */
 export const TLSA_USAGE_DANE_EE = 3;
@@ -144,7 +145,7 @@ export function planDane(args: GatewayPoolArgs, plan: GatewayPoolPlan): DanePlan
   const rua = dane?.tlsReportingRua;
   return {
     enabled,
-    dnssec: dane?.dnssec ?? "pool",
+    dnssec: dane?.dnssec ?? DEFAULTS.dane.dnssec,
     ttl,
     waitSeconds: 2 * (ttl === 1 ? AUTOMATIC_TTL : ttl),
     keys,

@@ -194,6 +194,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
   if (input.ssh) {
     const key = createHostKey({
       base,
+      partition: lookups.partition(region),
       parameterName: sshHostKeyParameterName(input.stack, name, host.key),
       hostname: host.hostname,
       role,

@@ -62,12 +62,16 @@ const DEPLOYER_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
 export function hostKeyPolicy(input: {
   instanceRoleArn: string;
   deployerRoleArns: string[];
+  /** Partition of the host's region; default: the role ARN's. */
+  partition?: string;
 }): string {
-  const partition = arnPartition(input.instanceRoleArn);
+  const partition = input.partition ?? arnPartition(input.instanceRoleArn);
   const accountId = arnAccount(input.instanceRoleArn);
   if (partition === undefined || accountId === undefined)
     throw new Error(`${JSON.stringify(input.instanceRoleArn)} is not an IAM role ARN`);
-  const viaSsm = { StringLike: { "kms:ViaService": "ssm.*.amazonaws.com" } };
+  // Service endpoints in China end in amazonaws.com.cn.
+  const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  const viaSsm = { StringLike: { "kms:ViaService": `ssm.*.${dnsSuffix}` } };
   const deployers = [...input.deployerRoleArns].sort();
   return JSON.stringify({
     Version: "2012-10-17",
@@ -125,6 +129,8 @@ export function createHostKey(input: {
   parameterName: string;
   hostname: string;
   role: iam.Role;
+  /** Partition of the host's region (the key policy's account principal). */
+  partition: pulumi.Input<string>;
   /** IAM roles that deploy (`aws.deployerRoleArns`): they administer and use the key through SSM. */
   deployerRoleArns: string[];
   region: string | undefined;
@@ -141,9 +147,11 @@ export function createHostKey(input: {
       region,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: input.role.arn.apply((instanceRoleArn) =>
-        hostKeyPolicy({ instanceRoleArn, deployerRoleArns: input.deployerRoleArns }),
-      ),
+      policy: pulumi
+        .all([input.role.arn, input.partition])
+        .apply(([instanceRoleArn, partition]) =>
+          hostKeyPolicy({ instanceRoleArn, partition, deployerRoleArns: input.deployerRoleArns }),
+        ),
       tags,
     },
     opts,

@@ -47,7 +47,8 @@ export interface ReadinessGateCommandInput {
  * steps, the check, then active). Pure.
  */
 export function readinessGateFailureMessage(input: ReadinessGateCommandInput): string {
-  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${input.poolCa ? " --ca pool-ca.pem" : ""}`;
+  // The same probe the gate ran (ports, DANE), for the operator to repeat by hand.
+  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${checkPortFlags(input.ports)}${input.poolCa ? " --ca pool-ca.pem" : ""}${input.dane ? " --dane require" : ""}`;
   return [
     `readiness gate: ${input.hostname} did not pass msgw check within ${input.waitSeconds} s, so this update stopped before creating its MX record; no MX record points at it.`,
     `A host whose machine this update creates or replaces cannot pass yet: the gateway, its configuration and its certificate are completed by hand afterwards (runbook).`,

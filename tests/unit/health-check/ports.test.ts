@@ -35,10 +35,15 @@ test("custom ports: outputs carry them; the gate and the runbook's standby check
     ],
   );
   assert.deepEqual(
-    ofType(plan, "command:local:Command").map((c) => c.inputs.create),
+    ofType(plan, "command:local:Command").map((c) => String(c.inputs.create).split(" || ")[0]),
     [
       "npx --no-install msgw check --wait 900 --gateway msgw1.example.com=203.0.113.1 --smtp-port 2525 --pop3-port 1110 --ca-env MSGW_CHECK_CA_PEM",
     ],
+  );
+  // The failure message tells the operator the same probe to repeat by hand.
+  assert.match(
+    String(ofType(plan, "command:local:Command")[0]?.inputs.create),
+    /when `msgw check --wait 900 --gateway msgw1\.example\.com=203\.0\.113\.1 --smtp-port 2525 --pop3-port 1110 --ca pool-ca\.pem` passes/,
   );
   assert.match(
     String(plan.outputs.runbook),
