@@ -10,6 +10,7 @@
 //   3. a rule that compares several arguments goes into `poolRules` at the end of this file;
 //   4. `npm run typecheck` fails until the interface and the schema agree (`exact<T>()`), and
 //      `npm run schema:json` regenerates `schema/stack-config.schema.json` (a test compares it).
+import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import * as z from "zod";
 import {
@@ -946,6 +947,13 @@ export interface ReadinessGateArgs {
    * @default - `configSync.cliCommand` when given, else "npx --no-install msgw"
    */
   cliCommand?: string;
+  /**
+   * Validating DNS resolver the gate asks for MX, A and TLSA answers with DNSSEC (`--resolver`), as
+   * `IP` or `IP:PORT` (`[IPv6]:PORT`). Matters with `dane.enabled`: the gate then requires each host's
+   * TLSA record to validate and match, which a non-validating resolver never confirms.
+   * @default - the first name server of the machine running `pulumi up`
+   */
+  resolver?: string;
 }
 const readinessGateSchema = exact<ReadinessGateArgs>()(
   strictObject(
@@ -959,10 +967,31 @@ const readinessGateSchema = exact<ReadinessGateArgs>()(
       cliCommand: nonEmptyLine(
         'give the command that runs msgw, e.g. "npx --no-install msgw"',
       ).optional(),
+      resolver: z
+        .string({
+          error: message('must be a resolver address such as "10.0.0.53" or "10.0.0.53:5353"'),
+        })
+        .refine((v) => isResolverAddress(v), {
+          error: message(
+            'must be an IP address with an optional port: "10.0.0.53", "10.0.0.53:5353" or "[2001:db8::53]:5353"',
+          ),
+        })
+        .optional(),
     },
     ARG,
   ),
 );
+
+/** An IP address with an optional port (`10.0.0.53:5353`, `[2001:db8::53]:5353`). */
+function isResolverAddress(value: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const plain = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(value);
+  const m = bracketed ?? plain;
+  if (m === null) return isIP(value) === 6;
+  const family = isIP(m[1] as string);
+  const port = m[2] === undefined ? 53 : Number(m[2]);
+  return family === (bracketed ? 6 : 4) && port >= 1 && port <= 65535;
+}
 
 /** Pool-wide AWS defaults; each host's `aws` overrides them. */
 export interface AwsPoolDefaultsArgs {

@@ -444,3 +444,21 @@ test("serve gate: passes when DANE starts or the key is unchanged; a new key wai
     /no publication time for the TLSA record of key generation 2 of msgw1\.example\.com/,
   );
 });
+
+test("readinessGate.resolver: a DANE pool's gate asks that validating resolver; a bad address is refused", async () => {
+  const plan = await runPool(
+    baseArgs({ dane: { enabled: true }, readinessGate: { resolver: "10.0.0.53:5353" } }),
+  );
+  assert.deepEqual(
+    ofType(plan, COMMAND)
+      .filter((c) => c.name.endsWith("-ready"))
+      .map((c) => /--dane require --resolver \S+/.exec(String(c.inputs.create))?.[0]),
+    ["--dane require --resolver 10.0.0.53:5353", "--dane require --resolver 10.0.0.53:5353"],
+  );
+  assert.deepEqual(
+    validateGatewayPoolArgs(baseArgs({ readinessGate: { resolver: "resolver.example" } })),
+    [
+      'readinessGate.resolver "resolver.example" must be an IP address with an optional port: "10.0.0.53", "10.0.0.53:5353" or "[2001:db8::53]:5353"',
+    ],
+  );
+});

@@ -39,6 +39,8 @@ export interface ReadinessGateCommandInput {
   ports: { smtp: number; pop3: number };
   /** DANE is on: the check must find the host's TLSA record validated and matching (`--dane require`). */
   dane?: boolean;
+  /** Validating resolver for the DNSSEC lookups (`--resolver`); undefined: the system's. */
+  resolver?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface ReadinessGateCommandInput {
  */
 export function readinessGateFailureMessage(input: ReadinessGateCommandInput): string {
   // The same probe the gate ran (ports, DANE), for the operator to repeat by hand.
-  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${checkPortFlags(input.ports)}${input.poolCa ? " --ca pool-ca.pem" : ""}${input.dane ? " --dane require" : ""}`;
+  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${checkPortFlags(input.ports)}${input.poolCa ? " --ca pool-ca.pem" : ""}${input.dane ? ` --dane require${input.resolver === undefined ? "" : ` --resolver ${input.resolver}`}` : ""}`;
   return [
     `readiness gate: ${input.hostname} did not pass msgw check within ${input.waitSeconds} s, so this update stopped before creating its MX record; no MX record points at it.`,
     `A host whose machine this update creates or replaces cannot pass yet: the gateway, its configuration and its certificate are completed by hand afterwards (runbook).`,
@@ -67,7 +69,9 @@ export function readinessGateFailureMessage(input: ReadinessGateCommandInput): s
 export function readinessGateCommand(input: ReadinessGateCommandInput): string {
   const ca = input.caEnv === undefined ? "" : ` --ca-env ${input.caEnv}`;
   // With DANE, a host is ready only when its TLSA record validates and matches what it presents.
-  const dane = input.dane ? " --dane require" : "";
+  const dane = input.dane
+    ? ` --dane require${input.resolver === undefined ? "" : ` --resolver ${shQuote(input.resolver)}`}`
+    : "";
   const check = `${input.cli} check --wait ${input.waitSeconds} --gateway ${shQuote(`${input.hostname}=${input.address}`)}${checkPortFlags(input.ports)}${ca}${dane}`;
   return `${check} || { s=$?; printf '%s\\n' ${shQuote(readinessGateFailureMessage(input))} >&2; exit $s; }`;
 }
@@ -80,6 +84,8 @@ export interface ReadinessGatePlan {
   hosts: string[];
   /** `dane.enabled`: the gate also requires a validated, matching TLSA record. */
   dane: boolean;
+  /** `readinessGate.resolver`. */
+  resolver: string | undefined;
 }
 
 /** Default longest wait per host: 15 minutes covers a fresh Windows host's first boot. */
@@ -102,6 +108,7 @@ export function planReadinessGate(
     cli: gate?.cliCommand ?? plan.configSync?.cliCommand ?? DEFAULTS.configSync.cliCommand,
     hosts,
     dane: args.dane?.enabled === true,
+    resolver: gate?.resolver,
   };
 }
 
@@ -149,6 +156,7 @@ export function createReadinessGates(
               caEnv: trust === undefined ? undefined : GATE_CA_ENV,
               ports: plan.gateway.ports,
               dane: gate.dane,
+              resolver: gate.resolver,
               argPath: `hosts[${index}]`,
               poolCa: mode === "pool-ca",
             }),

@@ -458,5 +458,19 @@ describe("readinessGateCommand", () => {
       }).split(" || ")[0],
       "msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --ca-env MSGW_CHECK_CA_PEM --dane require",
     );
+    assert.equal(
+      readinessGateCommand({
+        cli: "msgw",
+        hostname: "msgw1.example.com",
+        address: "203.0.113.11",
+        waitSeconds: 900,
+        caEnv: undefined,
+        ports: { smtp: 25, pop3: 110 },
+        dane: true,
+        resolver: "10.0.0.53:5353",
+        argPath: "hosts[0]",
+      }).split(" || ")[0],
+      "msgw check --wait 900 --gateway msgw1.example.com=203.0.113.11 --dane require --resolver 10.0.0.53:5353",
+    );
   });
 });
