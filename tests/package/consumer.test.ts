@@ -232,6 +232,8 @@ const EXPECTED_COUNTS: Record<string, number> = {
   // per host: 25 from anywhere (IPv4), 110 from the one MailStore Server CIDR, 8450 from the one admin CIDR
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 12,
   "cloudflare:index/dnsRecord:DnsRecord": 8, // per pool: 2 A + 2 MX
+  // per active AWS host: the readiness gate its MX record waits for
+  "command:local:Command": 4,
   "msgw:index:GatewayPool": 2,
   "pulumi:providers:aws": 1,
   "pulumi:providers:cloudflare": 1,
