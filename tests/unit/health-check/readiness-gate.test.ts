@@ -238,10 +238,10 @@ test("rejects bad gate arguments with the exact reason", () => {
     'readinessGate.cliCommand "msgw\\nrm -rf /" is empty or spans several lines; give the command that runs msgw, e.g. "npx --no-install msgw"',
   ]);
   assert.deepEqual(problems(true), [
-    "readinessGate true is not an object; give waitSeconds, cliCommand",
+    "readinessGate true is not an object; give waitSeconds, cliCommand, resolver",
   ]);
   assert.deepEqual(problems({ wait: 60 }), [
-    "readinessGate.wait is not an argument; the arguments here are waitSeconds, cliCommand",
+    "readinessGate.wait is not an argument; the arguments here are waitSeconds, cliCommand, resolver",
   ]);
   assert.deepEqual(problems({ waitSeconds: 10, cliCommand: "msgw" }), []);
 });
