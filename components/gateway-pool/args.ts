@@ -10,7 +10,6 @@
 //   3. a rule that compares several arguments goes into `poolRules` at the end of this file;
 //   4. `npm run typecheck` fails until the interface and the schema agree (`exact<T>()`), and
 //      `npm run schema:json` regenerates `schema/stack-config.schema.json` (a test compares it).
-import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import * as z from "zod";
 import {
@@ -48,6 +47,8 @@ import {
   X509_NAME_MAX,
 } from "./plan/limits";
 import { poolRules } from "./pool-rules";
+import { AWS_REGION } from "./plan/limits";
+import { resolverAddress } from "../schema/resolver-address";
 
 /** Compile-time proof that a schema accepts exactly the documented type: a mismatch is a type error. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -213,10 +214,9 @@ const importId = () => {
 const awsHostSchema = exact<AwsHostArgs>()(
   strictObject(
     {
-      // AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`.
       region: z
         .string({ error: message('is not an AWS region name such as "eu-central-1"') })
-        .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, {
+        .regex(AWS_REGION, {
           error: message('is not an AWS region name such as "eu-central-1"'),
         })
         .optional(),
@@ -971,7 +971,7 @@ const readinessGateSchema = exact<ReadinessGateArgs>()(
         .string({
           error: message('must be a resolver address such as "10.0.0.53" or "10.0.0.53:5353"'),
         })
-        .refine((v) => isResolverAddress(v), {
+        .refine((v) => resolverAddress(v) !== undefined, {
           error: message(
             'must be an IP address with an optional port: "10.0.0.53", "10.0.0.53:5353" or "[2001:db8::53]:5353"',
           ),
@@ -981,17 +981,6 @@ const readinessGateSchema = exact<ReadinessGateArgs>()(
     ARG,
   ),
 );
-
-/** An IP address with an optional port (`10.0.0.53:5353`, `[2001:db8::53]:5353`). */
-function isResolverAddress(value: string): boolean {
-  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
-  const plain = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(value);
-  const m = bracketed ?? plain;
-  if (m === null) return isIP(value) === 6;
-  const family = isIP(m[1] as string);
-  const port = m[2] === undefined ? 53 : Number(m[2]);
-  return family === (bracketed ? 6 : 4) && port >= 1 && port <= 65535;
-}
 
 /** Pool-wide AWS defaults; each host's `aws` overrides them. */
 export interface AwsPoolDefaultsArgs {

@@ -18,11 +18,8 @@ import {
 } from "../schema";
 import { deployerRules } from "./deployer-rules";
 import { hostKey } from "./plan/names";
-import { AVAILABILITY_ZONE } from "./plan/limits";
+import { AVAILABILITY_ZONE, AWS_REGION } from "./plan/limits";
 import { daneRules } from "./dane-rules";
-
-/** AWS region names: `eu-central-1`, `us-gov-west-1`, `us-iso-east-1`. */
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
 
 type Ctx = z.core.$RefinementCtx<unknown>;
 type Loose<T> = { [K in keyof T]?: unknown };

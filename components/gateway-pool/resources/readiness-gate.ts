@@ -44,13 +44,22 @@ export interface ReadinessGateCommandInput {
 }
 
 /**
+ * With DANE, a host is ready only when its TLSA record validates and matches what it presents. The
+ * resolver is validated as `IP[:PORT]` (`readinessGate.resolver`), so it needs no shell quoting.
+ */
+function daneFlags(input: ReadinessGateCommandInput): string {
+  if (!input.dane) return "";
+  return ` --dane require${input.resolver === undefined ? "" : ` --resolver ${input.resolver}`}`;
+}
+
+/**
  * What a failed gate prints after the check's own report: the update stopped before the host's MX
  * record, why a host created in this update cannot pass, and the way through (standby, the manual
  * steps, the check, then active). Pure.
  */
 export function readinessGateFailureMessage(input: ReadinessGateCommandInput): string {
   // The same probe the gate ran (ports, DANE), for the operator to repeat by hand.
-  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${checkPortFlags(input.ports)}${input.poolCa ? " --ca pool-ca.pem" : ""}${input.dane ? ` --dane require${input.resolver === undefined ? "" : ` --resolver ${input.resolver}`}` : ""}`;
+  const check = `msgw check --wait ${input.waitSeconds} --gateway ${input.hostname}=${input.address}${checkPortFlags(input.ports)}${input.poolCa ? " --ca pool-ca.pem" : ""}${daneFlags(input)}`;
   return [
     `readiness gate: ${input.hostname} did not pass msgw check within ${input.waitSeconds} s, so this update stopped before creating its MX record; no MX record points at it.`,
     `A host whose machine this update creates or replaces cannot pass yet: the gateway, its configuration and its certificate are completed by hand afterwards (runbook).`,
@@ -68,11 +77,7 @@ export function readinessGateFailureMessage(input: ReadinessGateCommandInput): s
  */
 export function readinessGateCommand(input: ReadinessGateCommandInput): string {
   const ca = input.caEnv === undefined ? "" : ` --ca-env ${input.caEnv}`;
-  // With DANE, a host is ready only when its TLSA record validates and matches what it presents.
-  const dane = input.dane
-    ? ` --dane require${input.resolver === undefined ? "" : ` --resolver ${shQuote(input.resolver)}`}`
-    : "";
-  const check = `${input.cli} check --wait ${input.waitSeconds} --gateway ${shQuote(`${input.hostname}=${input.address}`)}${checkPortFlags(input.ports)}${ca}${dane}`;
+  const check = `${input.cli} check --wait ${input.waitSeconds} --gateway ${shQuote(`${input.hostname}=${input.address}`)}${checkPortFlags(input.ports)}${ca}${daneFlags(input)}`;
   return `${check} || { s=$?; printf '%s\\n' ${shQuote(readinessGateFailureMessage(input))} >&2; exit $s; }`;
 }
 
