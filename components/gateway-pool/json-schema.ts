@@ -4,6 +4,7 @@
 // component (`npm run plan`); the JSON Schema carries types, enums, ranges and strict keys.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ARGS_FILE, argumentDocs } from "./argument-docs";
 import * as z from "zod";
 import { INPUT_INNER } from "../schema";
 import { STACK_CONFIG_KEYS } from "../stack-file/keys";
@@ -18,58 +19,37 @@ export const POOL_SCHEMA_FILE = "schema/pool-args.schema.json";
 type JsonNode = Record<string, unknown>;
 
 /**
- * Copies each argument's TSDoc (summary and `@default`) from `args.ts` into the JSON Schema as its
- * `description`, so an editor shows the same documentation on hover. Reads the TypeScript source with the
- * compiler API, so it runs where `typescript` is installed (generation and tests), never at deployment.
+ * Copies each argument's TSDoc (summary and `@default`, from {@link argumentDocs}) into the JSON Schema
+ * as its `description`, so an editor shows the same documentation on hover. Runs where `typescript` and
+ * the source are (generation and tests), never at deployment.
  */
 function addDescriptions(root: JsonNode): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = require("typescript") as typeof import("typescript");
-  const file = path.resolve(__dirname, "args.ts");
-  if (!fs.existsSync(file)) return; // compiled package: no TypeScript source to read
-  const source = ts.createSourceFile(
-    file,
-    fs.readFileSync(file, "utf8"),
-    ts.ScriptTarget.Latest,
-    true,
-  );
-  const interfaces = new Map<string, import("typescript").InterfaceDeclaration>();
-  source.forEachChild((node) => {
-    if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
-  });
-  const flat = (text: string | undefined) => (text ?? "").replace(/\s*\n\s*/g, " ").trim();
-  const objectNode = (node: JsonNode | undefined): JsonNode | undefined =>
-    node?.type === "array" ? (node.items as JsonNode | undefined) : node;
-  const describe = (name: string, node: JsonNode | undefined): void => {
-    const decl = interfaces.get(name);
-    const props = objectNode(node)?.properties as Record<string, JsonNode> | undefined;
-    if (decl === undefined || props === undefined) return;
-    for (const member of decl.members) {
-      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
-      const target = props[member.name.text];
-      if (target === undefined) continue;
-      const parts: string[] = [];
-      for (const doc of ts.getJSDocCommentsAndTags(member)) {
-        if (!ts.isJSDoc(doc)) continue;
-        parts.push(flat(ts.getTextOfJSDocComment(doc.comment)));
-        for (const tag of doc.tags ?? []) {
-          if (tag.tagName.text === "default") {
-            parts.push(
-              `Default: ${flat(ts.getTextOfJSDocComment(tag.comment)).replace(/^- /, "")}`,
-            );
-          }
-        }
-      }
-      const text = parts.filter((p) => p !== "").join(" ");
-      if (text !== "") target.description = text;
-      let type = member.type;
-      if (type !== undefined && ts.isArrayTypeNode(type)) type = type.elementType;
-      if (type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
-        describe(type.typeName.text, target);
-      }
+  if (!fs.existsSync(ARGS_FILE)) return; // compiled package: no TypeScript source to read
+  const flat = (text: string) => text.replace(/\s*\n\s*/g, " ").trim();
+  // The schema nodes a path names: array items for `[]`, every variant of a union that has the key.
+  const nodesAt = (path: string): JsonNode[] => {
+    let nodes: JsonNode[] = [root];
+    for (const segment of path.split(".")) {
+      const key = segment.replace(/\[\]$/, "");
+      nodes = nodes
+        .flatMap((n) => [n, ...((n.anyOf ?? n.oneOf ?? []) as JsonNode[])])
+        .map((n) => (n.properties as Record<string, JsonNode> | undefined)?.[key])
+        .filter((n): n is JsonNode => n !== undefined)
+        .map((n) => (segment.endsWith("[]") ? (n.items as JsonNode) : n))
+        .filter((n) => n !== undefined);
     }
+    return nodes;
   };
-  describe("GatewayPoolArgs", root);
+  for (const doc of argumentDocs()) {
+    const text = [
+      flat(doc.summary),
+      doc.defaultText === undefined ? "" : `Default: ${flat(doc.defaultText).replace(/^- /, "")}`,
+    ]
+      .filter((p) => p !== "")
+      .join(" ");
+    if (text === "") continue;
+    for (const node of nodesAt(doc.path)) node.description = text;
+  }
 }
 
 /** The JSON Schema of `msgw:pool` alone (GatewayPoolArgs as YAML or JSON). */

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../../components/gateway-pool/defaults";
-import { argumentDocs, literalDefault } from "../../tools/argument-docs";
+import { argumentDocs, literalDefault } from "../../components/gateway-pool/argument-docs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const docs = argumentDocs();
