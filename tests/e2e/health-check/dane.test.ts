@@ -9,6 +9,7 @@ import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { CheckReport, Finding } from "../../../components/health-check";
+import { runDirectory, runPrefix } from "../mail-path/lib/netns";
 import {
   cert256,
   createDaneLab,
@@ -70,10 +71,8 @@ const key = (host: LabHost) => spki256(lab.certs.get(host) as never);
 describe("msgw check: DANE against a signed zone and a validating resolver", () => {
   before(
     async () => {
-      lab = await createDaneLab(
-        `mp-dn${process.pid % 1_000_000}`,
-        `/tmp/msgw-e2e/dane-${process.pid}`,
-      );
+      const prefix = runPrefix("mp-dane");
+      lab = await createDaneLab(prefix, runDirectory(prefix));
     },
     { timeout: 120_000 },
   );

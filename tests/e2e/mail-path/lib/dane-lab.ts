@@ -25,7 +25,15 @@ import {
 } from "../../../engine/providers/unbound";
 import { startLabDns, type LabDns } from "../../../drill/lib/dns";
 import { zoneText } from "./nsd";
-import { sleep, TestNetwork, waitFor, type NetHost, type Started } from "./netns";
+import {
+  sleep,
+  TestNetwork,
+  waitFor,
+  type NetHost,
+  type Started,
+  runDirectory,
+  runPrefix,
+} from "./netns";
 import { mailLog, startPostfixSender, type PostfixSender } from "./postfix";
 
 const run = promisify(execFile);
@@ -91,8 +99,9 @@ export class DaneLab {
     mailDomain: string;
     gateways: Record<string, string>;
   }): Promise<DaneLab> {
-    const dir = `/tmp/msgw-e2e/${options.prefix}`;
-    const net = await TestNetwork.create(options.prefix, dir);
+    const prefix = runPrefix(options.prefix);
+    const dir = runDirectory(prefix);
+    const net = await TestNetwork.create(prefix, dir);
     const lab = new DaneLab(net, dir, options.zoneName, options.mailDomain);
     try {
       const dnsHost = await net.addHost("dns", DNS_ADDRESS);

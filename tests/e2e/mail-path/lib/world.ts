@@ -18,7 +18,15 @@ import {
 } from "../../../../components";
 import { issueCertificate, type IssuedCert } from "./certs";
 import { startDovecot } from "./dovecot";
-import { sleep, TestNetwork, waitFor, type NetHost, type Started } from "./netns";
+import {
+  sleep,
+  TestNetwork,
+  waitFor,
+  type NetHost,
+  type Started,
+  runDirectory,
+  runPrefix,
+} from "./netns";
 import { replaceZone, startNsd, type NsdServer } from "./nsd";
 import { startPostfixSender, type PostfixSender } from "./postfix";
 
@@ -114,8 +122,9 @@ export class MailWorld {
 
   /** Builds and starts everything; tears down what was started if any step fails. */
   static async create(options: WorldOptions): Promise<MailWorld> {
-    const dir = `/tmp/msgw-e2e/${options.prefix}`;
-    const net = await TestNetwork.create(options.prefix, dir);
+    const prefix = runPrefix(options.prefix);
+    const dir = runDirectory(prefix);
+    const net = await TestNetwork.create(prefix, dir);
     const world = new MailWorld(net, dir, options);
     try {
       await world.build();
