@@ -265,14 +265,28 @@ describe("dev stack under the real engine", () => {
       failed.stdout,
       /aws:ssm:Association \(msgw-msgw1-settings\):\n\s+error: [^\n]*waiting for SSM Association \([0-9a-f-]{36}\) to be Success: unexpected state 'Failed', wanted target 'Success'\. last error: msgw: bootstrap FAILED: installer exited with 1603/,
     );
+    // msgw2's replacement runs in parallel with msgw1's: whether the engine started it before msgw1
+    // failed is a race. Either way it is in the state exactly once, with the old or the new URL.
+    const newUrl = "https://downloads.example.com/v3/MailStoreGatewaySetup.exe";
+    const msgw2Settings = w
+      .resources("dev")
+      .filter((r) => r.urn.endsWith("aws:ssm/association:Association::msgw-msgw2-settings"));
+    assert.equal(msgw2Settings.length, 1);
+    const msgw2Done = JSON.stringify(msgw2Settings[0].outputs).includes(newUrl);
     clearAssociationRunFailure(cloud, first);
     const again = w.ok(["up", "--stack", "dev", "--yes", "--skip-preview", "--json"]);
+    const g = "msgw:index:GatewayPool$aws:ssm/association:Association::";
     assert.deepEqual(
       changed(stepsOf("up", again.stdout)).filter((c) => !/delete-replaced/.test(c)),
-      [
-        "create-replacement msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
-        "replace msgw:index:GatewayPool$aws:ssm/association:Association::msgw-msgw1-settings",
-      ],
+      (msgw2Done ? ["msgw1"] : ["msgw1", "msgw2"])
+        .flatMap((h) => ["create-replacement", "replace"].map((op) => `${op} ${g}msgw-${h}-settings`))
+        .sort(),
+    );
+    assert.ok(
+      w
+        .resources("dev")
+        .filter((r) => r.type === "aws:ssm/association:Association")
+        .every((r) => JSON.stringify(r.outputs).includes(newUrl)),
     );
     assert.deepEqual(w.summary("preview", "dev"), { same: total });
   });
