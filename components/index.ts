@@ -29,24 +29,25 @@ export { planIngressRules, openPorts } from "./gateway-pool/plan/firewall";
 export type { IngressRule } from "./gateway-pool/plan/firewall";
 export { renderWindowsUserData } from "./gateway-pool/plan/user-data";
 export type { WindowsUserDataInput } from "./gateway-pool/plan/user-data";
-export { certificateFingerprint } from "./gateway-pool/resources/certificates";
-export { inventoryJson, replicationCommands } from "./gateway-pool/resources/replication";
+export { certificateFingerprint } from "./gateway-pool/plan/certificates-plan";
+export { inventoryJson } from "./gateway-pool/resources/replication";
+export { replicationCommands } from "./gateway-pool/plan/replication";
 export type {
   InventoryHost,
   InventoryStore,
   ReplicationEndpoint,
-} from "./gateway-pool/resources/replication";
+} from "./gateway-pool/plan/replication";
 export { CONFIG_STORE_RETENTION } from "./gateway-pool/resources/config-store-bucket";
 export {
   readinessGateCommand,
   planReadinessGate,
   GATE_CA_ENV,
   DEFAULT_GATE_WAIT_SECONDS,
-} from "./gateway-pool/resources/readiness-gate";
+} from "./gateway-pool/plan/readiness-gate";
 export type {
   ReadinessGateCommandInput,
   ReadinessGatePlan,
-} from "./gateway-pool/resources/readiness-gate";
+} from "./gateway-pool/plan/readiness-gate";
 export { normalizeDnsName, isValidHostName, hostKey } from "./gateway-pool/plan/names";
 export { planDane, tlsaSha256, serveGateCommand } from "./gateway-pool/plan/dane";
 export type { DanePlan, DaneHostPlan, HostKeyPlan } from "./gateway-pool/plan/dane";

@@ -8,7 +8,7 @@ import type { PlannedResource } from "../../tools/offline-plan";
 import {
   hostKeyPolicy,
   sshHostKeyParameterName,
-} from "../../components/gateway-pool/resources/host-key";
+} from "../../components/gateway-pool/plan/iam-policies";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { GatewayPool, validateGatewayPoolArgs } from "../../components";
-import { hostKeyPolicy, KEY_ADMIN_ACTIONS } from "../../components/gateway-pool/resources/host-key";
+import { hostKeyPolicy, KEY_ADMIN_ACTIONS } from "../../components/gateway-pool/plan/iam-policies";
 import { PoolMocks } from "../../tools/mocks";
 import { planOffline } from "../../tools/offline-plan";
 import { baseArgs } from "../helpers/pool-harness";

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { commandDirectory } from "../../components/gateway-pool/resources/replication";
+import { commandDirectory } from "../../components/gateway-pool/resources/command-directory";
 import { planProgram, programLocation, errorText } from "../../tools/program-plan";
 
 const ROOT = path.resolve(__dirname, "../..");

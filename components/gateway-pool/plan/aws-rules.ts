@@ -1,11 +1,9 @@
 // Pure: the AWS rules a pool's AWS hosts must satisfy before anything is created — quotas (inbound rules
 // per security group, tags per resource), names the pool derives from its own name and the stack's, the
 // instance families first boot and the recover alarm can work with, and the partition of each region.
-import type { AwsHostArgs, AwsPoolDefaultsArgs, GatewayPoolArgs } from "../args";
-import type { IngressRule } from "./firewall";
 import type { GatewayPoolPlan } from "./pool-plan";
-import { GATEWAY_DEFAULTS } from "./pool-plan";
-import { sshHostKeyParameterName } from "../resources/host-key";
+import { GATEWAY_DEFAULTS } from "./gateway-defaults";
+import { sshHostKeyParameterName } from "./iam-policies";
 import { SSM_NAME_LEVEL, SSM_NAME_MAX } from "./limits";
 
 /**
@@ -141,9 +139,6 @@ export interface AwsRulesInput {
   name: string;
   stack: string;
   plan: GatewayPoolPlan;
-  args: GatewayPoolArgs;
-  /** The security group rules of each AWS host. */
-  rules: IngressRule[];
 }
 
 /**
@@ -151,7 +146,7 @@ export interface AwsRulesInput {
  * source, and what to do. Empty without AWS hosts. Values that are still Outputs are skipped.
  */
 export function awsPoolProblems(input: AwsRulesInput): string[] {
-  const { name, stack, plan, args } = input;
+  const { name, stack, plan } = input;
   const awsAt = plan.hosts.flatMap((h, i) => (h.placement === "aws" ? [i] : []));
   if (awsAt.length === 0) return [];
   const problems: string[] = [];
@@ -218,7 +213,7 @@ export function awsPoolProblems(input: AwsRulesInput): string[] {
 
   // Inbound rules per security group, per address family.
   for (const family of [4, 6] as const) {
-    const rules = input.rules.filter((r) => r.family === family);
+    const rules = plan.ingressRules.filter((r) => r.family === family);
     if (rules.length <= SECURITY_GROUP_INBOUND_RULES_MAX) continue;
     const perService = new Map<string, number>();
     for (const r of rules) perService.set(r.service, (perService.get(r.service) ?? 0) + 1);
@@ -229,7 +224,7 @@ export function awsPoolProblems(input: AwsRulesInput): string[] {
   }
 
   // Tags: the user's, plus the pool's own keys, on every AWS resource.
-  const tags = args.aws?.tags ?? {};
+  const tags = plan.aws.tags;
   const keys = Object.keys(tags);
   if (keys.length + POOL_TAGS_PER_RESOURCE > TAGS_MAX) {
     problems.push(
@@ -258,14 +253,13 @@ export function awsPoolProblems(input: AwsRulesInput): string[] {
   }
 
   // Instance families: first boot needs Nitro (NVMe serial of the data volume).
-  const defaults: AwsPoolDefaultsArgs = args.aws ?? {};
-  const poolType = defaults.instanceType;
+  const poolType = plan.aws.instanceType;
   if (typeof poolType === "string" && isXenInstanceType(poolType)) {
-    const without = awsAt.filter((i) => args.hosts[i].aws?.instanceType === undefined);
-    if (without.length > 0) problems.push(xenProblem("aws.instanceType", poolType));
+    const fromPool = plan.hosts.some((h) => h.aws?.instanceTypeFrom === "pool");
+    if (fromPool) problems.push(xenProblem("aws.instanceType", poolType));
   }
-  for (const i of awsAt) {
-    const own: AwsHostArgs["instanceType"] = args.hosts[i].aws?.instanceType;
+  for (const [i, h] of plan.hosts.entries()) {
+    const own = h.aws?.instanceTypeFrom === "host" ? h.aws.instanceType : undefined;
     if (typeof own === "string" && isXenInstanceType(own)) {
       problems.push(xenProblem(`hosts[${i}].aws.instanceType`, own));
     }

@@ -1,10 +1,13 @@
 import type { CertificateMode } from "../args";
-import type { GatewayPoolPlan } from "./pool-plan";
+import type { SettingsPlan } from "./settings";
 import { hostCommonName } from "../../schema/certificate-names";
+import { X509Certificate } from "node:crypto";
 
 /** The certificate one host gets. Subject and SAN are the host's own name, never the mail domain. */
 export interface HostCertificatePlan {
   hostname: string;
+  /** Resource-name key of the host (`msgw1`). */
+  key: string;
   /**
    * Subject CN: the host name when it fits the 64-character ub-common-name (RFC 5280, Appendix A.1),
    * else omitted. The host name is always in the SAN, which is what TLS clients check (RFC 6125).
@@ -45,7 +48,7 @@ export const SERVER_USES = ["digital_signature", "key_encipherment", "server_aut
 export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 
 /** Decides every certificate from the plan (pure). */
-export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
+export function planCertificates(plan: SettingsPlan): CertificatePlan {
   const c = plan.certificates;
   if (c.mode === "gateway-lets-encrypt") return { mode: c.mode, hosts: [] };
   const issuer = c.mode === "pool-ca" ? "pool-ca" : "self";
@@ -62,6 +65,7 @@ export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
     },
     hosts: plan.hosts.map((h) => ({
       hostname: h.hostname,
+      key: h.key,
       commonName: hostCommonName(h.hostname),
       dnsNames: [h.hostname],
       organization: c.organization,
@@ -73,4 +77,9 @@ export function planCertificates(plan: GatewayPoolPlan): CertificatePlan {
       allowedUses: [...SERVER_USES],
     })),
   };
+}
+
+/** SHA-256 fingerprint of a PEM certificate as colon-separated hex (`AB:CD:…`), the form admins compare. */
+export function certificateFingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
 }

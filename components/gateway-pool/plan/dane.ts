@@ -3,8 +3,9 @@
 import { DEFAULTS } from "../defaults";
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import type { GatewayPoolArgs, KeyRolloverStep } from "../args";
-import type { GatewayPoolPlan } from "./pool-plan";
+import type { SettingsPlan } from "./settings";
 import { normalizeDnsName, relativeName } from "./names";
+import { shQuote } from "./shell";
 
 /** Cloudflare serves TTL 1 ("automatic") as 300 seconds (Cloudflare DNS docs, "Time to Live (TTL)"). */
 const AUTOMATIC_TTL = 300;
@@ -89,7 +90,7 @@ export interface DanePlan {
 }
 
 /** Decides keys, TLSA records and the DNSSEC owner. Arguments are valid (checked by the schema first). */
-export function planDane(args: GatewayPoolArgs, plan: GatewayPoolPlan): DanePlan {
+export function planDane(args: GatewayPoolArgs, plan: SettingsPlan): DanePlan {
   const dane = args.dane;
   const enabled = dane?.enabled === true;
   const ttl = dane?.ttl ?? DANE_DEFAULT_TTL;
@@ -203,12 +204,7 @@ const GATE_SCRIPT = [
  * the generation now served, which the next run reads as PULUMI_COMMAND_STDOUT.
  */
 export function serveGateCommand(): string {
-  return `node -e ${shellQuote(GATE_SCRIPT)}`;
-}
-
-/** Single-quotes text for a POSIX shell. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+  return `node -e ${shQuote(GATE_SCRIPT, { always: true })}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { GatewayPoolPlan } from "./pool-plan";
+import type { SettingsPlan } from "./settings";
 import { cidrKey, parseCidr } from "./names";
 import { EC2_DESCRIPTION } from "./limits";
 
@@ -18,7 +18,7 @@ export interface IngressRule {
  * when enabled) from MailStore Server, the Management Console and SSH (only with replication) from
  * administrators, HTTP from anywhere only for the gateway's own Let's Encrypt.
  */
-export function planIngressRules(plan: GatewayPoolPlan, opts: { ssh: boolean }): IngressRule[] {
+export function planIngressRules(plan: SettingsPlan, opts: { ssh: boolean }): IngressRule[] {
   const p = plan.gateway.ports;
   const a = plan.access;
   const groups: Array<[IngressRule["service"], number | undefined, string[], string]> = [

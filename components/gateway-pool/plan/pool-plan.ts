@@ -1,159 +1,50 @@
+// Pure: the plan, every decision the pool makes from its arguments before any resource exists. The wiring
+// (resources/, the component) reads only this.
 import { DEFAULTS } from "../defaults";
-import type * as pulumi from "@pulumi/pulumi";
 import type {
-  CertificateMode,
+  AwsHostArgs,
+  AwsPoolDefaultsArgs,
   GatewayPoolArgs,
-  HostState,
-  LegacyPhase,
-  MxStrategy,
   ServiceControlArgs,
 } from "../args";
+import { assertValidGatewayPoolArgs } from "../validate";
+import { GATEWAY_DEFAULTS } from "./gateway-defaults";
 import { planMxPreferences } from "./mx";
 import { hostKey, normalizeDnsName } from "./names";
-import { assertValidGatewayPoolArgs } from "../validate";
 import { X509_NAME_MAX } from "./limits";
+import { planIngressRules, type IngressRule } from "./firewall";
+import { planCertificates, type CertificatePlan } from "./certificates-plan";
+import { planDane, type DanePlan } from "./dane";
+import { planReadinessGate, type ReadinessGatePlan } from "./readiness-gate";
+import type {
+  AwsHostPlan,
+  ConfigSyncStorePlan,
+  HostPlan,
+  LegacyPlan,
+  SettingsPlan,
+} from "./settings";
 
-/**
- * Defaults, including the facts about MailStore Gateway its vendor does not document (service name,
- * installer switches, data directory, ports). Exported so docs and tests quote one source.
- */
-export const GATEWAY_DEFAULTS = {
-  serviceName: DEFAULTS.gateway.serviceName,
-  dataDirectory: DEFAULTS.gateway.dataDirectory,
-  installerArgs: DEFAULTS.gateway.installerArgs,
-  ports: {
-    smtp: DEFAULTS.gateway.ports.smtp,
-    pop3: DEFAULTS.gateway.ports.pop3,
-    managementConsole: DEFAULTS.gateway.ports.managementConsole,
-    ssh: DEFAULTS.hosts.existing.sshPort,
-    http: 80,
-  },
-  instanceType: DEFAULTS.aws.instanceType,
-  rootVolumeGiB: DEFAULTS.aws.rootVolumeGiB,
-  dataVolumeGiB: DEFAULTS.aws.dataVolumeGiB,
-  backup: {
-    intervalHours: DEFAULTS.backup.intervalHours,
-    startTime: DEFAULTS.backup.startTime,
-    retainCount: DEFAULTS.backup.retainCount,
-  },
-  windowsAmiNamePattern: "Windows_Server-2022-English-Full-Base-*",
-  ttl: DEFAULTS.mx.ttl,
-  certificateValidityDays: DEFAULTS.certificates.validityDays,
-  certificateEarlyRenewalDays: DEFAULTS.certificates.earlyRenewalDays,
-  caValidityDays: DEFAULTS.certificates.ca.validityDays,
-  organization: DEFAULTS.certificates.organization,
-  /** configSync.bootWaitSeconds: the first boot's bounds plus allowances (see user-data.ts). */
-  bootWaitSeconds: DEFAULTS.configSync.bootWaitSeconds,
-} as const;
+export { GATEWAY_DEFAULTS } from "./gateway-defaults";
+export type {
+  AwsHostPlan,
+  AwsPoolPlan,
+  ConfigSyncPlan,
+  ConfigSyncStorePlan,
+  HostPlan,
+  LegacyPlan,
+  SettingsPlan,
+} from "./settings";
 
-/** One host as the pool will build it. */
-export interface HostPlan {
-  /** Resource-name key (`msgw1`); stable across reordering. */
-  key: string;
-  /** Normalised host name. */
-  hostname: string;
-  state: HostState;
-  /** MX preference; undefined when standby or draining (no MX record). */
-  mxPreference: number | undefined;
-  placement: "aws" | "existing";
-  /** AWS region override (undefined: the provider's region). */
-  region: string | undefined;
-  /** Existing host address; undefined for AWS hosts (their EIP is only known at deployment). */
-  address: pulumi.Input<string> | undefined;
-  platform: "windows" | "linux";
-  sshPort: number;
-  sshUser: string;
-  sshHostKey: string | undefined;
-  /**
-   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
-   * undefined for a linux host that gives none (allowed only without configSync).
-   */
-  dataDirectory: string | undefined;
-  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
-  serviceControl: ServiceControlArgs | undefined;
-  /** Cloudflare `<zoneId>/<recordId>` of an existing MX record to adopt. */
-  mxImportId: string | undefined;
-}
-
-/** The legacy gateway as the pool handles it. */
-export interface LegacyPlan {
-  hostname: string;
-  address: pulumi.Input<string>;
-  phase: LegacyPhase;
-  /** Resource-name key of its A record. */
-  key: string;
-  platform: "windows" | "linux";
-  sshPort: number;
-  sshUser: string;
-  sshHostKey: string | undefined;
-  /**
-   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
-   * undefined for a linux host that gives none (allowed only without configSync).
-   */
-  dataDirectory: string | undefined;
-  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
-  serviceControl: ServiceControlArgs | undefined;
-  /** Cloudflare `<zoneId>/<recordId>` of its live A record, adopted instead of created. */
-  importId: string | undefined;
-}
-
-/** The replication store as planned. */
-export type ConfigSyncStorePlan =
-  | { kind: "local"; path: string }
-  | {
-      kind: "s3";
-      /** Undefined: the pool creates its own bucket. */
-      bucket: pulumi.Input<string> | undefined;
-      region: pulumi.Input<string> | undefined;
-      prefix: string;
-      kmsKeyId: pulumi.Input<string> | undefined;
-    };
-
-/** Everything decided from plain arguments before any resource exists. */
-export interface GatewayPoolPlan {
-  zoneName: string;
-  mailDomain: string;
-  strategy: MxStrategy;
-  mxTtl: number;
-  addressTtl: number;
-  hosts: HostPlan[];
-  legacy: LegacyPlan | undefined;
-  certificates: {
-    mode: CertificateMode;
-    validityDays: number;
-    earlyRenewalDays: number;
-    organization: string;
-    ca: { commonName: string; validityDays: number } | undefined;
-  };
-  access: { mailStoreServerCidrs: string[]; adminCidrs: string[]; smtpSourceCidrs: string[] };
-  gateway: {
-    installerUrl: string | undefined;
-    installerSha256: string | undefined;
-    installerArgs: string;
-    serviceName: string;
-    dataDirectory: string;
-    ports: { smtp: number; pop3: number; pop3s: number | undefined; managementConsole: number };
-  };
-  /** Snapshot schedule of the AWS hosts' data volumes; undefined when disabled. */
-  backup: { intervalHours: number; startTime: string; retainCount: number } | undefined;
-  configSync:
-    | {
-        revision: string;
-        /** Host name of the source (legacy or a pool host). */
-        source: string;
-        /** Host names receiving the configuration (every pool host except the source). */
-        targets: string[];
-        sshPublicKey: string | undefined;
-        sshPrivateKeyPath: string;
-        parallel: number;
-        cliCommand: string;
-        /** Seconds replication waits for SSH on a host the pool just created. */
-        bootWaitSeconds: number;
-        backupDirectory: string;
-        /** Where snapshots and backups live; `bucket` undefined: the pool creates one. */
-        store: ConfigSyncStorePlan;
-      }
-    | undefined;
+/** Everything the pool decided from its arguments: the settings and the parts planned from them. */
+export interface GatewayPoolPlan extends SettingsPlan {
+  /** The security group rules of each AWS host. */
+  ingressRules: IngressRule[];
+  /** The certificates the pool issues (none with the gateway's own Let's Encrypt). */
+  certificateIssue: CertificatePlan;
+  /** Host keys by generation, TLSA records and the DNSSEC owner (keys also with DANE off). */
+  dane: DanePlan;
+  /** The readiness gates; undefined when no host is gated. */
+  readinessGate: ReadinessGatePlan | undefined;
 }
 
 /** With AWS hosts the default store is the pool's own bucket; a local folder only when asked (or no AWS host). */
@@ -182,6 +73,18 @@ function planStore(
  */
 export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
   assertValidGatewayPoolArgs(args);
+  const settings = planSettings(args);
+  return {
+    ...settings,
+    ingressRules: planIngressRules(settings, { ssh: settings.configSync !== undefined }),
+    certificateIssue: planCertificates(settings),
+    dane: planDane(args, settings),
+    readinessGate: planReadinessGate(args, settings),
+  };
+}
+
+/** The settings part of the plan: every argument with its default applied, host by host. */
+function planSettings(args: GatewayPoolArgs): SettingsPlan {
   const zoneName = normalizeDnsName(args.zone.name);
   const mailDomain = normalizeDnsName(args.mailDomain);
   const strategy = args.mx?.strategy ?? DEFAULTS.mx.strategy;
@@ -210,14 +113,16 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
       ...(own.exists !== undefined ? { exists: own.exists } : {}),
     };
 
+  const poolAws = args.aws ?? {};
   const hosts: HostPlan[] = args.hosts.map((h, i) => ({
     key: hostKey(h.hostname, zoneName),
     hostname: normalizeDnsName(h.hostname),
     state: h.state ?? DEFAULTS.hosts.state,
     mxPreference: preferences[i],
-    placement: h.existing ? "existing" : "aws",
+    ...(h.existing
+      ? { placement: "existing" as const, aws: undefined, address: h.existing.address }
+      : { placement: "aws" as const, aws: planAwsHost(h.aws ?? {}, poolAws), address: undefined }),
     region: h.aws?.region,
-    address: h.existing?.address,
     platform: h.existing?.platform ?? DEFAULTS.hosts.existing.platform,
     sshPort: h.existing?.sshPort ?? DEFAULTS.hosts.existing.sshPort,
     sshUser: h.existing?.sshUser ?? defaultUser,
@@ -252,7 +157,7 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
   const validityDays = certs.validityDays ?? GATEWAY_DEFAULTS.certificateValidityDays;
   const gw = args.gateway ?? {};
 
-  let configSync: GatewayPoolPlan["configSync"];
+  let configSync: SettingsPlan["configSync"];
   if (sync) {
     const source =
       legacy?.phase === "migrating"
@@ -328,5 +233,32 @@ export function planGatewayPool(args: GatewayPoolArgs): GatewayPoolPlan {
             retainCount: args.backup?.retainCount ?? GATEWAY_DEFAULTS.backup.retainCount,
           },
     configSync,
+    zoneId: args.zone.id,
+    aws: {
+      tags: { ...(poolAws.tags ?? {}) },
+      deployerRoleArns: [...(poolAws.deployerRoleArns ?? [])],
+      instanceType: poolAws.instanceType,
+    },
+  };
+}
+
+/** One AWS host's machine: its own value, else the pool's, else the default. */
+function planAwsHost(own: AwsHostArgs, pool: AwsPoolDefaultsArgs): AwsHostPlan {
+  return {
+    region: own.region,
+    subnetId: own.subnetId ?? pool.subnetId,
+    availabilityZone: own.availabilityZone ?? pool.availabilityZone,
+    ami: own.ami ?? pool.ami,
+    instanceType: own.instanceType ?? pool.instanceType ?? GATEWAY_DEFAULTS.instanceType,
+    instanceTypeFrom:
+      own.instanceType !== undefined
+        ? "host"
+        : pool.instanceType !== undefined
+          ? "pool"
+          : "default",
+    keyName: own.keyName ?? pool.keyName,
+    rootVolumeGiB: own.rootVolumeGiB ?? pool.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB,
+    dataVolumeGiB: own.dataVolumeGiB ?? pool.dataVolumeGiB ?? GATEWAY_DEFAULTS.dataVolumeGiB,
+    dataVolumeSnapshotId: own.dataVolumeSnapshotId,
   };
 }

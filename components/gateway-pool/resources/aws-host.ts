@@ -1,52 +1,34 @@
+// Resources: one EC2 Windows gateway (security group, role, instance, data volume, Elastic IP, settings
+// association, alarms, pinned SSH host key), exactly as its plan says.
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as sns from "@pulumi/aws/sns";
-import type { AwsHostArgs, AwsPoolDefaultsArgs } from "../args";
-import type { IngressRule } from "../plan/firewall";
-import type { GatewayPoolPlan, HostPlan } from "../plan/pool-plan";
-import { GATEWAY_DEFAULTS } from "../plan/pool-plan";
+import type { GatewayPoolPlan } from "../plan/pool-plan";
+import type { HostPlan } from "../plan/settings";
 import { renderSettingsCommand, renderWindowsUserData } from "../plan/user-data";
 import { openPorts } from "../plan/firewall";
 import { fitEc2Description } from "../plan/limits";
 import { IAM_ROLE_NAME_MAX, iamNaming, INSTANCE_PROFILE_NAME_MAX } from "../plan/aws-rules";
-import { createHostKey, sshHostKeyParameterName } from "./host-key";
+import {
+  serviceAssumeRolePolicy,
+  sshHostKeyParameterName,
+  ssmCorePolicyArn,
+} from "../plan/iam-policies";
+import { createHostKey } from "./host-key";
+import type { GatewayHostResources } from "./wired-host";
 import { attachDataVolume, createDataVolume } from "./data-volume";
 import { createHostAlarms } from "./alarms";
 import type { PoolLookups } from "./lookups";
-
-/** What the pool needs back from a host, whatever runs it. */
-export interface GatewayHostResources {
-  /** Stable public IPv4 address (EIP for AWS hosts). */
-  address: pulumi.Output<string>;
-  /** Changes when the machine is replaced; re-runs replication onto it. */
-  identity: pulumi.Output<string>;
-  /** Pinned SSH host public key, when replication is configured. */
-  sshHostKey: pulumi.Output<string> | undefined;
-  /** Resources to wait for before talking to the host. */
-  ready: pulumi.Resource[];
-  /** AWS hosts only: EC2 instance id and the id of the data volume that outlives it. */
-  aws?: {
-    instanceId: pulumi.Output<string>;
-    /** `arn:<partition>:ec2:<region>:<account>:instance/<id>`: where SSM finds the host. */
-    instanceArn: pulumi.Output<string>;
-    dataVolumeId: pulumi.Output<string>;
-  };
-}
 
 export interface AwsHostInput {
   name: string;
   /** Pulumi stack, part of names that are global in an account (SSM parameters). */
   stack: string;
-  host: HostPlan;
-  overrides: AwsHostArgs;
-  defaults: AwsPoolDefaultsArgs;
+  host: Extract<HostPlan, { placement: "aws" }>;
   plan: GatewayPoolPlan;
-  rules: IngressRule[];
-  /** Create SSH host key and authorised key (replication configured). */
-  ssh: boolean;
   /** Tag value that puts the data volume under the pool's snapshot policy; undefined: no backups. */
   backupTag: string | undefined;
   /** SNS topic of the host's region, for its alarms. */
@@ -55,13 +37,6 @@ export interface AwsHostInput {
   lookups: PoolLookups;
   parent: pulumi.Resource;
 }
-
-/**
- * Managed policy that lets Session Manager (shell, Fleet Manager RDP, Run Command, associations) reach a
- * host, in the partition of the host's region (an `arn:aws:` policy does not exist in GovCloud or China).
- */
-export const ssmCorePolicyArn = (partition: string): string =>
-  `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`;
 
 /** Seconds `pulumi up` waits for a host's settings association to succeed before reporting failure. */
 export const SETTINGS_WAIT_SECONDS = 3300;
@@ -86,15 +61,19 @@ export const SETTINGS_REPLACE_ON = ["parameters", "name", "targets"] as const;
  * protected (the rolling procedure: standby, `pulumi up`, the change, `pulumi up`, check, active).
  */
 export function createAwsHost(input: AwsHostInput): GatewayHostResources {
-  const { name, host, overrides, defaults, plan, rules, lookups, parent } = input;
+  const { name, host, plan, lookups, parent } = input;
+  const machine = host.aws;
+  const rules = plan.ingressRules;
+  // Replication configured: an SSH host key to pin and the replication key to authorise.
+  const ssh = plan.configSync !== undefined;
   const base = `${name}-${host.key}`;
   const opts = { parent };
   // What answers for an active host (its machine and its address) is never replaced or deleted.
   const protect = host.state === "active";
-  const region = host.region;
-  const tags = { ...(defaults.tags ?? {}), Name: host.hostname, "msgw:pool": name };
-  const subnetId = overrides.subnetId ?? defaults.subnetId;
-  const explicitZone = overrides.availabilityZone ?? defaults.availabilityZone;
+  const region = machine.region;
+  const tags = { ...plan.aws.tags, Name: host.hostname, "msgw:pool": name };
+  const subnetId = machine.subnetId;
+  const explicitZone = machine.availabilityZone;
 
   // Placement: the data volume must be created in the instance's zone.
   let vpcId: pulumi.Output<string>;
@@ -115,7 +94,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     }
   }
 
-  const explicitAmi = overrides.ami ?? defaults.ami;
+  const explicitAmi = machine.ami;
   const ami = explicitAmi ?? lookups.windowsAmi(region);
 
   const sg = new ec2.SecurityGroup(
@@ -158,16 +137,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     `${base}-role`,
     {
       ...iamNaming(`${base}-role`, IAM_ROLE_NAME_MAX),
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "ec2.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
+      assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"),
       tags,
     },
     opts,
@@ -191,7 +161,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
 
   let sshHostKey: pulumi.Output<string> | undefined;
   let sshHostKeyParameter: string | undefined;
-  if (input.ssh) {
+  if (ssh) {
     const key = createHostKey({
       base,
       partition: lookups.partition(region),
@@ -199,7 +169,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       hostname: host.hostname,
       role,
       // Validation requires it whenever the pool creates host keys.
-      deployerRoleArns: defaults.deployerRoleArns ?? [],
+      deployerRoleArns: plan.aws.deployerRoleArns,
       region,
       tags,
       parent,
@@ -214,23 +184,22 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     hostname: host.hostname,
     availabilityZone: zone,
     zoneLookedUp,
-    sizeGiB: overrides.dataVolumeGiB ?? defaults.dataVolumeGiB ?? GATEWAY_DEFAULTS.dataVolumeGiB,
-    snapshotId: overrides.dataVolumeSnapshotId,
+    sizeGiB: machine.dataVolumeGiB,
+    snapshotId: machine.dataVolumeSnapshotId,
     region,
     backupTag: input.backupTag,
     tags,
     parent,
   });
 
-  const rootVolumeGiB =
-    overrides.rootVolumeGiB ?? defaults.rootVolumeGiB ?? GATEWAY_DEFAULTS.rootVolumeGiB;
+  const rootVolumeGiB = machine.rootVolumeGiB;
   const scriptInput = {
     hostname: host.hostname,
     rootVolumeGiB,
     gateway: plan.gateway,
     openPorts: openPorts(rules),
     sshHostKeyParameter,
-    sshAuthorizedKey: input.ssh ? plan.configSync?.sshPublicKey : undefined,
+    sshAuthorizedKey: ssh ? plan.configSync?.sshPublicKey : undefined,
   };
   // The volume's size as deployed: the settings follow a completed resize (and re-run on it).
   const volumeFacts = pulumi.all([volume.id, volume.size]);
@@ -238,8 +207,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
     renderWindowsUserData({ ...scriptInput, dataVolumeId, dataVolumeGiB }),
   );
 
-  const instanceType =
-    overrides.instanceType ?? defaults.instanceType ?? GATEWAY_DEFAULTS.instanceType;
+  const instanceType = machine.instanceType;
   const ignoreChanges = ["userData", "userDataBase64"];
   if (explicitAmi === undefined) ignoreChanges.push("ami");
   if (zoneLookedUp) ignoreChanges.push("availabilityZone");
@@ -253,7 +221,7 @@ export function createAwsHost(input: AwsHostInput): GatewayHostResources {
       region,
       vpcSecurityGroupIds: [sg.id],
       iamInstanceProfile: profile.name,
-      keyName: overrides.keyName ?? defaults.keyName,
+      keyName: machine.keyName,
       userData,
       userDataReplaceOnChange: false,
       rootBlockDevice: {

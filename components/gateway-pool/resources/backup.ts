@@ -1,25 +1,11 @@
+// Resources: the data volumes' snapshot policies (Data Lifecycle Manager) and their service role.
 import * as pulumi from "@pulumi/pulumi";
 import * as dlm from "@pulumi/aws/dlm";
 import * as iam from "@pulumi/aws/iam";
 import { BACKUP_TAG } from "./data-volume";
+import { backupTagValue, type BackupPlan } from "../plan/backup";
+import { serviceAssumeRolePolicy } from "../plan/iam-policies";
 import { IAM_ROLE_NAME_MAX, iamNaming } from "../plan/aws-rules";
-
-/** The snapshot schedule of the data volumes, as planned. */
-export interface BackupPlan {
-  intervalHours: number;
-  /** UTC `HH:MM`. */
-  startTime: string;
-  retainCount: number;
-}
-
-/** One line for outputs and the runbook: what is protected and how often. */
-export function describeBackupSchedule(b: BackupPlan): string {
-  const every = b.intervalHours === 24 ? "daily" : `every ${b.intervalHours} hours`;
-  return `EBS snapshots ${every} from ${b.startTime} UTC, newest ${b.retainCount} kept per volume`;
-}
-
-/** Value of the {@link BACKUP_TAG} tag: stack and pool, so stacks sharing an account never share a policy. */
-export const backupTagValue = (stack: string, pool: string): string => `${stack}/${pool}`;
 
 /**
  * One Data Lifecycle Manager policy per region with AWS hosts, snapshotting every volume tagged
@@ -42,16 +28,7 @@ export function createBackups(input: {
     `${input.name}-backup-role`,
     {
       ...iamNaming(`${input.name}-backup-role`, IAM_ROLE_NAME_MAX),
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "dlm.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
+      assumeRolePolicy: serviceAssumeRolePolicy("dlm.amazonaws.com"),
       tags: input.tags,
     },
     opts,

@@ -1,7 +1,9 @@
+// Resources: the pool CA and each host's key and certificate, with DANE's keys and TLSA records first.
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { X509Certificate } from "node:crypto";
 import type { CertificatePlan } from "../plan/certificates-plan";
+import type { GatewayPoolPlan } from "../plan/pool-plan";
+import { createDane, createHostKeys, type DaneResources } from "./dane";
 
 /** Issued material for one host. */
 export interface HostCertificate {
@@ -25,11 +27,6 @@ export interface PoolCertificates {
   }>;
 }
 
-/** SHA-256 fingerprint of a PEM certificate as colon-separated hex (`AB:CD:…`), the form admins compare. */
-export function certificateFingerprint(pem: string): string {
-  return new X509Certificate(pem).fingerprint256;
-}
-
 /**
  * Creates the CA (pool-ca) and one key and certificate per host, exactly as planned. Child names:
  * `<pool>-ca-key`, `<pool>-ca`, `<pool>-<host>-tls-key`, `<pool>-<host>-csr`, `<pool>-<host>-cert`.
@@ -37,7 +34,6 @@ export function certificateFingerprint(pem: string): string {
 export function createCertificates(
   name: string,
   plan: CertificatePlan,
-  hostKeys: Map<string, string>,
   parent: pulumi.Resource,
   served?: {
     /** The key each host's certificate is issued on (the served key generation), by host name. */
@@ -77,7 +73,7 @@ export function createCertificates(
   }
   const hosts = new Map<string, HostCertificate>();
   for (const h of plan.hosts) {
-    const k = hostKeys.get(h.hostname) as string;
+    const k = h.key;
     const key =
       served?.keys.get(h.hostname) ??
       new tls.PrivateKey(
@@ -132,4 +128,31 @@ export function createCertificates(
     });
   }
   return { caCertificatePem: ca?.cert.certPem, hosts, expiry };
+}
+
+/**
+ * Keys, DANE and certificates, in the order DANE needs: every key generation of each host, the TLSA
+ * records of those keys (published before the key is served), then each host's certificate on its
+ * served key, after the serve gate.
+ */
+export function createKeysAndCertificates(input: {
+  name: string;
+  plan: GatewayPoolPlan;
+  zoneId: pulumi.Input<string>;
+  parent: pulumi.Resource;
+}): { certificates: PoolCertificates; dane: DaneResources } {
+  const { name, plan, zoneId, parent } = input;
+  const hostKeys = createHostKeys(name, plan.dane, plan.certificateIssue, parent);
+  const dane = createDane({ name, plan: plan.dane, zoneId, keys: hostKeys, parent });
+  const served = new Map(
+    plan.dane.keys.flatMap((k) => {
+      const key = hostKeys.get(k.hostname)?.get(k.serving);
+      return key === undefined ? [] : [[k.hostname, key] as const];
+    }),
+  );
+  const certificates = createCertificates(name, plan.certificateIssue, parent, {
+    keys: served,
+    dependsOn: dane.certificateDependsOn,
+  });
+  return { certificates, dane };
 }

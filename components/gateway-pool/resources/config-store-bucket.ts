@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { configBucketPrefix } from "../plan/aws-rules";
 
@@ -118,7 +119,7 @@ export function createConfigStoreBucket(
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
-      }),
+      } satisfies iam.PolicyDocument),
     },
     // The public-access block must exist first: S3 evaluates a new policy against it.
     { ...opts, dependsOn: [publicAccess] },

@@ -18,7 +18,7 @@ import {
   type TlsaRole,
 } from "../plan/dane";
 import { fitRecordComment } from "../plan/limits";
-import { commandDirectory } from "./replication";
+import { commandDirectory } from "./command-directory";
 
 /** One TLSA record as the `dane` output reports it. */
 export interface TlsaRecordOutput {

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { CheckReport, Finding } from "../../../components/health-check";
-import { readinessGateCommand } from "../../../components/gateway-pool/resources/readiness-gate";
+import { readinessGateCommand } from "../../../components/gateway-pool/plan/readiness-gate";
 import { createFaultLab, CV, PORTS, RESOLVER, type FaultLab } from "./lib/fault-lab";
 
 const CLI = join(__dirname, "..", "..", "..", "bin", "msgw.ts");

@@ -14,8 +14,9 @@ import {
 } from "../../../components";
 import {
   inventoryHost,
+  isSynced,
   type ReplicationEndpoint,
-} from "../../../components/gateway-pool/resources/replication";
+} from "../../../components/gateway-pool/plan/replication";
 import { baseArgs } from "../../helpers/pool-harness";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
@@ -145,7 +146,8 @@ for (const [title, raw, expected] of rows) {
  */
 function inventoryFor(args: GatewayPoolArgs): { store: unknown; hosts: Record<string, unknown> } {
   const plan = planGatewayPool(args);
-  const sync = plan.configSync!;
+  assert.ok(isSynced(plan));
+  const sync = plan.configSync;
   const endpoints: ReplicationEndpoint[] = plan.hosts.map((h, i) => ({
     hostname: h.hostname,
     address: (h.address as string | undefined) ?? `203.0.113.${10 + i}`,
@@ -492,6 +494,7 @@ test("contract: msgw config accepts the inventory the pool writes for a mixed wi
 
 test("inventoryHost refuses a linux endpoint without data directory or service control (the pool's rules refuse it first)", () => {
   const plan = planGatewayPool(baseArgs({ configSync: { revision: 1 } }));
+  assert.ok(isSynced(plan));
   const e: ReplicationEndpoint = {
     hostname: "msgw9.example.com",
     address: "192.0.2.9",

@@ -23,7 +23,7 @@ import {
   type NameObservation,
   type StarttlsObservation,
 } from "../../../components/health-check";
-import { readinessGateCommand } from "../../../components/gateway-pool/resources/readiness-gate";
+import { readinessGateCommand } from "../../../components/gateway-pool/plan/readiness-gate";
 
 const NOW = new Date("2027-01-01T00:00:00Z");
 const OPTIONS = { minDays: 30, warnDays: 45, now: NOW, trustSource: "the pool CA", poolCa: true };

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import { validateGatewayPoolArgs } from "../../../components";
-import { readinessGateCommand } from "../../../components/gateway-pool/resources/readiness-gate";
+import { readinessGateCommand } from "../../../components/gateway-pool/plan/readiness-gate";
 import { baseArgs, ofType, runPool } from "../../helpers/pool-harness";
 
 const COMMAND = "command:local:Command";

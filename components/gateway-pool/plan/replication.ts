@@ -1,0 +1,135 @@
+// Pure: what replication runs and writes: the snapshot and restore command lines and each host's
+// inventory entry (addresses may still be Outputs; the wiring resolves them).
+import type * as pulumi from "@pulumi/pulumi";
+import type { ConfigSyncPlan, SettingsPlan } from "./settings";
+import { BOOTSTRAP_STEP } from "./user-data";
+import { shQuote } from "./shell";
+
+/** A plan with configuration replication: what every replication step needs, so none checks for it. */
+export type SyncedPlan<P extends SettingsPlan = SettingsPlan> = P & { configSync: ConfigSyncPlan };
+
+/** True when the plan replicates configuration (narrows it to {@link SyncedPlan}). */
+export function isSynced<P extends SettingsPlan>(plan: P): plan is SyncedPlan<P> {
+  return plan.configSync !== undefined;
+}
+
+/** How long a restore waits for the gateway service on a host the pool just created (its installer runs on first boot). */
+export const FRESH_HOST_SERVICE_WAIT_SECONDS = 1800;
+
+/** One host entry of the replication inventory (the format `msgw config` reads). */
+export interface InventoryHost {
+  address: string;
+  port: number;
+  username: string;
+  privateKeyPath: string;
+  hostKey: string;
+  platform: "windows" | "linux";
+  dataDir: string;
+  /** Written for windows hosts (their default service control uses it). */
+  serviceName?: string;
+  /** Written when the host gives its own (always for linux hosts). */
+  serviceControl?: { start: string; stop: string; status: string; exists?: string };
+  /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
+  bootWaitSeconds?: number;
+  /** Same: where the first boot's current step is read through SSM when the boot wait ends. */
+  bootStep?: { instanceArn: string; file: string };
+  /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
+  generation?: string;
+  /** Same: the gateway's installer may still be running when SSH first answers. */
+  serviceWaitSeconds?: number;
+}
+
+/** The store as the inventory names it. */
+export type InventoryStore =
+  | { kind: "local"; path: string }
+  | { kind: "s3"; bucket: string; region: string; prefix: string; kmsKeyId?: string };
+
+/** Connection facts of one host, resolved or not. */
+export interface ReplicationEndpoint {
+  hostname: string;
+  address: pulumi.Input<string>;
+  sshHostKey: pulumi.Input<string>;
+  port: number;
+  username: string;
+  platform: "windows" | "linux";
+  /** The host's data directory (see `HostPlan.dataDirectory`); required for linux hosts. */
+  dataDirectory: string | undefined;
+  /** The host's own service control, when it gives one (linux hosts must). */
+  serviceControl: { start: string; stop: string; status: string; exists?: string } | undefined;
+  /** True for a host the pool creates (long first boot, gateway installed on first boot). */
+  freshlyCreated: boolean;
+  /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */
+  generation?: pulumi.Input<string>;
+  /** The EC2 instance's ARN, for AWS hosts: a timed-out boot wait reads its first-boot step through SSM. */
+  bootStepInstanceArn?: pulumi.Input<string>;
+}
+
+/**
+ * One host's inventory entry: its own platform, data directory and service control, so `msgw config`
+ * accepts a pool of Windows and Linux hosts. Windows hosts keep the pool's service name (and PowerShell
+ * service control unless they give their own); linux hosts carry their commands. Pure with plain inputs.
+ * @throws Error for a linux host without data directory or service control (the pool's rules refuse it)
+ */
+export function inventoryHost(
+  plan: SyncedPlan,
+  e: ReplicationEndpoint,
+  forCommands: boolean,
+): Omit<InventoryHost, "address" | "hostKey" | "generation" | "bootStep"> & {
+  address: pulumi.Input<string>;
+  hostKey: pulumi.Input<string>;
+  generation?: pulumi.Input<string>;
+  bootStep?: { instanceArn: pulumi.Input<string>; file: string };
+} {
+  const sync = plan.configSync;
+  const dataDir =
+    e.dataDirectory ?? (e.platform === "windows" ? plan.gateway.dataDirectory : undefined);
+  if (dataDir === undefined || (e.platform === "linux" && e.serviceControl === undefined)) {
+    throw new Error(
+      `${e.hostname}: a linux host needs dataDirectory and serviceControl for configuration replication`,
+    );
+  }
+  return {
+    address: e.address,
+    port: e.port,
+    username: e.username,
+    privateKeyPath: sync.sshPrivateKeyPath,
+    hostKey: e.sshHostKey,
+    platform: e.platform,
+    dataDir,
+    ...(e.platform === "windows" ? { serviceName: plan.gateway.serviceName } : {}),
+    ...(e.serviceControl !== undefined ? { serviceControl: { ...e.serviceControl } } : {}),
+    ...(forCommands && e.freshlyCreated
+      ? {
+          bootWaitSeconds: sync.bootWaitSeconds,
+          serviceWaitSeconds: FRESH_HOST_SERVICE_WAIT_SECONDS,
+          ...(e.generation !== undefined ? { generation: e.generation } : {}),
+          ...(e.bootStepInstanceArn !== undefined
+            ? { bootStep: { instanceArn: e.bootStepInstanceArn, file: BOOTSTRAP_STEP } }
+            : {}),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The commands replication runs (pure, so tests pin them). The snapshot runs with `--first-up` (a
+ * source without configuration waits, or gets the stored revision back when it was replaced); the
+ * restores with `--wait-for-snapshot` (nothing to restore yet is a waiting state, not a failure).
+ */
+export function replicationCommands(plan: SyncedPlan): {
+  snapshot: string;
+  restore: Map<string, string>;
+} {
+  const sync = plan.configSync;
+  const cli = sync.cliCommand;
+  const rev = shQuote(sync.revision);
+  return {
+    snapshot: `${cli} config snapshot --source ${shQuote(sync.source)} --revision ${rev} --first-up`,
+    restore: new Map(
+      sync.targets.map((t) => [
+        t,
+        `${cli} config restore --target ${shQuote(t)} --revision ${rev} --wait-for-snapshot`,
+      ]),
+    ),
+  };
+}
