@@ -106,8 +106,7 @@ export function walkArgs(options: ArgsWalkOptions): ArgsWalk {
   const inScope = (sf: ts.SourceFile) =>
     !sf.isDeclarationFile &&
     path.resolve(sf.fileName).startsWith(componentsDir) &&
-    !sf.fileName.includes(`${path.sep}node_modules${path.sep}`) &&
-    !sf.fileName.includes("/node_modules/");
+    !path.resolve(sf.fileName).split(path.sep).includes("node_modules");
 
   const entryFile = program.getSourceFile(path.join(root, entry));
   if (!entryFile)
@@ -208,7 +207,8 @@ export function walkArgs(options: ArgsWalkOptions): ArgsWalk {
     for (const el of name.elements) {
       if (ts.isOmittedExpression(el)) continue;
       let part: Taint | undefined;
-      if (t === true || el.dotDotDotToken) part = t === true ? true : t;
+      // A rest element keeps what the whole had (an over-approximation for object rests).
+      if (t === true || el.dotDotDotToken) part = t;
       else if (ts.isObjectBindingPattern(name)) {
         const key = (el.propertyName ?? el.name).getText();
         part = t.get(key);
