@@ -7,7 +7,7 @@
 //   2. add its rule to the `strictObject({...})` right below, from `components/schema/` when the concept
 //      is shared (host names, CIDR lists, ports, folders, SSH keys, PowerShell-safe text) - give every
 //      rule an `error` that shows the value and says the fix;
-//   3. a rule that compares several arguments goes into `poolRules` at the end of this file;
+//   3. a rule that compares several arguments goes into `poolRules` (pool-rules.ts, applied by validate.ts);
 //   4. `npm run typecheck` fails until the interface and the schema agree (`exact<T>()`), and
 //      `npm run schema:json` regenerates `schema/stack-config.schema.json` (a test compares it).
 import type * as pulumi from "@pulumi/pulumi";
@@ -46,7 +46,6 @@ import {
   SNAPSHOT_ID,
   X509_NAME_MAX,
 } from "./plan/limits";
-import { poolRules } from "./pool-rules";
 import { AWS_REGION } from "./plan/limits";
 import { resolverAddress } from "../schema/resolver-address";
 
@@ -1297,12 +1296,8 @@ const poolShape = {
 export const POOL_ARGUMENT_ORDER = Object.keys(poolShape);
 
 /**
- * The schema of {@link GatewayPoolArgs}: every field's rule, strict keys at every level, and the rules that
- * compare several arguments (`poolRules` in pool-rules.ts). Values that are still Outputs are skipped.
+ * The schema of {@link GatewayPoolArgs}: every field's rule and strict keys at every level; validate.ts adds
+ * the rules that compare several arguments (`poolRules`). Values that are still Outputs are skipped.
  * @internal Left out of the published declarations: zod 4.6's types need `esModuleInterop`.
  */
-export const gatewayPoolArgsSchema = exact<GatewayPoolArgs>()(
-  strictObject(poolShape, ARG).superRefine((args, ctx) => poolRules(args, ctx), {
-    when: (payload) => typeof payload.value === "object" && payload.value !== null,
-  }),
-);
+export const gatewayPoolArgsSchema = exact<GatewayPoolArgs>()(strictObject(poolShape, ARG));

@@ -1,13 +1,12 @@
 // Outputs: what the pool reports (the stack exports exactly these), from the plan and the wired hosts.
 import * as pulumi from "@pulumi/pulumi";
-import type { HostState } from "./args";
 import { archivingProfile, type ArchivingProfileSettings } from "./plan/archiving-profile";
 import { describeBackupSchedule } from "./plan/backup";
 import { certificateFingerprint } from "./plan/certificates-plan";
 import { daneZoneFileLines } from "./plan/dane";
 import { renderDaneRunbook } from "./plan/dane-runbook";
 import { mxTable } from "./plan/mx";
-import type { GatewayPoolPlan } from "./plan/pool-plan";
+import type { GatewayPoolPlan, HostPlan } from "./plan/pool-plan";
 import { renderRunbook } from "./plan/runbook";
 import { renderZoneFile } from "./plan/zone-file";
 import type { PoolCertificates } from "./resources/certificates";
@@ -23,7 +22,7 @@ export interface GatewayOutput {
   /** Stable public IPv4 address (the A record). */
   address: string;
   /** `active` (MX record), `standby` (prepared, no MX record yet) or `draining` (MX record removed). */
-  state: HostState;
+  state: HostPlan["state"];
   /** MX preference; null when standby or draining (no MX record). */
   mxPreference: number | null;
   placement: "aws" | "existing";

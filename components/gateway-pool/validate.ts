@@ -1,5 +1,12 @@
+// Pure: the arguments checked against their schema and the rules that compare several of them.
 import { gatewayPoolArgsSchema, POOL_ARGUMENT_ORDER, type GatewayPoolArgs } from "./args";
+import { poolRules } from "./pool-rules";
 import { problemsOf } from "../schema";
+
+/** Every field's rule, then the rules that compare several arguments (only on an object). */
+const poolSchema = gatewayPoolArgsSchema.superRefine((args, ctx) => poolRules(args, ctx), {
+  when: (payload) => typeof payload.value === "object" && payload.value !== null,
+});
 
 export { isValidTtl } from "../schema/dns-ttl";
 
@@ -17,7 +24,7 @@ export class GatewayPoolArgsError extends Error {
  * problems too, with the closest known key. Values that are still Outputs (addresses, zone ids) are skipped.
  */
 export function validateGatewayPoolArgs(args: GatewayPoolArgs): string[] {
-  return problemsOf(gatewayPoolArgsSchema, args, POOL_ARGUMENT_ORDER);
+  return problemsOf(poolSchema, args, POOL_ARGUMENT_ORDER);
 }
 
 /** Throws {@link GatewayPoolArgsError} listing every problem, or returns when the arguments are valid. */

@@ -1,5 +1,5 @@
 import type { HostState, MxStrategy } from "../args";
-import type { GatewayPoolPlan } from "./pool-plan";
+import type { SettingsPlan } from "./settings";
 
 /** The inputs of MX planning for one host, in pool order. */
 export interface MxHostInput {
@@ -25,7 +25,7 @@ export function planMxPreferences(
 }
 
 /** The mail domain's MX records: one per active host, by preference, ties in host order (stable sort). */
-export function mxTable(plan: GatewayPoolPlan): Array<{ preference: number; target: string }> {
+export function mxTable(plan: SettingsPlan): Array<{ preference: number; target: string }> {
   return plan.hosts
     .flatMap((h) =>
       h.mxPreference === undefined ? [] : [{ preference: h.mxPreference, target: h.hostname }],

@@ -1,9 +1,9 @@
-import type { GatewayPoolPlan } from "./pool-plan";
+import type { SettingsPlan } from "./settings";
 
 /** What one Windows host's first-boot script needs. All plain values: the script is pure text. */
 export interface WindowsUserDataInput {
   hostname: string;
-  gateway: GatewayPoolPlan["gateway"];
+  gateway: SettingsPlan["gateway"];
   /** Ports the Windows firewall opens (the security group restricts their sources). */
   openPorts: number[];
   /**
@@ -230,7 +230,7 @@ const PRELUDE = [
 ];
 
 /** The data-volume steps: bring the disk online, format it only when blank, move the data folder onto it. */
-function dataVolumeSteps(volumeId: string, g: GatewayPoolPlan["gateway"]): string[] {
+function dataVolumeSteps(volumeId: string, g: SettingsPlan["gateway"]): string[] {
   return [
     "",
     `Write-Step 'mail data volume ${volumeId}'`,
