@@ -2,8 +2,8 @@
 // validates with, so an editor (yaml-language-server) flags misspelt keys and wrong types as the user types.
 // Rules that compare several arguments, and value rules such as "a CIDR block", are checked by the
 // component (`npm run plan`); the JSON Schema carries types, enums, ranges and strict keys.
+// tools/json-schema.ts (`npm run schema:json`) writes the shipped files from these functions.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { ARGS_FILE, argumentDocs } from "./argument-docs";
 import * as z from "zod";
 import { INPUT_INNER } from "../schema";
@@ -144,27 +144,4 @@ export function stackConfigJsonSchema(
     required: ["config"],
     additionalProperties: false,
   };
-}
-
-/** The committed file's text: the schema as formatted JSON with a trailing newline. */
-export function stackConfigJsonSchemaText(): string {
-  return `${JSON.stringify(stackConfigJsonSchema(), null, 2)}\n`;
-}
-
-/** The committed pool-only file's text. */
-export function poolArgsJsonSchemaText(): string {
-  return `${JSON.stringify(poolArgsJsonSchemaDocument(), null, 2)}\n`;
-}
-
-// `npm run schema:json` regenerates the shipped files.
-if (require.main === module) {
-  for (const [name, text] of [
-    [STACK_SCHEMA_FILE, stackConfigJsonSchemaText()],
-    [POOL_SCHEMA_FILE, poolArgsJsonSchemaText()],
-  ] as const) {
-    const file = path.resolve(__dirname, "../..", name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
-  }
 }

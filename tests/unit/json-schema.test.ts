@@ -9,10 +9,9 @@ import { parse as parseYaml } from "yaml";
 import {
   POOL_SCHEMA_FILE,
   STACK_SCHEMA_FILE,
-  poolArgsJsonSchemaText,
   stackConfigJsonSchema,
-  stackConfigJsonSchemaText,
 } from "../../components/gateway-pool/json-schema";
+import { poolArgsJsonSchemaText, stackConfigJsonSchemaText } from "../../tools/json-schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 const committed = fs.readFileSync(path.join(ROOT, STACK_SCHEMA_FILE), "utf8");
