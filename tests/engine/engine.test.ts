@@ -268,9 +268,14 @@ describe("dev stack under the real engine", () => {
     // msgw2's replacement runs in parallel with msgw1's: whether the engine started it before msgw1
     // failed is a race. Either way it is in the state exactly once, with the old or the new URL.
     const newUrl = "https://downloads.example.com/v3/MailStoreGatewaySetup.exe";
+    // A replacement that completed leaves the old association in the state marked for deletion.
     const msgw2Settings = w
       .resources("dev")
-      .filter((r) => r.urn.endsWith("aws:ssm/association:Association::msgw-msgw2-settings"));
+      .filter(
+        (r) =>
+          r.urn.endsWith("aws:ssm/association:Association::msgw-msgw2-settings") &&
+          (r as { delete?: boolean }).delete !== true,
+      );
     assert.equal(msgw2Settings.length, 1);
     const msgw2Done = JSON.stringify(msgw2Settings[0].outputs).includes(newUrl);
     clearAssociationRunFailure(cloud, first);
@@ -285,7 +290,11 @@ describe("dev stack under the real engine", () => {
     assert.ok(
       w
         .resources("dev")
-        .filter((r) => r.type === "aws:ssm/association:Association")
+        .filter(
+          (r) =>
+            r.type === "aws:ssm/association:Association" &&
+            (r as { delete?: boolean }).delete !== true,
+        )
         .every((r) => JSON.stringify(r.outputs).includes(newUrl)),
     );
     assert.deepEqual(w.summary("preview", "dev"), { same: total });
