@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { PoolMocks } from "./mocks";
 
 /** One resource the program registers. */
@@ -34,13 +35,12 @@ export interface OfflinePlan {
   secretOutputs: string[];
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return "[secret]";
+    if (obj[specialSigKey] === specialSecretSig) return "[secret]";
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
   }
   return value;

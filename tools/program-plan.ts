@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { PoolMocks } from "./mocks";
 import { optionsOf, type OfflinePlan, type PlannedResource } from "./offline-plan";
 import {
@@ -42,8 +43,9 @@ const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
 type Msg = any;
 type Callback = (err: Error | null, res?: Msg) => void;
 
-const SECRET_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+// The wire form of a secret, as the SDK writes it.
+const SECRET_KEY = specialSigKey;
+const SECRET_SIG = specialSecretSig;
 /** Wall-clock cap for one program run. */
 const RUN_DEADLINE_MS = 5 * 60_000;
 
