@@ -284,7 +284,9 @@ describe("dev stack under the real engine", () => {
     assert.deepEqual(
       changed(stepsOf("up", again.stdout)).filter((c) => !/delete-replaced/.test(c)),
       (msgw2Done ? ["msgw1"] : ["msgw1", "msgw2"])
-        .flatMap((h) => ["create-replacement", "replace"].map((op) => `${op} ${g}msgw-${h}-settings`))
+        .flatMap((h) =>
+          ["create-replacement", "replace"].map((op) => `${op} ${g}msgw-${h}-settings`),
+        )
         .sort(),
     );
     assert.ok(
