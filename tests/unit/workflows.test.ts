@@ -229,30 +229,23 @@ describe("the Pulumi CLI version", () => {
         .split("\n")
         .map((line) => line.trim())
         .filter((line) => /^(- )?uses: |^pulumi-version: /.test(line));
-    const version = lockedSdkVersion();
+    // Checkout, then the action that installs the CLI locked in package-lock.json.
+    const pulumiJob = [
+      "- uses: actions/checkout@v4",
+      "- uses: pulumi/actions@v6",
+      `pulumi-version: ${lockedSdkVersion()}`,
+    ];
     assert.deepEqual(pins("test.yml"), [
       "- uses: actions/checkout@v4",
       "- uses: actions/checkout@v4",
     ]);
-    assert.deepEqual(pins("preview.yml"), [
-      "- uses: actions/checkout@v4",
-      "- uses: pulumi/actions@v6",
-      `pulumi-version: ${version}`,
-    ]);
+    assert.deepEqual(pins("preview.yml"), pulumiJob);
     assert.deepEqual(pins("deploy.yml"), [
       "uses: ./.github/workflows/test.yml",
-      "- uses: actions/checkout@v4",
-      "- uses: pulumi/actions@v6",
-      `pulumi-version: ${version}`,
-      "- uses: actions/checkout@v4",
-      "- uses: pulumi/actions@v6",
-      `pulumi-version: ${version}`,
+      ...pulumiJob,
+      ...pulumiJob,
     ]);
-    assert.deepEqual(pins("check.yml"), [
-      "- uses: actions/checkout@v4",
-      "- uses: pulumi/actions@v6",
-      `pulumi-version: ${version}`,
-    ]);
+    assert.deepEqual(pins("check.yml"), pulumiJob);
   });
 });
 
