@@ -4,7 +4,6 @@
  * configured mailboxes (5xx otherwise), TLS before mail and credentials, storage as files,
  * POP3 with STLS that deletes what it served, and service control.
  */
-import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { Archiver } from "./lib/archiver";
 import { Journal } from "./lib/journal";
 import { DrillLab, mailboxRecord, newMailbox } from "./lib/lab";
 import { smtpProbe } from "./lib/smtp-probe";
+import { runPrefix } from "../lab/fixtures";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 
@@ -31,7 +31,7 @@ let ca: IssuedCert;
 before(async () => {
   lab = await DrillLab.create({
     // Unique per run: two runs (or a crashed one's leftovers) never share a namespace.
-    prefix: `dr-t${randomBytes(3).toString("hex").slice(0, 5)}`,
+    prefix: runPrefix("dr-t"),
     zoneName: ZONE,
     mailDomain: DOMAIN,
   });

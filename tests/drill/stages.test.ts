@@ -13,8 +13,8 @@ import {
   poolHasArgument,
   type LabFacts,
 } from "./lib/stages";
+import { ED25519_KEY_B as KEY } from "../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyi78bUwUFxOEmd16poKINJIe5kkMcNU+rJOdcSrmNp";
 const facts: LabFacts = {
   zoneName: "example.test",
   mailDomain: "msgw.example.test",

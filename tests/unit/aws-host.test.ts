@@ -9,6 +9,7 @@ import {
   hostKeyPolicy,
   sshHostKeyParameterName,
 } from "../../components/gateway-pool/plan/iam-policies";
+import { ED25519_KEY_A } from "../lab/fixtures";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
@@ -397,8 +398,7 @@ test("record comments fit Cloudflare's 100 characters; rule descriptions use EC2
         hostname: "msgw.example.com",
         address: "198.51.100.5",
         phase: "migrating",
-        sshHostKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv",
+        sshHostKey: ED25519_KEY_A,
       },
       certificates: { mode: "gateway-lets-encrypt" },
       configSync: { revision: 1 },

@@ -13,6 +13,7 @@ import {
   type WindowsUserDataInput,
 } from "../../components/gateway-pool/plan/user-data";
 import { baseArgs } from "../helpers/pool-harness";
+import { ED25519_KEY_A } from "../lab/fixtures";
 
 /** What exists on a fresh EC2 Windows Server before its first boot runs. */
 const FRESH = [
@@ -181,7 +182,7 @@ function orderFaults(script: string, world: Set<string>): string[] {
   return faults;
 }
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops";
+const KEY = `${ED25519_KEY_A} ops`;
 
 function fullInput(): WindowsUserDataInput {
   const plan = planGatewayPool(

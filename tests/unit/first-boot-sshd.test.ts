@@ -4,7 +4,7 @@
 // temporary directory here. The grammar sshd checks is the same on both platforms.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,6 +17,7 @@ import {
 } from "../../components/gateway-pool/plan/user-data";
 import { planGatewayPool } from "../../components";
 import { baseArgs } from "../helpers/pool-harness";
+import { makeSshKey } from "../lab/fixtures";
 
 const SSHD = "/usr/sbin/sshd";
 const haveSshd = fs.existsSync(SSHD);
@@ -33,15 +34,7 @@ function sshdCheck(config: string): { status: number | null; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "do-sshd-"));
   try {
     fs.mkdirSync(path.join(dir, "ssh"));
-    execFileSync("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-f",
-      path.join(dir, "ssh", "ssh_host_ed25519_key"),
-    ]);
+    makeSshKey(path.join(dir, "ssh", "ssh_host_ed25519_key"));
     const file = path.join(dir, "sshd_config");
     fs.writeFileSync(file, config.replaceAll("__PROGRAMDATA__", dir));
     fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { GatewayOutput } from "../../components";
 import { validateInventory } from "../../components/config-sync";
+import { ED25519_KEY_A } from "../lab/fixtures";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -259,8 +260,7 @@ test("gateway Let's Encrypt: no certificate resources, 80/tcp open to the world 
 });
 
 test("legacy gateway: migrating keeps its A record and is the replication source; retired removes it", async () => {
-  const sshHostKey =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+  const sshHostKey = ED25519_KEY_A;
   const migrating = await runPool(
     baseArgs({
       legacy: {
@@ -322,8 +322,7 @@ test("replication: SSH opened to admins only, pinned host keys via SSM, restores
     baseArgs({
       configSync: {
         revision: "2026-11-28",
-        sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
+        sshPublicKey: `${ED25519_KEY_A} ops`,
       },
     }),
   );
@@ -455,8 +454,7 @@ test("the deployment graph is wide: the critical path does not grow with the num
     Array.from({ length: n }, (_, i) => ({ hostname: `msgw${i + 1}.example.com` }));
   const sync = {
     revision: 1,
-    sshPublicKey:
-      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv",
+    sshPublicKey: ED25519_KEY_A,
   };
   const two = criticalPath(
     await runPool(baseArgs({ hosts: hosts(2), configSync: sync }), { realCertificates: false }),

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, rmSync } from "node:fs";
-import { runDirectory, runPrefix } from "../e2e/mail-path/lib/netns";
+import { runDirectory, runPrefix } from "../lab/fixtures";
 
 test("each run gets its own namespace prefix and folder", () => {
   const prefixes = new Set(Array.from({ length: 20 }, () => runPrefix("mp-bal2")));

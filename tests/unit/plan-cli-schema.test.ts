@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { validateInventory } from "../../components/config-sync";
+import { ED25519_KEY_A } from "../lab/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -48,7 +49,7 @@ test("npm run plan exits 2 for misspelt keys and values msgw config would refuse
 
 test("npm run plan exits 0 for linux existing hosts and a linux legacy source with configSync; msgw config accepts every inventory", () => {
   const prod = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
-  const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+  const KEY = ED25519_KEY_A;
   const control = (unit: string, indent: string) =>
     [
       `${indent}serviceControl:`,

@@ -17,6 +17,7 @@ import {
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { GatewayPoolArgs } from "../../components";
+import { ED25519_KEY_B, ED25519_KEY_D } from "../lab/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const prod = () =>
@@ -228,8 +229,7 @@ describe("runPreflight and msgw preflight against loopback listeners", () => {
           address: "127.0.0.1",
           allowPrivateAddress: true,
           sshPort,
-          sshHostKey:
-            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAGixMupZ1PKAjayLL7N7SyDESDfsLLlUuU2tWfIYyTe",
+          sshHostKey: ED25519_KEY_D,
         },
       },
     ],
@@ -240,8 +240,7 @@ describe("runPreflight and msgw preflight against loopback listeners", () => {
       revision: 1,
       source: "msgw1.example.com",
       sshPrivateKeyPath: key,
-      sshPublicKey:
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyi78bUwUFxOEmd16poKINJIe5kkMcNU+rJOdcSrmNp ops",
+      sshPublicKey: `${ED25519_KEY_B} ops`,
     },
   });
 

@@ -6,8 +6,8 @@ import { planGatewayPool } from "../../components";
 import { renderStages } from "../../components/gateway-pool/plan/stages";
 import { baseArgs } from "../helpers/pool-harness";
 import type { HostState } from "../../components";
+import { ED25519_KEY_A as KEY } from "../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const legacy = (phase: "migrating" | "retired") => ({
   hostname: "msgw.example.com",
   address: "198.51.100.5",

@@ -11,8 +11,7 @@ import {
   type RunbookGateway,
 } from "../../components";
 import { baseArgs } from "../helpers/pool-harness";
-
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+import { ED25519_KEY_A as KEY } from "../lab/fixtures";
 
 function gatewaysOf(plan: ReturnType<typeof planGatewayPool>): RunbookGateway[] {
   return plan.hosts.map((h, i) => ({

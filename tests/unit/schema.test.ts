@@ -10,8 +10,8 @@ import {
 } from "../../components";
 import { closestKey, coversWholeFamily, nonPublicReason, parseCidr } from "../../components/schema";
 import { baseArgs } from "../helpers/pool-harness";
+import { ED25519_KEY_A as KEY } from "../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const existing = (ex: Record<string, unknown>, extra: Partial<GatewayPoolArgs> = {}) =>
   baseArgs({
     hosts: [

@@ -11,6 +11,7 @@ import {
   renderSettingsCommand,
 } from "../../components/gateway-pool/plan/user-data";
 import { baseArgs } from "../helpers/pool-harness";
+import { ED25519_KEY_A } from "../lab/fixtures";
 
 test("user data: firewall ports, pinned SSH host key from SSM, verified silent install, no secrets", () => {
   const plan = planGatewayPool(
@@ -22,8 +23,7 @@ test("user data: firewall ports, pinned SSH host key from SSM, verified silent i
       },
       configSync: {
         revision: 1,
-        sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-replication@ops",
+        sshPublicKey: `${ED25519_KEY_A} msgw-replication@ops`,
       },
     }),
   );
@@ -179,8 +179,7 @@ test("settings command: the same idempotent settings, firewall reconciled, waits
     baseArgs({
       configSync: {
         revision: 1,
-        sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
+        sshPublicKey: `${ED25519_KEY_A} ops`,
       },
     }),
   );

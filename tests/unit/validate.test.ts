@@ -7,8 +7,7 @@ import {
   type GatewayPoolArgs,
 } from "../../components";
 import { baseArgs } from "../helpers/pool-harness";
-
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+import { ED25519_KEY_A as KEY } from "../lab/fixtures";
 
 // Each row: a bad configuration and the exact error it must produce (and nothing else).
 const cases: Array<[string, GatewayPoolArgs, string]> = [

@@ -222,10 +222,30 @@ describe("the Pulumi CLI version", () => {
       `preview.yml preview ${version}`,
     ]);
   });
-  it("a workflow pinned to another version is caught", () => {
-    const other = source("preview.yml").replace(/pulumi-version: \S+/, "pulumi-version: 3.200.0");
-    const step = pulumiStep((parse(other) as Workflow).jobs.preview);
-    assert.notEqual(step.with?.["pulumi-version"], lockedSdkVersion());
+  it("the workflow files, as written, pin exactly these actions and this CLI version", () => {
+    // Read as text, not parsed: a quoted or a second pin line is a change too.
+    const pins = (file: string) =>
+      source(file)
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => /^(- )?uses: |^pulumi-version: /.test(line));
+    // Checkout, then the action that installs the CLI locked in package-lock.json.
+    const pulumiJob = [
+      "- uses: actions/checkout@v4",
+      "- uses: pulumi/actions@v6",
+      `pulumi-version: ${lockedSdkVersion()}`,
+    ];
+    assert.deepEqual(pins("test.yml"), [
+      "- uses: actions/checkout@v4",
+      "- uses: actions/checkout@v4",
+    ]);
+    assert.deepEqual(pins("preview.yml"), pulumiJob);
+    assert.deepEqual(pins("deploy.yml"), [
+      "uses: ./.github/workflows/test.yml",
+      ...pulumiJob,
+      ...pulumiJob,
+    ]);
+    assert.deepEqual(pins("check.yml"), pulumiJob);
   });
 });
 

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import zonefile from "dns-zonefile";
 import { planGatewayPool, planMxPreferences, renderZoneFile } from "../../components";
 import { baseArgs } from "../helpers/pool-harness";
-
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
+import { ED25519_KEY_A as KEY } from "../lab/fixtures";
 
 test("MX preferences: balanced, tiered by list position, explicit 0 wins, draining gets none", () => {
   const hosts = [

@@ -10,7 +10,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { NetHost, Started, TestNetwork } from "../../e2e/mail-path/lib/netns";
-import { zoneText } from "../../e2e/mail-path/lib/nsd";
+import { nsdConf, zoneText } from "../../lab/fixtures";
 
 const run = promisify(execFile);
 
@@ -37,26 +37,13 @@ export async function startLabDns(
   const conf = join(dir, "nsd.conf");
   writeFileSync(
     conf,
-    `server:
-  ip-address: ${host.address}
-  port: 53
-  username: ""
-  chroot: ""
-  zonesdir: "${zonesDir}"
-  pidfile: "${join(dir, "nsd.pid")}"
-  xfrdfile: "${join(dir, "xfrd.state")}"
-  zonelistfile: "${join(dir, "zone.list")}"
-  database: ""
-  logfile: "${join(dir, "nsd.log")}"
-  server-count: 1
-  verbosity: 1
-remote-control:
-  control-enable: yes
-  control-interface: ${join(dir, "control.sock")}
-zone:
-  name: "${zoneName}"
-  zonefile: "${zoneName}.zone"
-`,
+    nsdConf({
+      address: host.address,
+      dir,
+      zonesDir,
+      controlSocket: join(dir, "control.sock"),
+      zones: { [zoneName]: `${zoneName}.zone` },
+    }),
   );
   writeFileSync(join(zonesDir, `${zoneName}.zone`), zoneText(zoneName, host.address, "", 1));
   await run("nsd-checkconf", [conf]);

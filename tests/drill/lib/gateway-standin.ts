@@ -34,6 +34,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { createSecureContext, TLSSocket, type SecureContext } from "node:tls";
 import { parseArgs } from "node:util";
+import { CrlfLines } from "../../lab/fixtures";
 
 /** One mailbox as the stand-in reads it from a configuration file. */
 export interface MailboxRecord {
@@ -156,26 +157,20 @@ interface Session {
 class LineChannel {
   stream: Socket;
   tls = false;
-  private buffer = "";
+  private readonly lines: CrlfLines;
   constructor(
     private readonly raw: Socket,
-    private readonly onLine: (line: string) => void,
+    onLine: (line: string) => void,
   ) {
+    this.lines = new CrlfLines(onLine);
     this.stream = raw;
     raw.setTimeout(60_000, () => raw.destroy());
     raw.on("error", () => raw.destroy());
     raw.on("data", (chunk: Buffer) => this.onData(chunk));
   }
   private onData(chunk: Buffer): void {
-    this.buffer += chunk.toString("latin1");
-    for (;;) {
-      const end = this.buffer.indexOf("\r\n");
-      if (end < 0) break;
-      const line = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      this.onLine(line);
-    }
-    if (this.buffer.length > MAX_LINE) this.raw.destroy();
+    this.lines.push(chunk);
+    if (this.lines.pending > MAX_LINE) this.raw.destroy();
   }
   send(line: string): void {
     this.stream.write(`${line}\r\n`, "latin1");
@@ -185,7 +180,7 @@ class LineChannel {
   }
   upgrade(secureContext: SecureContext): void {
     this.raw.removeAllListeners("data");
-    this.buffer = "";
+    this.lines.clear();
     const secure = new TLSSocket(this.raw, { isServer: true, secureContext });
     secure.on("error", () => secure.destroy());
     secure.on("data", (chunk: Buffer) => this.onData(chunk));

@@ -11,8 +11,9 @@
  *   node --import tsx journal-sender.ts --control control.json --tag r1 --interval-ms 200
  */
 import { readFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { parseArgs } from "node:util";
+import { sendMessage, smtpExpect } from "../../lab/fixtures";
 
 const { values } = parseArgs({
   options: {
@@ -38,50 +39,10 @@ process.on("SIGTERM", () => {
 /** Messages per SMTP session before the sender reconnects. */
 const PER_SESSION = 100;
 
-function replyReader(socket: Socket): () => Promise<string> {
-  let buffer = "";
-  const waiting: Array<(reply: string) => void> = [];
-  const ready: string[] = [];
-  let current: string[] = [];
-  socket.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("latin1");
-    for (;;) {
-      const end = buffer.indexOf("\r\n");
-      if (end < 0) break;
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      current.push(line);
-      if (line.charAt(3) !== "-") {
-        const reply = current.join("\n");
-        current = [];
-        const next = waiting.shift();
-        if (next) next(reply);
-        else ready.push(reply);
-      }
-    }
-  });
-  return () => {
-    const reply = ready.shift();
-    if (reply !== undefined) return Promise.resolve(reply);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no SMTP reply within 30 s")), 30_000);
-      waiting.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  };
-}
-
 async function session(first: number, count: number): Promise<number> {
   const socket = connect(Number(values.port), "127.0.0.1");
   const failed = new Promise<never>((_, reject) => socket.once("error", reject));
-  const next = replyReader(socket);
-  const expect = async (command: string | undefined, code: string) => {
-    if (command !== undefined) socket.write(`${command}\r\n`);
-    const reply = await Promise.race([next(), failed]);
-    if (!reply.startsWith(code)) throw new Error(`"${command ?? "greeting"}" got "${reply}"`);
-  };
+  const expect = smtpExpect(socket, failed);
   await expect(undefined, "220");
   await expect("EHLO journal.sender.example.test", "250");
   let sent = 0;
@@ -92,22 +53,15 @@ async function session(first: number, count: number): Promise<number> {
     };
     const to = control.recipients[i % control.recipients.length] as string;
     const messageId = `<journal-${tag}-${i}@sender.example.test>`;
-    await expect("MAIL FROM:<journal@sender.example.test>", "250");
-    await expect(`RCPT TO:<${to}>`, "250");
-    await expect("DATA", "354");
-    await expect(
-      [
-        "From: Journal <journal@sender.example.test>",
-        `To: <${to}>`,
-        `Subject: journal report ${i} (drill stage ${control.stage})`,
-        `Message-ID: ${messageId}`,
-        `X-Drill-Stage: ${control.stage}`,
-        "",
-        `Journal report number ${i}, sent during drill stage ${control.stage}.`,
-        ".",
-      ].join("\r\n"),
-      "250",
-    );
+    await sendMessage(expect, "journal@sender.example.test", to, [
+      "From: Journal <journal@sender.example.test>",
+      `To: <${to}>`,
+      `Subject: journal report ${i} (drill stage ${control.stage})`,
+      `Message-ID: ${messageId}`,
+      `X-Drill-Stage: ${control.stage}`,
+      "",
+      `Journal report number ${i}, sent during drill stage ${control.stage}.`,
+    ]);
     process.stdout.write(
       `${JSON.stringify({ messageId, to, stage: control.stage, at: Date.now() })}\n`,
     );

@@ -36,6 +36,7 @@ import { REPO_ROOT, TestNetwork, type NetHost, type Started } from "../../e2e/ma
 import { startLabDns, writeLabZone, type LabDns } from "./dns";
 import { startPostfixSender, type PostfixSender } from "../../e2e/mail-path/lib/postfix";
 import { passwordHash, type MailboxRecord } from "./gateway-standin";
+import { makeSshKey } from "../../lab/fixtures";
 
 const run = promisify(execFile);
 
@@ -203,17 +204,7 @@ export class DrillLab {
     await ip("link", "set", rootEnd, "up");
 
     if (!existsSync(GATEWAY_ROOT)) mkdirSync(GATEWAY_ROOT);
-    await run("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
-      "msgw-drill",
-      "-f",
-      this.clientKey,
-    ]);
+    makeSshKey(this.clientKey, { comment: "msgw-drill" });
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
     const dnsHost = await net.addHost("dns", this.dnsAddress);
@@ -251,8 +242,7 @@ export class DrillLab {
     );
     chmodSync(join(root, "service.sh"), 0o755);
     const keyFile = join(root, "ssh", "ssh_host_ed25519_key");
-    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", hostname, "-f", keyFile]);
-    const hostKey = readFileSync(`${keyFile}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+    const hostKey = makeSshKey(keyFile, { comment: hostname }).publicKey;
     writeFileSync(join(root, "ssh", "authorized_keys"), readFileSync(`${this.clientKey}.pub`));
     const sshdConfig = join(root, "ssh", "sshd_config");
     writeFileSync(

@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
+import { CrlfLines } from "../../lab/fixtures";
 
 /** What the probe saw. */
 export interface ProbeResult {
@@ -33,19 +34,13 @@ const TIMEOUT_MS = 15_000;
 /** Runs one transaction; throws on connection, TLS or protocol errors other than RCPT's answer. */
 export async function smtpProbe(o: ProbeOptions): Promise<ProbeResult> {
   let socket: Socket = connect(25, o.address);
-  let buffer = "";
   let lines: string[] = [];
+  const framing = new CrlfLines((line) => lines.push(line));
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   const attach = (s: Socket) => {
     s.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("latin1");
-      for (;;) {
-        const end = buffer.indexOf("\r\n");
-        if (end < 0) break;
-        lines.push(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
+      framing.push(chunk);
       wake?.();
     });
     s.on("error", (e) => {
@@ -89,7 +84,7 @@ export async function smtpProbe(o: ProbeOptions): Promise<ProbeResult> {
     if (o.plain !== true) {
       await send("STARTTLS", "220");
       socket.removeAllListeners("data");
-      buffer = "";
+      framing.clear();
       lines = [];
       const secure = tlsConnect({ socket, servername: o.servername, ca: o.ca });
       await new Promise<void>((resolve, reject) => {

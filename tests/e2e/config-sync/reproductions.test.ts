@@ -17,6 +17,7 @@ import { tempName } from "../../../components/config-sync/engine";
 import { MBX_A, readTree, v1, v2, writeConfig, writeMail, type Files } from "./lib/fixtures";
 import { violations } from "./lib/invariant";
 import { Lab } from "./lib/lab";
+import { makeSshKey } from "../../lab/fixtures";
 
 const ENTRY = path.join(__dirname, "msgw-entry.ts");
 let lab: Lab;
@@ -295,8 +296,7 @@ describe("issue 11 reproductions (real sshd in network namespaces)", { timeout: 
 
   test("a host-key type mismatch names the host", async () => {
     const other = path.join(lab.dir, "ecdsa_key");
-    execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-N", "", "-f", other]);
-    const ecdsa = fs.readFileSync(`${other}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    const ecdsa = makeSshKey(other, { type: "ecdsa" }).publicKey;
     const res = await cli([
       "config",
       "snapshot",

@@ -9,7 +9,7 @@ import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { CheckReport, Finding } from "../../../components/health-check";
-import { runDirectory, runPrefix } from "../mail-path/lib/netns";
+import { runDirectory, runPrefix } from "../../lab/fixtures";
 import {
   cert256,
   createDaneLab,

@@ -10,8 +10,8 @@ import {
   type BackupStore,
   type SsmSdk,
 } from "../../../components/config-sync";
+import { ED25519_KEY_C as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const ARN = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0";
 const FILE = "C:\\ProgramData\\msgw\\bootstrap.step";
 const inv = validateInventory(

@@ -6,8 +6,8 @@ import {
   type RestoreOutcome,
 } from "../../../components/config-sync";
 import { renderRestoreSummary, renderStatus } from "../../../components/config-sync/report";
+import { ED25519_KEY_C as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const h = { address: "10.231.0.2", username: "u", privateKeyPath: "/k", hostKey: KEY };
 const inv = validateInventory({ hosts: { old: h, msgw1: h, msgw2: h } }, "/");
 

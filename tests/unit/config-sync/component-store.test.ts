@@ -5,8 +5,8 @@ import { test } from "node:test";
 import { validateInventory } from "../../../components/config-sync";
 import { validateGatewayPoolArgs } from "../../../components/gateway-pool/validate";
 import { baseArgs, ofType, runPool } from "../../helpers/pool-harness";
+import { ED25519_KEY_A as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const sync = { revision: 3, sshPublicKey: KEY };
 const names = (plan: Awaited<ReturnType<typeof runPool>>, prefix: string) =>
   plan.resources

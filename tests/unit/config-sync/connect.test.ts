@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect, validateInventory } from "../../../components/config-sync";
-
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
+import { ED25519_KEY_C as KEY } from "../../lab/fixtures";
 
 test("no private key on this machine: fails in milliseconds, even for a host with a boot wait", async () => {
   const inv = validateInventory(

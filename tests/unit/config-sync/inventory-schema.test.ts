@@ -18,8 +18,8 @@ import {
   type ReplicationEndpoint,
 } from "../../../components/gateway-pool/plan/replication";
 import { baseArgs } from "../../helpers/pool-harness";
+import { ED25519_KEY_C as KEY, ED25519_KEY_A as KEY2 } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const win = {
   address: "203.0.113.10",
   username: "Administrator",
@@ -185,7 +185,6 @@ const SC = {
   stop: "sudo systemctl stop mailstore-gateway",
   status: "systemctl is-active --quiet mailstore-gateway",
 };
-const KEY2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const probes: Array<[string, unknown[], (v: unknown) => Partial<GatewayPoolArgs>]> = [
   [
     "gateway.dataDirectory / dataDir",

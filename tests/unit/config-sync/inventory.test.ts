@@ -9,8 +9,8 @@ import {
   validateInventory,
   windowsServiceControl,
 } from "../../../components/config-sync";
+import { ED25519_KEY_C as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const win = {
   address: "203.0.113.10",
   username: "Administrator",

@@ -13,8 +13,8 @@ import {
   type Manifest,
   type FileContent,
 } from "../../../components/config-sync";
+import { ED25519_KEY_C as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBeGabOArVWnyyiBEdWmhYcM1LTf0yEHSG4viNA0hzuf";
 const inv = validateInventory(
   {
     hosts: {

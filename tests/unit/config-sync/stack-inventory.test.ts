@@ -11,8 +11,8 @@ import {
   resolveInventory,
 } from "../../../components/config-sync";
 import { baseArgs, runPool } from "../../helpers/pool-harness";
+import { ED25519_KEY_A as KEY } from "../../lab/fixtures";
 
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-outputs-"));
 
 test("--outputs: the component's configSyncInventory output is a usable inventory; --ssh-key replaces the key path", async () => {

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { validateGatewayPoolArgs } from "../../../components";
 import { readinessGateCommand } from "../../../components/gateway-pool/plan/readiness-gate";
 import { baseArgs, ofType, runPool } from "../../helpers/pool-harness";
+import { ED25519_KEY_A, ED25519_KEY_B, ED25519_KEY_D } from "../../lab/fixtures";
 
 const COMMAND = "command:local:Command";
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
@@ -186,8 +187,7 @@ test("with configSync the gate runs after the host's restore and uses the sync C
       configSync: {
         revision: 3,
         cliCommand: "/opt/msgw/bin/msgw",
-        sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv ops",
+        sshPublicKey: `${ED25519_KEY_A} ops`,
       },
       readinessGate: {},
     }),
@@ -258,16 +258,14 @@ test("every local.Command of the pool (snapshot, restores, gates) runs in the pr
           hostname: "msgw2.example.com",
           existing: {
             address: "192.0.2.50",
-            sshHostKey:
-              "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAGixMupZ1PKAjayLL7N7SyDESDfsLLlUuU2tWfIYyTe",
+            sshHostKey: ED25519_KEY_D,
           },
         },
       ],
       configSync: {
         source: "msgw2.example.com",
         revision: 1,
-        sshPublicKey:
-          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyi78bUwUFxOEmd16poKINJIe5kkMcNU+rJOdcSrmNp msgw-replication",
+        sshPublicKey: `${ED25519_KEY_B} msgw-replication`,
         sshPrivateKeyPath: "~/.ssh/msgw_replication",
       },
       readinessGate: { waitSeconds: 600 },

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { makeSshKey } from "../../../lab/fixtures";
 
 export interface LabHost {
   name: string;
@@ -78,17 +79,7 @@ export class Lab {
     for (let i = 0; i < 250 && used.includes(`10.231.${slot}.`); i++) slot = (slot % 250) + 1;
     this.slot = slot;
     this.clientKey = path.join(this.dir, "client_ed25519");
-    run("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
-      "cs-lab-client",
-      "-f",
-      this.clientKey,
-    ]);
+    makeSshKey(this.clientKey, { comment: "cs-lab-client" });
     fs.writeFileSync(path.join(this.dir, "fake-gateway.sh"), SERVICE_SCRIPT, { mode: 0o755 });
     fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   }
@@ -124,8 +115,7 @@ export class Lab {
     for (const d of [dir, h.dataDir, h.stateDir, path.join(dir, "etc")])
       fs.mkdirSync(d, { recursive: true });
     const keyFile = path.join(dir, "etc", "ssh_host_ed25519_key");
-    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", keyFile]);
-    h.hostKey = fs.readFileSync(`${keyFile}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+    h.hostKey = makeSshKey(keyFile, { comment: name }).publicKey;
     fs.writeFileSync(
       path.join(dir, "etc", "authorized_keys"),
       fs.readFileSync(`${this.clientKey}.pub`),

@@ -9,13 +9,13 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TestNetwork, type NetHost } from "../../mail-path/lib/netns";
 import { labCert, type LabCert } from "./cert-lab";
 import type { FaultServerConfig } from "./fault-server";
-import { startSniDovecot } from "./pop3-lab";
+import { ldnsSignZone, nsdConf, startPop3Lab, zoneText } from "../../../lab/fixtures";
 
 const run = promisify(execFile);
 
@@ -61,15 +61,7 @@ export function cert256(cert: LabCert): string {
 }
 
 function zone(origin: string, body: string[]): string {
-  return [
-    `$ORIGIN ${origin}.`,
-    "$TTL 300",
-    `@ IN SOA ns1.${origin}. hostmaster.${origin}. 1 3600 600 86400 60`,
-    `@ IN NS ns1.${origin}.`,
-    `ns1 IN A ${NS}`,
-    ...body,
-    "",
-  ].join("\n");
+  return `${zoneText(origin, NS, body.join("\n"), 1)}\n`;
 }
 
 /** The zones' records: one mail domain per case under good.test. */
@@ -114,46 +106,6 @@ export function labZones(certs: Map<LabHost, LabCert>, stranger: LabCert): Recor
       tlsa("mx", `3 1 1 ${spki256(c("mx.bogus.test"))}`),
     ]),
   };
-}
-
-/** Signs `zoneFile` with a new key; returns the DS record (the trust anchor). */
-async function sign(
-  dir: string,
-  origin: string,
-  zoneFile: string,
-  dates: { inception?: string; expiration?: string } = {},
-): Promise<string> {
-  const { stdout } = await run("ldns-keygen", ["-a", "ECDSAP256SHA256", "-k", origin], {
-    cwd: dir,
-    timeout: 30_000,
-  });
-  const key = stdout.trim();
-  const args = ["-o", origin];
-  if (dates.inception !== undefined) args.push("-i", dates.inception);
-  if (dates.expiration !== undefined) args.push("-e", dates.expiration);
-  await run("ldns-signzone", [...args, zoneFile, key], { cwd: dir, timeout: 30_000 });
-  return readFileSync(join(dir, `${key}.ds`), "utf8");
-}
-
-function nsdConf(dir: string, zones: Record<string, string>): string {
-  return `server:
-  ip-address: ${NS}
-  port: 53
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  pidfile: "${join(dir, "nsd.pid")}"
-  xfrdfile: "${join(dir, "xfrd.state")}"
-  zonelistfile: "${join(dir, "zone.list")}"
-  database: ""
-  logfile: "${join(dir, "nsd.log")}"
-  server-count: 1
-  verbosity: 1
-remote-control:
-  control-enable: no
-${Object.entries(zones)
-  .map(([name, file]) => `zone:\n  name: "${name}"\n  zonefile: "${file}"\n`)
-  .join("")}`;
 }
 
 function unboundConf(dir: string, anchors: string[], zones: string[]): string {
@@ -204,8 +156,8 @@ export async function createDaneLab(prefix: string, dir: string): Promise<DaneLa
     const zones = labZones(certs, stranger);
     for (const [name, text] of Object.entries(zones))
       writeFileSync(join(dnsDir, `${name}.zone`), text);
-    const goodDs = await sign(dnsDir, "good.test", "good.test.zone");
-    const bogusDs = await sign(dnsDir, "bogus.test", "bogus.test.zone", {
+    const goodDs = await ldnsSignZone(dnsDir, "good.test", "good.test.zone");
+    const bogusDs = await ldnsSignZone(dnsDir, "bogus.test", "bogus.test.zone", {
       inception: "20200101000000",
       expiration: "20200201000000",
     });
@@ -214,7 +166,7 @@ export async function createDaneLab(prefix: string, dir: string): Promise<DaneLa
       "plain.test": "plain.test.zone",
       "bogus.test": "bogus.test.zone.signed",
     };
-    writeFileSync(join(dnsDir, "nsd.conf"), nsdConf(dnsDir, served));
+    writeFileSync(join(dnsDir, "nsd.conf"), nsdConf({ address: NS, dir: dnsDir, zones: served }));
     await run("nsd-checkconf", [join(dnsDir, "nsd.conf")], { timeout: 15_000 });
     const anchors = [join(dnsDir, "good.test.anchor"), join(dnsDir, "bogus.test.anchor")];
     writeFileSync(anchors[0] as string, goodDs);
@@ -254,7 +206,10 @@ export async function createDaneLab(prefix: string, dir: string): Promise<DaneLa
     ]);
     await net.waitListening(gw, 25);
     const { "mx1.good.test": first, ...rest } = files;
-    await startSniDovecot(net, gw, join(dir, "dovecot"), first as never, rest);
+    await startPop3Lab(net, gw, join(dir, "dovecot"), first as never, {
+      byName: rest,
+      weakCertificates: true,
+    });
     return { net, operator, dir, caFile, certs, stranger, destroy: () => net.destroy() };
   } catch (error) {
     await net.destroy();

@@ -11,7 +11,7 @@ import { gatewayHost, poolArgs } from "../../mail-path/lib/pools";
 import { MailWorld } from "../../mail-path/lib/world";
 import { labCert, type LabCert } from "./cert-lab";
 import type { FaultServerConfig } from "./fault-server";
-import { startSniDovecot } from "./pop3-lab";
+import { startPop3Lab } from "../../../lab/fixtures";
 
 export const CV = "10.232.3.10";
 export const RESOLVER = "10.232.0.53";
@@ -225,7 +225,10 @@ export async function createFaultLab(prefix: string): Promise<FaultLab> {
     await world.net.waitListening(cv, 25);
     await world.net.waitListening(cv, PORTS.control);
     const { "good.example.test": good, ...rest } = files;
-    await startSniDovecot(world.net, cv, join(world.dir, "dovecot-cv"), good as never, rest);
+    await startPop3Lab(world.net, cv, join(world.dir, "dovecot-cv"), good as never, {
+      byName: rest,
+      weakCertificates: true,
+    });
     const caFile = join(world.dir, "lab-ca.pem");
     writeFileSync(
       caFile,

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { createSecureContext, TLSSocket, type SecureContext } from "node:tls";
 import { parseArgs } from "node:util";
+import { CrlfLines } from "../../../lab/fixtures";
 
 /** Configuration file of one fault server. */
 export interface FaultServerConfig {
@@ -64,49 +65,42 @@ function main(): void {
   const smtp = (raw: Socket, pinned?: SecureContext) => {
     let stream: Socket = raw;
     let tls = false;
-    let buffer = "";
     const reply = (line: string) => stream.write(`${line}\r\n`);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString("latin1");
-      for (;;) {
-        const end = buffer.indexOf("\r\n");
-        if (end < 0) break;
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const verb = line.split(" ")[0]?.toUpperCase() ?? "";
-        if (verb === "EHLO") {
-          if (tls) reply("250 fault-server");
-          else {
-            reply("250-fault-server");
-            reply("250 STARTTLS");
-          }
-        } else if (verb === "STARTTLS" && !tls) {
-          reply("220 2.0.0 Ready to start TLS");
-          raw.removeAllListeners("data");
-          buffer = "";
-          const secure = new TLSSocket(
-            raw,
-            pinned !== undefined
-              ? { isServer: true, secureContext: pinned }
-              : {
-                  isServer: true,
-                  secureContext: fallback,
-                  SNICallback: (name, done) =>
-                    done(null, contexts.get(name.toLowerCase()) ?? fallback),
-                },
-          );
-          secure.on("error", () => secure.destroy());
-          secure.on("data", onData);
-          stream = secure;
-          tls = true;
-        } else if (verb === "QUIT") {
-          reply("221 2.0.0 Bye");
-          stream.end();
-        } else {
-          reply("502 5.5.2 Command not recognized");
+    const lines = new CrlfLines((line) => {
+      const verb = line.split(" ")[0]?.toUpperCase() ?? "";
+      if (verb === "EHLO") {
+        if (tls) reply("250 fault-server");
+        else {
+          reply("250-fault-server");
+          reply("250 STARTTLS");
         }
+      } else if (verb === "STARTTLS" && !tls) {
+        reply("220 2.0.0 Ready to start TLS");
+        raw.removeAllListeners("data");
+        lines.clear();
+        const secure = new TLSSocket(
+          raw,
+          pinned !== undefined
+            ? { isServer: true, secureContext: pinned }
+            : {
+                isServer: true,
+                secureContext: fallback,
+                SNICallback: (name, done) =>
+                  done(null, contexts.get(name.toLowerCase()) ?? fallback),
+              },
+        );
+        secure.on("error", () => secure.destroy());
+        secure.on("data", onData);
+        stream = secure;
+        tls = true;
+      } else if (verb === "QUIT") {
+        reply("221 2.0.0 Bye");
+        stream.end();
+      } else {
+        reply("502 5.5.2 Command not recognized");
       }
-    };
+    });
+    const onData = (chunk: Buffer) => lines.push(chunk);
     raw.on("data", onData);
     reply("220 fault-server ESMTP");
   };

@@ -24,17 +24,9 @@ import {
   type ValidatingResolver,
 } from "../../../engine/providers/unbound";
 import { startLabDns, type LabDns } from "../../../drill/lib/dns";
-import { zoneText } from "./nsd";
-import {
-  sleep,
-  TestNetwork,
-  waitFor,
-  type NetHost,
-  type Started,
-  runDirectory,
-  runPrefix,
-} from "./netns";
+import { sleep, TestNetwork, waitFor, type NetHost, type Started } from "./netns";
 import { mailLog, startPostfixSender, type PostfixSender } from "./postfix";
+import { runDirectory, runPrefix, zoneText } from "../../../lab/fixtures";
 
 const run = promisify(execFile);
 

@@ -7,10 +7,8 @@
  * stopped by PID in {@link TestNetwork.destroy}.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -20,23 +18,6 @@ export const REPO_ROOT = resolve(__dirname, "../../../..");
 
 /** The only address range these tests may use. */
 const ALLOWED_PREFIX = "10.232.";
-
-/**
- * A prefix of its own for one run of a lab: `mp-bal2` becomes `mp-bal` and five characters unique to
- * this run (`mp-balk3x9q`), so two runs on one machine never share (or clean up) each other's
- * namespaces. Leftovers of a crashed run keep their own prefix and collide with nothing.
- */
-export function runPrefix(prefix: string): string {
-  const m = /^(mp|dr)-([a-z0-9]{1,8})$/.exec(prefix);
-  if (!m) throw new Error(`network prefix "${prefix}" must match (mp|dr)-[a-z0-9]{1,8}`);
-  const token = randomBytes(3).toString("hex").slice(0, 5);
-  return `${m[1]}-${(m[2] as string).slice(0, 3)}${token}`;
-}
-
-/** A work folder of its own for one run of a lab (under the system's temporary folder). */
-export function runDirectory(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `msgw-e2e-${prefix}-`));
-}
 
 /** A namespace attached to the test network. */
 export interface NetHost {

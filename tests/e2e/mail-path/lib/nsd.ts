@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { NetHost, Started, TestNetwork } from "./netns";
+import { nsdConf, zoneText } from "../../../lab/fixtures";
 
 const run = promisify(execFile);
 
@@ -16,45 +17,6 @@ export interface NsdServer {
   readonly dir: string;
   readonly zoneName: string;
   process: Started;
-}
-
-/** The zone as served: SOA, NS and the name server's address, then the pool's fragment. */
-export function zoneText(
-  zoneName: string,
-  nsAddress: string,
-  poolFragment: string,
-  serial: number,
-) {
-  return [
-    `$ORIGIN ${zoneName}.`,
-    "$TTL 300",
-    `@    IN SOA ns1.${zoneName}. hostmaster.${zoneName}. ${serial} 3600 600 86400 60`,
-    `@    IN NS  ns1.${zoneName}.`,
-    `ns1 IN A   ${nsAddress}`,
-    poolFragment,
-  ].join("\n");
-}
-
-function nsdConf(dir: string, address: string, zoneName: string): string {
-  return `server:
-  ip-address: ${address}
-  port: 53
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  pidfile: "${join(dir, "nsd.pid")}"
-  xfrdfile: "${join(dir, "xfrd.state")}"
-  zonelistfile: "${join(dir, "zone.list")}"
-  database: ""
-  logfile: "${join(dir, "nsd.log")}"
-  server-count: 1
-  verbosity: 1
-remote-control:
-  control-enable: no
-zone:
-  name: "${zoneName}"
-  zonefile: "${zoneName}.zone"
-`;
 }
 
 async function launch(net: TestNetwork, server: Omit<NsdServer, "process">): Promise<Started> {
@@ -72,7 +34,10 @@ export async function startNsd(
   poolFragment: string,
 ): Promise<NsdServer> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "nsd.conf"), nsdConf(dir, host.address, zoneName));
+  writeFileSync(
+    join(dir, "nsd.conf"),
+    nsdConf({ address: host.address, dir, zones: { [zoneName]: `${zoneName}.zone` } }),
+  );
   const zoneFile = join(dir, `${zoneName}.zone`);
   writeFileSync(zoneFile, zoneText(zoneName, host.address, poolFragment, 1));
   await run("nsd-checkconf", [join(dir, "nsd.conf")]);

@@ -15,6 +15,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { createSecureContext, TLSSocket } from "node:tls";
 import { parseArgs } from "node:util";
+import { CrlfLines } from "../../../lab/fixtures";
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +49,6 @@ interface Received {
 function handle(raw: Socket): void {
   let stream: Socket = raw;
   let tls = false;
-  let buffer = "";
   let inData = false;
   let headers: string[] = [];
   let headersDone = false;
@@ -111,7 +111,7 @@ function handle(raw: Socket): void {
         }
         reply("220 2.0.0 Ready to start TLS");
         raw.removeAllListeners("data");
-        buffer = "";
+        lines.clear();
         const secure = new TLSSocket(raw, { isServer: true, secureContext });
         secure.on("error", () => secure.destroy());
         secure.on("data", onData);
@@ -160,16 +160,8 @@ function handle(raw: Socket): void {
     }
   };
 
-  function onData(chunk: Buffer): void {
-    buffer += chunk.toString("latin1");
-    for (;;) {
-      const end = buffer.indexOf("\r\n");
-      if (end < 0) break;
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      onLine(line);
-    }
-  }
+  const lines = new CrlfLines(onLine);
+  const onData = (chunk: Buffer): void => lines.push(chunk);
 
   raw.on("error", () => raw.destroy());
   raw.on("data", onData);

@@ -17,18 +17,10 @@ import {
   type GatewayPoolPlan,
 } from "../../../../components";
 import { issueCertificate, type IssuedCert } from "./certs";
-import { startDovecot } from "./dovecot";
-import {
-  sleep,
-  TestNetwork,
-  waitFor,
-  type NetHost,
-  type Started,
-  runDirectory,
-  runPrefix,
-} from "./netns";
+import { sleep, TestNetwork, waitFor, type NetHost, type Started } from "./netns";
 import { replaceZone, startNsd, type NsdServer } from "./nsd";
 import { startPostfixSender, type PostfixSender } from "./postfix";
+import { runDirectory, runPrefix, startPop3Lab } from "../../../lab/fixtures";
 
 export const DNS_ADDRESS = "10.232.0.53";
 export const SENDER_ADDRESS = "10.232.9.25";
@@ -166,13 +158,10 @@ export class MailWorld {
     if (this.options.pop3 === true) {
       for (const [hostname, host] of this.gateways) {
         const cert = this.certs.get(hostname) as IssuedCert;
-        await startDovecot(
-          net,
-          host,
-          join(this.dir, `dovecot-${host.role}`),
-          cert.certFile,
-          cert.keyFile,
-        );
+        await startPop3Lab(net, host, join(this.dir, `dovecot-${host.role}`), {
+          cert: cert.certFile,
+          key: cert.keyFile,
+        });
       }
     }
     if (this.options.sender !== false) {
