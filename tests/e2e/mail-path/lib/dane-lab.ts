@@ -94,7 +94,14 @@ export class DaneLab {
     const prefix = runPrefix(options.prefix);
     const dir = runDirectory(prefix);
     const net = await TestNetwork.create(prefix, dir);
-    const lab = new DaneLab(net, dir, options.zoneName, options.mailDomain);
+    let lab: DaneLab;
+    try {
+      // The constructor makes keys (ldns-keygen): a failure there must not leave the network behind.
+      lab = new DaneLab(net, dir, options.zoneName, options.mailDomain);
+    } catch (err) {
+      await net.destroy();
+      throw err;
+    }
     try {
       const dnsHost = await net.addHost("dns", DNS_ADDRESS);
       lab.resolverHost = await net.addHost("res", RESOLVER_ADDRESS);
