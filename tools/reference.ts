@@ -6,9 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import { msgwProgram } from "../bin/program";
+import { argumentExamples } from "../components/gateway-pool/argument-docs";
 import { poolArgsJsonSchema } from "../components/gateway-pool/json-schema";
 import { packageRoot } from "../components/package-files";
-import { renderArguments } from "./reference/arguments";
+import { renderArguments, renderExamples } from "./reference/arguments";
 import { renderCli } from "./reference/cli";
 import { costLines, PRICES, renderCost } from "./reference/cost";
 import { iamPolicy, unmappedTypes } from "./reference/iam";
@@ -55,6 +56,14 @@ export async function renderReference(): Promise<string> {
     "error naming the closest known key.",
     "",
     renderArguments(poolArgsJsonSchema()),
+    "",
+    "### Examples",
+    "",
+    "One or more per argument group, from its TSDoc `@example`, written under the key the group sits at",
+    "(`GatewayPoolArgs` as a whole value). A test compiles each against its type and validates it in an",
+    "otherwise valid pool.",
+    "",
+    renderExamples(argumentExamples()),
     "",
     "## Outputs",
     "",

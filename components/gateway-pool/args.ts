@@ -98,7 +98,14 @@ const mxPreference = () =>
   int("is not a valid MX preference; use a whole number from 0 to 65535", 0, 65535);
 const platform = () => enumOf(["windows", "linux"], "supported");
 
-/** The Cloudflare zone that holds every record the pool owns. */
+/**
+ * The Cloudflare zone that holds every record the pool owns.
+ *
+ * @example
+ * ```ts
+ * zone: { name: "example.com", id: "023e105f4ecef8ad9ca31a8372d0c353" }
+ * ```
+ */
 export interface ZoneArgs {
   /** Zone name, e.g. `example.com`. Every host name and the mail domain must lie inside it. */
   name: string;
@@ -118,7 +125,14 @@ const zoneSchema = exact<ZoneArgs>()(
   ),
 );
 
-/** Overrides for a host that runs on AWS EC2 (the default placement). */
+/**
+ * Overrides for a host that runs on AWS EC2 (the default placement).
+ *
+ * @example
+ * ```ts
+ * aws: { region: "eu-west-1", instanceType: "t3.large", dataVolumeGiB: 200 }
+ * ```
+ */
 export interface AwsHostArgs {
   /**
    * AWS region of this host, so hosts can sit in different regions.
@@ -241,8 +255,16 @@ const awsHostSchema = exact<AwsHostArgs>()(
 
 /**
  * How `msgw config` stops, starts and checks the gateway service on a host: one shell command each, run
- * over SSH as the replication user, e.g. `{ start: "sudo systemctl start mailstore-gateway", stop:
- * "sudo systemctl stop mailstore-gateway", status: "systemctl is-active --quiet mailstore-gateway" }`.
+ * over SSH as the replication user.
+ *
+ * @example
+ * ```ts
+ * serviceControl: {
+ *   start: "sudo systemctl start mailstore-gateway",
+ *   stop: "sudo systemctl stop mailstore-gateway",
+ *   status: "systemctl is-active --quiet mailstore-gateway",
+ * }
+ * ```
  */
 export interface ServiceControlArgs {
   /** Starts the service; exits 0 when the start was accepted. One line. */
@@ -268,7 +290,18 @@ const hostDataDirectory = () =>
     })
     .optional();
 
-/** A machine the pool does not create, e.g. in another facility. */
+/**
+ * A machine the pool does not create, e.g. in another facility.
+ *
+ * @example
+ * ```ts
+ * existing: {
+ *   address: "203.0.113.20",
+ *   sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv",
+ *   dataDirectory: "D:\\Gateway",
+ * }
+ * ```
+ */
 export interface ExistingHostArgs {
   /**
    * Stable public IPv4 address; the host's A record points here. Private, loopback, link-local and other
@@ -336,7 +369,18 @@ const existingHostSchema = exact<ExistingHostArgs>()(
   ),
 );
 
-/** One gateway host of the pool. */
+/**
+ * One gateway host of the pool.
+ *
+ * @example
+ * ```ts
+ * hosts: [
+ *   { hostname: "msgw1.example.com" },
+ *   { hostname: "msgw2.example.com", aws: { region: "eu-west-1" } },
+ *   { hostname: "msgw3.example.com", state: "standby", existing: { address: "203.0.113.30" } },
+ * ]
+ * ```
+ */
 export interface GatewayHostArgs {
   /**
    * The host's own fully qualified name, e.g. `msgw1.example.com`: its A record, its certificate's subject
@@ -389,7 +433,14 @@ const gatewayHostSchema = exact<GatewayHostArgs>()(
   ),
 );
 
-/** MX record settings for the mail domain. */
+/**
+ * MX record settings for the mail domain.
+ *
+ * @example
+ * ```ts
+ * mx: { strategy: "tiered", priority: 10, step: 10 }
+ * ```
+ */
 export interface MxArgs {
   /**
    * `balanced`: every active host gets `priority`, so senders spread mail across them.
@@ -438,7 +489,14 @@ const mxSchema = exact<MxArgs>()(
   ),
 );
 
-/** DNS settings other than MX. */
+/**
+ * DNS settings other than MX.
+ *
+ * @example
+ * ```ts
+ * dns: { addressTtl: 3600 }
+ * ```
+ */
 export interface DnsArgs {
   /**
    * TTL of the hosts' A records (and the legacy A record), seconds: 1 (automatic) or 60–86400.
@@ -448,7 +506,14 @@ export interface DnsArgs {
 }
 const dnsSchema = exact<DnsArgs>()(strictObject({ addressTtl: dnsTtl().optional() }, ARG));
 
-/** Pool certificate authority settings (`pool-ca` mode only). */
+/**
+ * Pool certificate authority settings (`pool-ca` mode only).
+ *
+ * @example
+ * ```ts
+ * ca: { commonName: "Example gateway pool CA", validityDays: 3650 }
+ * ```
+ */
 export interface PoolCaArgs {
   /**
    * Subject common name of the CA.
@@ -484,7 +549,14 @@ const poolCaSchema = exact<PoolCaArgs>()(
   ),
 );
 
-/** Host certificates. */
+/**
+ * Host certificates.
+ *
+ * @example
+ * ```ts
+ * certificates: { mode: "pool-ca", validityDays: 397, organization: "Example Ltd" }
+ * ```
+ */
 export interface CertificateArgs {
   /**
    * `self-signed`: one self-signed certificate per host. `pool-ca`: one CA for the pool signs every host
@@ -538,6 +610,15 @@ const certificateSchema = exact<CertificateArgs>()(
  * Who may reach which port. SMTP is open to `smtpSourceCidrs`; POP3 (and POP3 over TLS) only to
  * MailStore Server; the Management Console and SSH only to administrators; 80/tcp is opened to anyone only
  * for the gateway's own Let's Encrypt. No other inbound port is opened.
+ *
+ * @example
+ * ```ts
+ * access: {
+ *   mailStoreServerCidrs: ["198.51.100.10/32"],
+ *   adminCidrs: ["198.51.100.0/24"],
+ *   smtpSourceCidrs: ["203.0.113.0/24"],
+ * }
+ * ```
  */
 export interface AccessArgs {
   /**
@@ -585,6 +666,11 @@ const accessSchema = exact<AccessArgs>()(
  * Ports MailStore Gateway listens on (1–65535). No two services may share a port, nor use 22 while
  * configuration replication runs over SSH, nor 80 with the gateway's own Let's Encrypt: the security
  * group would open the port to the other rule's sources too.
+ *
+ * @example
+ * ```ts
+ * ports: { pop3s: 995 }
+ * ```
  */
 export interface GatewayPortsArgs {
   /** @default 25 */
@@ -619,6 +705,15 @@ const portsSchema = exact<GatewayPortsArgs>()(
  * Facts about MailStore Gateway that the vendor does not document; every one is an assumption with a
  * default, overridable here. Values written into the hosts' PowerShell first-boot script are limited to
  * small ASCII character sets, so none can leave its quoted string.
+ *
+ * @example
+ * ```ts
+ * gateway: {
+ *   installerUrl: "https://downloads.example.com/mailstore-gateway/setup.exe",
+ *   installerSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+ *   dataDirectory: "D:\\MailStore\\Gateway",
+ * }
+ * ```
  */
 export interface GatewaySoftwareArgs {
   /**
@@ -678,7 +773,19 @@ const gatewaySchema = exact<GatewaySoftwareArgs>()(
   ),
 );
 
-/** The single existing gateway the pool replaces. */
+/**
+ * The single existing gateway the pool replaces.
+ *
+ * @example
+ * ```ts
+ * legacy: {
+ *   hostname: "msgw.example.com",
+ *   address: "198.51.100.5",
+ *   phase: "migrating",
+ *   sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv",
+ * }
+ * ```
+ */
 export interface LegacyGatewayArgs {
   /** Its name, typically the mail domain itself (`msgw.example.com`, an A record only). */
   hostname: string;
@@ -762,7 +869,19 @@ function legacyAddressMessage(input: unknown): string {
     : `${show(input)} is not an IPv4 address such as "198.51.100.5"`;
 }
 
-/** Configuration replication from one source to every other host. */
+/**
+ * Configuration replication from one source to every other host.
+ *
+ * @example
+ * ```ts
+ * configSync: {
+ *   revision: 1,
+ *   sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEQQ5qdK5Ziv msgw-sync",
+ *   sshPrivateKeyPath: "~/.ssh/msgw_ed25519",
+ *   parallel: 2,
+ * }
+ * ```
+ */
 export interface ConfigSyncArgs {
   /**
    * Bump to copy the source's configuration to every other host again: a whole number (0 or more) or a
@@ -823,6 +942,15 @@ export interface ConfigSyncArgs {
 /**
  * The replication store: an S3 bucket (the pool's own, or one you name) or, only when asked, a local
  * folder on the machine running `pulumi up`.
+ *
+ * @example
+ * ```ts
+ * store: { kind: "s3", bucket: "example-msgw-config", region: "eu-central-1", prefix: "prod/" }
+ * ```
+ * @example
+ * ```ts
+ * store: { kind: "local", path: "/srv/msgw/backups" }
+ * ```
  */
 export type ConfigSyncStoreArgs =
   | {
@@ -981,7 +1109,19 @@ const readinessGateSchema = exact<ReadinessGateArgs>()(
   ),
 );
 
-/** Pool-wide AWS defaults; each host's `aws` overrides them. */
+/**
+ * Pool-wide AWS defaults; each host's `aws` overrides them.
+ *
+ * @example
+ * ```ts
+ * aws: {
+ *   instanceType: "t3.large",
+ *   dataVolumeGiB: 200,
+ *   tags: { environment: "prod", owner: "mail-team" },
+ *   deployerRoleArns: ["arn:aws:iam::123456789012:role/msgw-deployer"],
+ * }
+ * ```
+ */
 export interface AwsPoolDefaultsArgs {
   /** @default - the default VPC's subnets */
   subnetId?: pulumi.Input<string>;
@@ -1043,7 +1183,14 @@ const awsPoolSchema = exact<AwsPoolDefaultsArgs>()(
   ),
 );
 
-/** Scheduled snapshots of the AWS hosts' mail data volumes (AWS Data Lifecycle Manager). */
+/**
+ * Scheduled snapshots of the AWS hosts' mail data volumes (AWS Data Lifecycle Manager).
+ *
+ * @example
+ * ```ts
+ * backup: { intervalHours: 12, startTime: "02:30", retainCount: 28 }
+ * ```
+ */
 export interface BackupArgs {
   /**
    * `false` creates no snapshot policy (not recommended: the data volumes then have no copy).
@@ -1226,7 +1373,21 @@ const daneSchema = exact<DaneArgs>()(
   ),
 );
 
-/** Arguments of {@link GatewayPool}. */
+/**
+ * Arguments of {@link GatewayPool}.
+ *
+ * @example
+ * ```ts
+ * {
+ *   zone: { name: "example.com" },
+ *   mailDomain: "msgw.example.com",
+ *   hosts: [{ hostname: "msgw1.example.com" }, { hostname: "msgw2.example.com" }],
+ *   access: { mailStoreServerCidrs: ["198.51.100.10/32"], adminCidrs: ["198.51.100.0/24"] },
+ *   certificates: { mode: "pool-ca", organization: "Example Ltd" },
+ *   backup: { retainCount: 30 },
+ * }
+ * ```
+ */
 export interface GatewayPoolArgs {
   /** The Cloudflare zone holding every record. */
   zone: ZoneArgs;

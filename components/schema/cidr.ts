@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { show } from "./format";
 
-// The arithmetic is dependency-free so the policy pack shares it (policy/rules/no-world-open-ingress.ts).
+// The arithmetic lives in cidr-math.ts, which the policy pack shares (policy/rules/no-world-open-ingress.ts).
 export { type Cidr, parseCidr, isCanonicalCidr, cidrKey, coversWholeFamily } from "./cidr-math";
 import { type Cidr, parseCidr, isCanonicalCidr, cidrKey, coversWholeFamily } from "./cidr-math";
 

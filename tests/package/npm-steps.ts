@@ -22,8 +22,11 @@ export function run(cmd: string, args: string[], cwd: string, timeout: number): 
   }
 }
 
-/** `npm install` in a scratch project, from the cache where possible; install scripts are not needed. */
-export function npmInstall(dir: string): void {
+/**
+ * `npm install` in a scratch project (of `packages` only, when given), from the cache where possible;
+ * install scripts are not needed.
+ */
+export function npmInstall(dir: string, packages: readonly string[] = []): void {
   run(
     "npm",
     [
@@ -33,6 +36,7 @@ export function npmInstall(dir: string): void {
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
+      ...packages,
     ],
     dir,
     5 * MINUTE,

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,6 +33,9 @@ describe("policy pack used outside this repository", { timeout: 8 * MINUTE }, ()
     });
     for (const file of SHARED_RULES) cpSync(join(root, file), join(top, file));
     npmInstall(dir);
+    // cidr-math.ts imports ipaddr.js from components/: the folder holding both provides it (docs/policy.md).
+    writeFileSync(join(top, "package.json"), '{ "private": true }\n');
+    npmInstall(top, ["ipaddr.js@^2.3.0"]);
   });
 
   after(() => {

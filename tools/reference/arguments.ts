@@ -1,5 +1,6 @@
 // Pure: the argument table of GatewayPoolArgs, from its JSON Schema (generated from the zod schema, with
-// each argument's TSDoc summary and `@default` as its description).
+// each argument's TSDoc summary and `@default` as its description), and each argument group's `@example`.
+import type { GroupExamples } from "../../components/gateway-pool/argument-docs";
 import { code, table } from "./markdown";
 
 type Json = Record<string, unknown>;
@@ -105,5 +106,29 @@ export function renderArguments(schema: Json): string {
   return table(
     ["argument", "type", "default", "meaning"],
     argumentRows(schema).map((r) => [code(r.path), r.type, r.default, r.description]),
+  );
+}
+
+/**
+ * Each argument group's examples under its name and place. Prettier leaves the code alone: a `key: value`
+ * fragment parsed as TypeScript would be rewritten as a labelled block.
+ */
+export function renderExamples(groups: readonly GroupExamples[]): string {
+  const blocks = groups.flatMap((g) => {
+    const where =
+      g.places.length === 0 ? "the whole value" : g.places.map((p) => code(p.path)).join(", ");
+    const form = g.places.some((p) => p.form === "list")
+      ? " (a list)"
+      : g.places.some((p) => p.form === "map")
+        ? " (a map by host name)"
+        : "";
+    return [
+      `**${code(g.group)}**, at ${where}${form}:`,
+      "",
+      ...g.examples.flatMap((e) => ["```ts", e, "```", ""]),
+    ];
+  });
+  return ["<!-- prettier-ignore-start -->", "", ...blocks, "<!-- prettier-ignore-end -->"].join(
+    "\n",
   );
 }
