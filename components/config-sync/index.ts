@@ -27,19 +27,11 @@ export {
   INVENTORY_OUTPUT,
 } from "./stack-inventory";
 export { printable } from "./text";
-export {
-  snapshot,
-  restore,
-  restoreHost,
-  inspectHost,
-  loadSnapshot,
-  mapBounded,
-  nameProblems,
-  tempName,
-  type EngineOptions,
-  type SnapshotResult,
-  type WaitingState,
-} from "./engine";
+export type { EngineOptions } from "./connect-host";
+export { snapshot, type SnapshotResult, type WaitingState } from "./snapshot";
+export { restore, restoreHost, mapBounded } from "./restore";
+export { inspectHost } from "./inspect";
+export { nameProblems, tempName } from "./file-names";
 export {
   loadInventory,
   validateInventory,
@@ -58,7 +50,7 @@ export {
 export { buildManifest, compareToManifest, digestOf, parseManifest } from "./manifest";
 export { planRestore, type RestorePlan } from "./plan";
 export { guardFindings, type GuardInput } from "./guard";
-export { LocalStore, type BackupStore, type StoredSnapshot } from "./store";
+export { LocalStore, loadSnapshot, type BackupStore, type StoredSnapshot } from "./store";
 export { S3Store, sdkS3Objects, type S3Objects } from "./s3-store";
 export {
   connect,

@@ -25,6 +25,17 @@ export interface BackupStore {
   markSeen?(host: string, generation: string): Promise<void>;
 }
 
+/** Loads a stored snapshot or explains how to make one. */
+export async function loadSnapshot(store: BackupStore, revision: string): Promise<StoredSnapshot> {
+  checkRevision(revision);
+  const s = await store.getSnapshot(revision);
+  if (!s)
+    throw new Error(
+      `no snapshot stored under revision ${revision} in ${store.describe()}; take one first: msgw config snapshot --source HOST --revision ${revision}`,
+    );
+  return s;
+}
+
 /** Checks loaded content against its manifest (a store must never hand out a corrupted snapshot). */
 export function checkAgainstManifest(
   manifest: Manifest,
