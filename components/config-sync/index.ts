@@ -35,7 +35,6 @@ export { nameProblems, tempName } from "./file-names";
 export {
   loadInventory,
   validateInventory,
-  windowsServiceControl,
   parseHostKey,
   InventoryError,
   WINDOWS_DATA_DIR,
@@ -44,9 +43,9 @@ export {
   type Inventory,
   type HostSpec,
   type StoreSpec,
-  type ServiceControl,
   type FileSelection,
 } from "./inventory";
+export { windowsServiceControl, type ServiceControl } from "./service-control";
 export { buildManifest, compareToManifest, digestOf, parseManifest } from "./manifest";
 export { planRestore, type RestorePlan } from "./plan";
 export { guardFindings, type GuardInput } from "./guard";
