@@ -1,3 +1,4 @@
+/** I/O: the `msgw config` commands (snapshot, restore, status): parse options, open the inventory and store, print results. */
 import type { Command } from "commander";
 import type { EngineOptions } from "./connect-host";
 import { inspectHost } from "./inspect";

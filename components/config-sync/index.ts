@@ -1,5 +1,5 @@
 /**
- * Configuration replication for MailStore Gateway pools: snapshot the configuration files of one host,
+ * I/O: configuration replication for MailStore Gateway pools: snapshot the configuration files of one host,
  * keep them in a backup store, and restore them to other hosts over SSH/SFTP with the gateway service
  * stopped, a backup taken first, checksums verified and a rollback on any failure.
  *

@@ -1,3 +1,4 @@
+/** I/O: reads the replication inventory (a file or `MSGW_INVENTORY`) and validates it against its schema. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

@@ -1,3 +1,4 @@
+/** I/O: the replication inventory read from a stack's outputs (`--stack`, `--outputs`). */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import { InventoryError, validateInventory, type Inventory } from "./inventory";

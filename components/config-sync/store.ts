@@ -1,3 +1,4 @@
+/** I/O: the backup store's contract, and the local-folder store. */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { checkFileName, checkRevision, parseManifest, sha256 } from "./manifest";
