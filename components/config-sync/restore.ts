@@ -9,15 +9,15 @@ import type { RemoteHost } from "./transport";
 import type { RestoreOutcome } from "./types";
 
 /**
- * Runs `fn` over `items` with at most `limit` (at least 1) at once; results keep the items' order.
- * Rejects with the first rejection.
+ * Runs `fn` over `items` with at most `limit` at once (a whole number; below 1 counts as 1); results
+ * keep the items' order. Rejects with the first rejection (items already queued still run).
  */
 export async function mapBounded<T, R>(
   items: T[],
   limit: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const bound = pLimit(Math.max(1, Math.min(limit, items.length)));
+  const bound = pLimit(Math.max(1, Math.floor(Math.min(limit, items.length))));
   return Promise.all(items.map((item) => bound(() => fn(item))));
 }
 
