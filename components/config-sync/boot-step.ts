@@ -1,5 +1,7 @@
-// I/O: reads a new host's first-boot step through SSM Run Command, for the error of a boot wait that
-// ended without an SSH answer.
+/**
+ * I/O: reads a new host's first-boot step through SSM Run Command, for the error of a boot wait that
+ * ended without an SSH answer.
+ */
 import { printable } from "./text";
 
 /** `arn:<partition>:ec2:<region>:<account>:instance/<id>`. */

@@ -1,17 +1,14 @@
+/** I/O: the `msgw config` commands (snapshot, restore, status): parse options, open the inventory and store, print results. */
 import type { Command } from "commander";
-import {
-  inspectHost,
-  loadSnapshot,
-  mapBounded,
-  restore,
-  snapshot,
-  type EngineOptions,
-} from "./engine";
+import type { EngineOptions } from "./connect-host";
+import { inspectHost } from "./inspect";
 import { InventoryError, loadInventory, type Inventory, type StoreSpec } from "./inventory";
 import { renderRestoreSummary, renderStatus } from "./report";
+import { mapBounded, restore } from "./restore";
 import { inventoryFromOutputsFile, inventoryFromStack } from "./stack-inventory";
 import { S3Store, sdkS3Objects } from "./s3-store";
-import { LocalStore, type BackupStore } from "./store";
+import { snapshot } from "./snapshot";
+import { loadSnapshot, LocalStore, type BackupStore } from "./store";
 import type { Manifest } from "./types";
 
 /** Opens the store an inventory names. */

@@ -1,3 +1,4 @@
+/** Pure: the password-trap guard: finds mailboxes whose records a snapshot would change or drop on a target. */
 import type { FileContent, GuardFinding } from "./types";
 
 /** What the password-trap guard looks at on one target. */

@@ -1,3 +1,4 @@
+/** I/O: operations on one host over SSH/SFTP: reading its configuration and mailbox folders, and controlling its service. */
 import type { FileSelection, HostSpec } from "./inventory";
 import { isConfigFile, TEMP_SUFFIX } from "./select";
 import { DeadlineError, joinRemote, sftpPath, type ExecResult, type RemoteHost } from "./transport";

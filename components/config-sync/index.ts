@@ -1,5 +1,5 @@
 /**
- * Configuration replication for MailStore Gateway pools: snapshot the configuration files of one host,
+ * I/O: configuration replication for MailStore Gateway pools: snapshot the configuration files of one host,
  * keep them in a backup store, and restore them to other hosts over SSH/SFTP with the gateway service
  * stopped, a backup taken first, checksums verified and a rollback on any failure.
  *
@@ -27,23 +27,14 @@ export {
   INVENTORY_OUTPUT,
 } from "./stack-inventory";
 export { printable } from "./text";
-export {
-  snapshot,
-  restore,
-  restoreHost,
-  inspectHost,
-  loadSnapshot,
-  mapBounded,
-  nameProblems,
-  tempName,
-  type EngineOptions,
-  type SnapshotResult,
-  type WaitingState,
-} from "./engine";
+export type { EngineOptions } from "./connect-host";
+export { snapshot, type SnapshotResult, type WaitingState } from "./snapshot";
+export { restore, restoreHost, mapBounded } from "./restore";
+export { inspectHost } from "./inspect";
+export { nameProblems, tempName } from "./file-names";
 export {
   loadInventory,
   validateInventory,
-  windowsServiceControl,
   parseHostKey,
   InventoryError,
   WINDOWS_DATA_DIR,
@@ -52,13 +43,13 @@ export {
   type Inventory,
   type HostSpec,
   type StoreSpec,
-  type ServiceControl,
   type FileSelection,
 } from "./inventory";
+export { windowsServiceControl, type ServiceControl } from "./service-control";
 export { buildManifest, compareToManifest, digestOf, parseManifest } from "./manifest";
 export { planRestore, type RestorePlan } from "./plan";
 export { guardFindings, type GuardInput } from "./guard";
-export { LocalStore, type BackupStore, type StoredSnapshot } from "./store";
+export { LocalStore, loadSnapshot, type BackupStore, type StoredSnapshot } from "./store";
 export { S3Store, sdkS3Objects, type S3Objects } from "./s3-store";
 export {
   connect,

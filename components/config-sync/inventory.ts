@@ -1,3 +1,4 @@
+/** I/O: reads the replication inventory (a file or `MSGW_INVENTORY`) and validates it against its schema. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -21,49 +22,45 @@ import {
   trimFolder,
   windowsServiceName,
 } from "../schema";
+import { exact, exactOutput } from "../schema/exact";
+import { windowsServiceControl, type ServiceControl } from "./service-control";
+
+/** A store in a folder on the operator's machine. */
+export interface LocalStoreSpec {
+  kind: "local";
+  /** Folder for snapshots and backups (created 0700). Relative paths are taken from the inventory file's folder. */
+  path: string;
+}
+
+/** A store in a versioned S3 bucket. */
+export interface S3StoreSpec {
+  kind: "s3";
+  /** Bucket name; the bucket must have versioning enabled. */
+  bucket: string;
+  /** Key prefix, e.g. `"msgw/prod/"`. @default - "" */
+  prefix: string;
+  /** The bucket's region. */
+  region: string;
+  /** KMS key id for SSE-KMS. @default - the bucket's default key (`aws:kms`) */
+  kmsKeyId?: string;
+  /**
+   * Endpoint of an S3-compatible service (path-style requests), e.g. `"https://minio.example.net:9000"`.
+   * @default - AWS S3 of `region`
+   */
+  endpoint?: string;
+}
 
 /** Where snapshots and backups are kept. */
-export type StoreSpec =
-  | {
-      kind: "local";
-      /** Folder for snapshots and backups (created 0700). Relative paths are taken from the inventory file's folder. */
-      path: string;
-    }
-  | {
-      kind: "s3";
-      /** Bucket name; the bucket must have versioning enabled. */
-      bucket: string;
-      /** Key prefix, e.g. `"msgw/prod/"`. @default - "" */
-      prefix: string;
-      /** The bucket's region. */
-      region: string;
-      /** KMS key id for SSE-KMS. @default - the bucket's default key (`aws:kms`) */
-      kmsKeyId?: string;
-      /**
-       * Endpoint of an S3-compatible service (path-style requests), e.g. `"https://minio.example.net:9000"`.
-       * @default - AWS S3 of `region`
-       */
-      endpoint?: string;
-    };
+export type StoreSpec = LocalStoreSpec | S3StoreSpec;
 
-/** How the gateway service is stopped, started and checked on a host: commands run over SSH. */
-export interface ServiceControl {
-  /**
-   * Starts the service; exit 0 when the start was accepted, and also when it already runs: a restore
-   * that cannot learn the service's state (a hung status command) starts it anyway.
-   */
-  start: string;
-  /** Stops the service; exit 0 when the stop was accepted, and also when it is already stopped. */
-  stop: string;
-  /** Exit 0 exactly when the service is running. */
-  status: string;
-  /**
-   * Exit 0 when the service is installed (running or not). A restore waits (bounded by
-   * `serviceWaitSeconds`) for it: on a host just created the gateway's installer may still be running.
-   * @default - PowerShell `Get-Service` on Windows; none on linux (the service is taken as installed)
-   */
-  exists?: string;
-}
+/** `T` with the keys `K` optional. */
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/**
+ * The store entry of an inventory as written (by the GatewayPool component, or by hand) and read by
+ * `msgw config`: a {@link StoreSpec} whose defaulted fields may be left out.
+ */
+export type InventoryStore = LocalStoreSpec | Optional<S3StoreSpec, "prefix">;
 
 /** One gateway host, as the engine reaches it. */
 export interface HostSpec {
@@ -121,6 +118,28 @@ export interface HostSpec {
   /** After the service reports running, check again after this long to catch a start that dies at once. @default - 2 */
   settleSeconds: number;
 }
+
+/** Host fields the reader fills in when an inventory leaves them out. */
+type DefaultedHostField =
+  | "port"
+  | "platform"
+  | "dataDir"
+  | "backupDir"
+  | "serviceName"
+  | "serviceControl"
+  | "connectTimeoutSeconds"
+  | "bootWaitSeconds"
+  | "operationTimeoutSeconds"
+  | "serviceWaitSeconds"
+  | "serviceTimeoutSeconds"
+  | "settleSeconds";
+
+/**
+ * One host entry of an inventory as written (by the GatewayPool component, or by hand) and read by
+ * `msgw config`, under its host name: a {@link HostSpec} without `name`, whose defaulted fields may be
+ * left out.
+ */
+export type InventoryHost = Optional<Omit<HostSpec, "name">, DefaultedHostField>;
 
 /** Which top-level files of the data directory count as configuration. */
 export interface FileSelection {
@@ -182,7 +201,7 @@ const SECRET_FIELDS = ["privateKey", "password", "passphrase", "key"];
 const hostShape = {
   // address, username and hostKey are required: hostRules says what to give when one is missing.
   address: nonEmpty("must be a non-empty string").optional(),
-  port: tcpPort().optional(),
+  port: tcpPort().default(22),
   username: sshUser().optional(),
   privateKeyPath: sshKeyPath().optional(),
   privateKeyEnv: envVarName().optional(),
@@ -190,14 +209,14 @@ const hostShape = {
   hostKey: sshPublicKey().optional(),
   platform: z
     .enum(["windows", "linux"], { error: message('must be "windows" or "linux"') })
-    .optional(),
+    .default("windows"),
   // Checked against the platform in hostRules.
   dataDir: z.string({ error: message("must be a folder path") }).optional(),
   backupDir: z.string({ error: message("must be a folder path") }).optional(),
   serviceName: windowsServiceName().optional(),
-  serviceControl: serviceControl(FIELD.noun).optional(),
-  connectTimeoutSeconds: seconds(1, 600).optional(),
-  bootWaitSeconds: seconds(0, 3600).optional(),
+  serviceControl: exact<ServiceControl>()(serviceControl(FIELD.noun)).optional(),
+  connectTimeoutSeconds: seconds(1, 600).default(20),
+  bootWaitSeconds: seconds(0, 3600).default(0),
   generation: z
     .string({ error: message("must be an id such as an EC2 instance id") })
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, {
@@ -223,19 +242,25 @@ const hostShape = {
     },
     FIELD,
   ).optional(),
-  operationTimeoutSeconds: seconds(1, 3600).optional(),
-  serviceWaitSeconds: seconds(0, 7200).optional(),
-  serviceTimeoutSeconds: seconds(1, 3600).optional(),
-  settleSeconds: seconds(0, 600).optional(),
+  operationTimeoutSeconds: seconds(1, 3600).default(30),
+  serviceWaitSeconds: seconds(0, 7200).default(0),
+  serviceTimeoutSeconds: seconds(1, 3600).default(120),
+  settleSeconds: seconds(0, 600).default(2),
 };
-type RawHost = z.input<z.ZodObject<typeof hostShape>>;
+type RawHost = z.output<z.ZodObject<typeof hostShape>>;
 
-/** One host of the inventory: its fields' rules, strict keys, and the rules that compare its fields. */
-const hostSchema = strictObject(hostShape, {
-  ...FIELD,
-  missing: "give address, username, hostKey and a private key",
-  keyHints: Object.fromEntries(SECRET_FIELDS.map((k) => [k, SECRET_HINT])),
-}).superRefine((h, ctx) => hostRules(h, ctx), {
+/**
+ * One host of the inventory: its fields' rules, strict keys, and the rules that compare its fields. It
+ * accepts exactly an {@link InventoryHost}, except that address, username and hostKey may be missing
+ * here: hostRules words what to give.
+ */
+const hostSchema = exact<Optional<InventoryHost, "address" | "username" | "hostKey">>()(
+  strictObject(hostShape, {
+    ...FIELD,
+    missing: "give address, username, hostKey and a private key",
+    keyHints: Object.fromEntries(SECRET_FIELDS.map((k) => [k, SECRET_HINT])),
+  }),
+).superRefine((h, ctx) => hostRules(h, ctx), {
   when: (payload) => typeof payload.value === "object" && payload.value !== null,
 });
 
@@ -293,7 +318,7 @@ const s3Store = strictObject(
     kind: z.literal("s3"),
     bucket: nonEmpty("is required for an s3 store; give the bucket's name"),
     region: nonEmpty("is required for an s3 store; give the bucket's region"),
-    prefix: z.string({ error: message('must be a string such as "msgw/prod/"') }).optional(),
+    prefix: z.string({ error: message('must be a string such as "msgw/prod/"') }).default(""),
     kmsKeyId: z.string({ error: message("must be a KMS key id or ARN") }).optional(),
     endpoint: z
       .string({
@@ -311,10 +336,15 @@ const s3Store = strictObject(
   FIELD,
 );
 
-const storeSchema = z.discriminatedUnion("kind", [localStore, s3Store], {
-  error: (iss) =>
-    `${show(isObject(iss.input) ? iss.input.kind : iss.input)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`,
-});
+// The documented types are what an inventory holds (InventoryStore) and what the engine gets (StoreSpec).
+const storeSchema = exactOutput<StoreSpec>()(
+  exact<InventoryStore>()(
+    z.discriminatedUnion("kind", [localStore, s3Store], {
+      error: (iss) =>
+        `${show(isObject(iss.input) ? iss.input.kind : iss.input)} is not "local" or "s3"; use {"kind":"local","path":"DIR"} or {"kind":"s3","bucket":"B","prefix":"P","region":"R"}`,
+    }),
+  ),
+);
 
 const namePatterns = (which: string) =>
   z
@@ -347,7 +377,7 @@ const isRegExp = (p: string) => {
  */
 export const inventorySchema = strictObject(
   {
-    store: storeSchema.optional(),
+    store: storeSchema.default((): StoreSpec => ({ kind: "local", path: DEFAULT_STORE_PATH })),
     files: strictObject(
       {
         include: namePatterns("include")
@@ -355,16 +385,16 @@ export const inventorySchema = strictObject(
             error: () =>
               'is empty, so no file would be configuration; use ["*"] or list the configuration files',
           })
-          .optional(),
-        exclude: namePatterns("exclude").optional(),
+          .default(() => ["*"]),
+        exclude: namePatterns("exclude").default(() => []),
         maxFileMiB: z
           .number({ error: message("must be a number from 1 to 1024") })
           .min(1, { error: message("must be a number from 1 to 1024") })
           .max(1024, { error: message("must be a number from 1 to 1024") })
-          .optional(),
+          .default(64),
       },
       FIELD,
-    ).optional(),
+    ).prefault({}),
     mailboxIdPattern: z
       .string({
         error: message(`is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`),
@@ -372,7 +402,7 @@ export const inventorySchema = strictObject(
       .refine(isRegExp, {
         error: message(`is not a regular expression; use e.g. "${DEFAULT_MAILBOX_ID_PATTERN}"`),
       })
-      .optional(),
+      .default(DEFAULT_MAILBOX_ID_PATTERN),
     hosts: z
       .record(z.string(), hostSchema, {
         error: message(
@@ -426,42 +456,30 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
   }
   const problems = problemsOf(inventorySchema, raw, Object.keys(inventorySchema.shape));
   if (problems.length > 0) throw new InventoryError(problems);
-  const inv = raw as z.output<typeof inventorySchema>;
+  const inv = inventorySchema.parse(raw);
 
-  const s = inv.store as
-    | { kind: "local"; path: string }
-    | {
-        kind: "s3";
-        bucket: string;
-        region: string;
-        prefix?: string;
-        kmsKeyId?: string;
-        endpoint?: string;
-      }
-    | undefined;
+  const s = inv.store;
   const store: StoreSpec =
-    s === undefined
-      ? { kind: "local", path: path.resolve(baseDir, DEFAULT_STORE_PATH) }
-      : s.kind === "local"
-        ? { kind: "local", path: resolveLocalPath(baseDir, s.path) }
-        : {
-            kind: "s3",
-            bucket: s.bucket,
-            region: s.region,
-            prefix: s.prefix ?? "",
-            ...(s.kmsKeyId !== undefined ? { kmsKeyId: s.kmsKeyId } : {}),
-            ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
-          };
+    s.kind === "local"
+      ? { kind: "local", path: resolveLocalPath(baseDir, s.path) }
+      : {
+          kind: "s3",
+          bucket: s.bucket,
+          region: s.region,
+          prefix: s.prefix,
+          ...(s.kmsKeyId !== undefined ? { kmsKeyId: s.kmsKeyId } : {}),
+          ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
+        };
   const hosts: Record<string, HostSpec> = {};
   for (const [name, h] of Object.entries(inv.hosts)) {
-    const platform = h.platform ?? "windows";
+    const platform = h.platform;
     const dataDir = trimFolder(h.dataDir ?? WINDOWS_DATA_DIR);
     const serviceName =
       h.serviceName ?? (platform === "windows" ? WINDOWS_SERVICE_NAME : "gateway");
     hosts[name] = {
       name,
       address: h.address as string,
-      port: h.port ?? 22,
+      port: h.port,
       username: h.username as string,
       ...(h.privateKeyPath !== undefined
         ? { privateKeyPath: resolveLocalPath(baseDir, h.privateKeyPath) }
@@ -474,55 +492,25 @@ export function validateInventory(raw: unknown, baseDir: string): Inventory {
       backupDir: h.backupDir ?? `${dataDir}.msgw-backups`,
       serviceName,
       serviceControl: h.serviceControl ?? windowsServiceControl(serviceName),
-      connectTimeoutSeconds: h.connectTimeoutSeconds ?? 20,
-      bootWaitSeconds: h.bootWaitSeconds ?? 0,
+      connectTimeoutSeconds: h.connectTimeoutSeconds,
+      bootWaitSeconds: h.bootWaitSeconds,
       ...(h.generation !== undefined ? { generation: h.generation } : {}),
       ...(h.bootStep !== undefined ? { bootStep: { ...h.bootStep } } : {}),
-      operationTimeoutSeconds: h.operationTimeoutSeconds ?? 30,
-      serviceWaitSeconds: h.serviceWaitSeconds ?? 0,
-      serviceTimeoutSeconds: h.serviceTimeoutSeconds ?? 120,
-      settleSeconds: h.settleSeconds ?? 2,
+      operationTimeoutSeconds: h.operationTimeoutSeconds,
+      serviceWaitSeconds: h.serviceWaitSeconds,
+      serviceTimeoutSeconds: h.serviceTimeoutSeconds,
+      settleSeconds: h.settleSeconds,
     };
   }
   return {
     store,
     files: {
-      include: inv.files?.include ?? ["*"],
-      exclude: inv.files?.exclude ?? [],
-      maxFileMiB: inv.files?.maxFileMiB ?? 64,
+      include: inv.files.include,
+      exclude: inv.files.exclude,
+      maxFileMiB: inv.files.maxFileMiB,
     },
-    mailboxIdPattern: inv.mailboxIdPattern ?? DEFAULT_MAILBOX_ID_PATTERN,
+    mailboxIdPattern: inv.mailboxIdPattern,
     hosts,
-  };
-}
-
-/** Runs a PowerShell script through Windows OpenSSH's default shell without any quoting trouble. */
-export function powershell(script: string): string {
-  const encoded = Buffer.from(script, "utf16le").toString("base64");
-  return `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded}`;
-}
-
-/**
- * The default service control for a Windows host: PowerShell `Stop-Service` / `Start-Service` /
- * `Get-Service`, each waiting (bounded) for the service to reach the state it asked for.
- */
-export function windowsServiceControl(serviceName: string): ServiceControl {
-  const n = serviceName.replace(/'/g, "''");
-  const wait = (state: string) =>
-    `(Get-Service -Name '${n}').WaitForStatus('${state}', [TimeSpan]::FromSeconds(110))`;
-  return {
-    stop: powershell(
-      `$ErrorActionPreference = 'Stop'; Stop-Service -Name '${n}'; ${wait("Stopped")}`,
-    ),
-    start: powershell(
-      `$ErrorActionPreference = 'Stop'; Start-Service -Name '${n}'; ${wait("Running")}`,
-    ),
-    status: powershell(
-      `$s = Get-Service -Name '${n}' -ErrorAction Stop; if ($s.Status -eq 'Running') { exit 0 } else { exit 3 }`,
-    ),
-    exists: powershell(
-      `if (Get-Service -Name '${n}' -ErrorAction SilentlyContinue) { exit 0 } else { exit 4 }`,
-    ),
   };
 }
 

@@ -1,3 +1,4 @@
+/** Pure: manifests of snapshots and backups: file names, sizes and SHA-256 checksums, never content. */
 import { createHash } from "node:crypto";
 import type { FileContent, Manifest, ManifestFile } from "./types";
 import { REVISION_RE } from "../schema/revision";

@@ -1,3 +1,4 @@
+/** Pure: what a restore writes, removes and keeps to make a host's configuration equal a snapshot. */
 import { compareToManifest } from "./manifest";
 import type { Manifest, ManifestFile } from "./types";
 

@@ -1,3 +1,4 @@
+/** Pure: renders restore outcomes and host statuses for people. */
 import { printable, showName } from "./text";
 import type { HostStatus, RestoreOutcome } from "./types";
 

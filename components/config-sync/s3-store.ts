@@ -1,3 +1,4 @@
+/** I/O: the backup store in a versioned S3 bucket (SSE-KMS). */
 import { checkFileName, checkRevision, parseManifest } from "./manifest";
 import {
   checkAgainstManifest,

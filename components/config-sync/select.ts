@@ -1,3 +1,6 @@
+/** Pure: which top-level files of the data directory are configuration.
+ * `*`/`?` matching stays hand-written: picomatch reads ( ) | ^ ! and more as syntax even with its
+ * extensions off, and its `*` also matches line breaks, so it would select other files. */
 import type { FileSelection } from "./inventory";
 
 /** Suffix of the temporary files a restore writes before renaming them into place. */

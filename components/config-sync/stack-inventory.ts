@@ -1,12 +1,14 @@
-import { execFile } from "node:child_process";
+/** I/O: the replication inventory read from a stack's outputs (`--stack`, `--outputs`). */
 import * as fs from "node:fs";
+import {
+  runStackOutput,
+  STACK_OUTPUT_TIMEOUT_MS,
+  type StackOutputError,
+} from "../health-check/stack-outputs";
 import { InventoryError, validateInventory, type Inventory } from "./inventory";
 
 /** The stack output that holds the replication inventory (exported by the stack program). */
 export const INVENTORY_OUTPUT = "configSyncInventory";
-
-/** How long `pulumi stack output` may take. */
-const PULUMI_TIMEOUT_MS = 60_000;
 
 /**
  * The inventory held in a stack's outputs (`pulumi stack output --json`): the `configSyncInventory`
@@ -52,41 +54,37 @@ export function inventoryFromOutputsFile(file: string, sshKey?: string): Invento
   return inventoryFromOutputs(json, `--outputs ${file}`, sshKey);
 }
 
-/** Runs `pulumi stack output --json --stack NAME` (bounded) and reads the inventory from it. */
-export function inventoryFromStack(
+/**
+ * Runs `pulumi stack output --json --stack NAME` (bounded: {@link STACK_OUTPUT_TIMEOUT_MS}) and reads
+ * the inventory from it.
+ * @param pulumi the CLI to run; default `MSGW_PULUMI`, else `pulumi` from PATH
+ * @throws InventoryError when the CLI is missing, fails, times out or prints no usable inventory
+ */
+export async function inventoryFromStack(
   stack: string,
   sshKey?: string,
   pulumi = process.env.MSGW_PULUMI ?? "pulumi",
 ): Promise<Inventory> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      pulumi,
-      ["stack", "output", "--json", "--stack", stack],
-      { timeout: PULUMI_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = err as NodeJS.ErrnoException & { killed?: boolean };
-          const why =
-            e.code === "ENOENT"
-              ? `the pulumi CLI is not on PATH; install it, or write the outputs where it runs (pulumi stack output --json --stack ${stack} > outputs.json) and pass --outputs outputs.json`
-              : e.killed
-                ? `pulumi stack output did not finish within ${PULUMI_TIMEOUT_MS / 1000}s`
-                : `pulumi stack output --stack ${stack} failed: ${stderr.trim().split("\n").slice(-2).join(" ") || e.message}`;
-          reject(new InventoryError([why]));
-          return;
-        }
-        try {
-          resolve(inventoryFromOutputs(JSON.parse(stdout), `stack ${stack}`, sshKey));
-        } catch (x) {
-          reject(
-            x instanceof InventoryError
-              ? x
-              : new InventoryError([
-                  `pulumi stack output --json printed no JSON: ${(x as Error).message}`,
-                ]),
-          );
-        }
-      },
-    );
-  });
+  let outputs: unknown;
+  try {
+    outputs = await runStackOutput(stack, pulumi);
+  } catch (x) {
+    const e = x as StackOutputError;
+    throw new InventoryError([
+      e.reason === "no-cli"
+        ? `the pulumi CLI is not on PATH; install it, or write the outputs where it runs (pulumi stack output --json --stack ${stack} > outputs.json) and pass --outputs outputs.json`
+        : e.reason === "timeout"
+          ? `pulumi stack output did not finish within ${STACK_OUTPUT_TIMEOUT_MS / 1000}s`
+          : e.reason === "failed"
+            ? `pulumi stack output --stack ${stack} failed: ${e.stderr.trim().split("\n").slice(-2).join(" ") || e.message}`
+            : `pulumi stack output --json printed no JSON: ${e.message}`,
+    ]);
+  }
+  try {
+    return inventoryFromOutputs(outputs, `stack ${stack}`, sshKey);
+  } catch (x) {
+    throw x instanceof InventoryError
+      ? x
+      : new InventoryError([`pulumi stack output --json printed no JSON: ${(x as Error).message}`]);
+  }
 }

@@ -1,3 +1,4 @@
+/** I/O: the backup store's contract, and the local-folder store. */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { checkFileName, checkRevision, parseManifest, sha256 } from "./manifest";
@@ -23,6 +24,17 @@ export interface BackupStore {
   seen?(host: string, generation: string): Promise<boolean>;
   /** Records that this machine generation of `host` answered SSH. */
   markSeen?(host: string, generation: string): Promise<void>;
+}
+
+/** Loads a stored snapshot or explains how to make one. */
+export async function loadSnapshot(store: BackupStore, revision: string): Promise<StoredSnapshot> {
+  checkRevision(revision);
+  const s = await store.getSnapshot(revision);
+  if (!s)
+    throw new Error(
+      `no snapshot stored under revision ${revision} in ${store.describe()}; take one first: msgw config snapshot --source HOST --revision ${revision}`,
+    );
+  return s;
 }
 
 /** Checks loaded content against its manifest (a store must never hand out a corrupted snapshot). */

@@ -1,3 +1,4 @@
+/** Pure: file names, sizes and remote text made safe and short for messages. */
 import { printable } from "../shared/printable";
 
 export { printable };

@@ -1,3 +1,4 @@
+/** I/O: the SSH/SFTP connection to a host: pinned host key, deadlines on every request, capped output. */
 import * as fs from "node:fs";
 import { createHash } from "node:crypto";
 import { Client, type SFTPWrapper, type ConnectConfig, type ClientChannel } from "ssh2";

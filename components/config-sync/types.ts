@@ -1,6 +1,4 @@
-/**
- * Shared types of the configuration-replication engine. Pure data: no I/O here.
- */
+/** Pure: the configuration-replication engine's shared data shapes. Plain values only. */
 
 /** One configuration file as recorded in a manifest. Never carries the file's content. */
 export interface ManifestFile {

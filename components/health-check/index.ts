@@ -1,5 +1,5 @@
 /**
- * `msgw check`: an operator's health check of every gateway of a pool, run from the operator's
+ * I/O: `msgw check`, an operator's health check of every gateway of a pool, run from the operator's
  * machine: the mail domain's MX set (null MX, implicit MX, aliases, address literals), each
  * gateway's A and AAAA records and CNAME chain, SMTP on 25 and POP3 on 110 with STARTTLS, each
  * certificate's names against the host name, its usage, key and signature, and the validity of

@@ -1,4 +1,4 @@
-/** Data shapes of the operator health check (`msgw check`). Plain values only. */
+/** Pure: data shapes of the operator health check (`msgw check`). Plain values only. */
 
 /**
  * A gateway's state as the stack publishes it: `active` takes mail through its MX record;

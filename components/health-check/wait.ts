@@ -1,5 +1,5 @@
 /**
- * Wait mode (`msgw check --wait SECONDS --gateway HOST=ADDRESS`): checks one gateway again and
+ * I/O: wait mode (`msgw check --wait SECONDS --gateway HOST=ADDRESS`): checks one gateway again and
  * again until it is ready or the time is up. Ready means what a sender and MailStore Server need
  * before an MX record may point at the host: SMTP with STARTTLS and POP3 with STLS, each
  * presenting a certificate for the host's own name that verifies and is in date. DNS is not

@@ -13,7 +13,7 @@ import {
   snapshot,
   type Inventory,
 } from "../../../components/config-sync";
-import { tempName } from "../../../components/config-sync/engine";
+import { tempName } from "../../../components/config-sync/file-names";
 import { MBX_A, readTree, v1, v2, writeConfig, writeMail, type Files } from "./lib/fixtures";
 import { violations } from "./lib/invariant";
 import { Lab } from "./lib/lab";

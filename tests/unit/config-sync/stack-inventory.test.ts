@@ -63,6 +63,22 @@ test("--stack runs pulumi stack output --json --stack NAME; missing pieces say h
     message:
       "inventory is not valid:\n  - the pulumi CLI is not on PATH; install it, or write the outputs where it runs (pulumi stack output --json --stack prod > outputs.json) and pass --outputs outputs.json",
   });
+  // The CLI's last two stderr lines say why it failed; output that is not JSON is named as such.
+  const failing = path.join(dir, "pulumi-fails");
+  fs.writeFileSync(
+    failing,
+    `#!/bin/sh\necho "warning: one" >&2\necho "error: no stack named 'prod' found" >&2\necho "exit 255" >&2\nexit 255\n`,
+    { mode: 0o755 },
+  );
+  await assert.rejects(inventoryFromStack("prod", undefined, failing), {
+    message:
+      "inventory is not valid:\n  - pulumi stack output --stack prod failed: error: no stack named 'prod' found exit 255",
+  });
+  const noJson = path.join(dir, "pulumi-no-json");
+  fs.writeFileSync(noJson, `#!/bin/sh\necho "not json"\n`, { mode: 0o755 });
+  await assert.rejects(inventoryFromStack("prod", undefined, noJson), {
+    message: /^inventory is not valid:\n {2}- pulumi stack output --json printed no JSON: /,
+  });
   const empty = path.join(dir, "empty.json");
   fs.writeFileSync(empty, "{}");
   assert.throws(() => inventoryFromOutputsFile(empty), {
