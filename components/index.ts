@@ -1,4 +1,4 @@
-// The public API of the package: named exports only.
+// Pure: the public API of the package: named exports only.
 export type * from "./gateway-pool/args";
 export {
   GatewayPoolArgsError,

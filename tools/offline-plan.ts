@@ -35,7 +35,6 @@ export interface OfflinePlan {
   secretOutputs: string[];
 }
 
-
 function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value && typeof value === "object") {

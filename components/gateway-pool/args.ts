@@ -1,4 +1,4 @@
-// The arguments of GatewayPool: each public type (with its TSDoc) and, right below it, its rule as a zod
+// Pure: the arguments of GatewayPool: each public type (with its TSDoc) and, right below it, its rule as a zod
 // schema. The same schema checks the TypeScript API, the stack's `msgw:pool` configuration and generates
 // the JSON Schema editors use for `Pulumi.<stack>.yaml`.
 //

@@ -1,4 +1,4 @@
-// Rules of GatewayPoolArgs.dane that compare it with other arguments (called from poolRules). They read the
+// Pure: rules of GatewayPoolArgs.dane that compare it with other arguments (called from poolRules). They read the
 // arguments defensively, like poolRules: a field that failed its own rule is skipped here.
 import type * as z from "zod";
 import type { GatewayPoolArgs } from "./args";

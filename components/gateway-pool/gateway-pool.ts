@@ -1,4 +1,4 @@
-// The component: validate, plan, then wire the plan into resources step by step; the plan decides, the
+// I/O (Pulumi resources): the component: validate, plan, then wire the plan into resources step by step; the plan decides, the
 // steps only create what it says.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";

@@ -1,4 +1,4 @@
-// JSON Schema of a stack file (`Pulumi.<stack>.yaml`) generated from the same zod schema the component
+// Pure: JSON Schema of a stack file (`Pulumi.<stack>.yaml`) generated from the same zod schema the component
 // validates with, so an editor (yaml-language-server) flags misspelt keys and wrong types as the user types.
 // Rules that compare several arguments, and value rules such as "a CIDR block", are checked by the
 // component (`npm run plan`); the JSON Schema carries types, enums, ranges and strict keys.

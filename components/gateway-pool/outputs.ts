@@ -1,4 +1,4 @@
-// Outputs: what the pool reports (the stack exports exactly these), from the plan and the wired hosts.
+// Pure: what the pool reports (the stack exports exactly these), from the plan and the wired hosts.
 import * as pulumi from "@pulumi/pulumi";
 import { archivingProfile, type ArchivingProfileSettings } from "./plan/archiving-profile";
 import { describeBackupSchedule } from "./plan/backup";

@@ -1,4 +1,4 @@
-// Rules of GatewayPoolArgs that compare several arguments. They run even when single fields failed (every
+// Pure: rules of GatewayPoolArgs that compare several arguments. They run even when single fields failed (every
 // problem at once), so they read the arguments defensively and skip what a field rule already refused.
 import { DEFAULTS } from "./defaults";
 import type * as z from "zod";

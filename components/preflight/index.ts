@@ -1,3 +1,4 @@
+// I/O: `msgw preflight`, what a `pulumi up` needs from this machine, checked before it runs.
 /**
  * `msgw preflight`: before `pulumi up` of a pool, checks from the machine that will run it what the
  * update needs there: the replication private key file (`configSync.sshPrivateKeyPath`), TCP to the

@@ -1,3 +1,4 @@
+// Pure: CIDR list rules (syntax, host bits, whole-family blocks) for the arguments.
 import * as z from "zod";
 import { show } from "./format";
 

@@ -1,3 +1,4 @@
+// Pure: rules for a gateway data directory on Windows and Linux.
 import * as z from "zod";
 import { show } from "./format";
 import { firstUnsafeChar, showChar } from "./powershell-safe";

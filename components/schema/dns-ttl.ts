@@ -1,3 +1,4 @@
+// Pure: DNS TTL rules (1 for Cloudflare automatic, else 60 to 86400 seconds).
 import * as z from "zod";
 import { show } from "./format";
 

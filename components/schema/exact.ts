@@ -1,3 +1,4 @@
+// Pure: compile-time checks that a zod schema accepts exactly a documented type.
 import type * as z from "zod";
 
 /** Whether two types are the same (each assignable to the other). */

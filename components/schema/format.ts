@@ -1,3 +1,4 @@
+// Pure: how problems are worded and collected from a zod schema, every one at once.
 import * as z from "zod";
 
 /** A value as it appears in an error message: JSON, so strings are quoted and `undefined` is spelt out. */

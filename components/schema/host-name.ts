@@ -1,3 +1,4 @@
+// Pure: host name rules and normalisation (RFC 1035 and 1123).
 import * as z from "zod";
 import { show } from "./format";
 

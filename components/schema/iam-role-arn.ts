@@ -1,3 +1,4 @@
+// Pure: IAM role ARN rules and their partition and account.
 import * as z from "zod";
 import { show } from "./format";
 

@@ -1,4 +1,4 @@
-// Rule pieces shared by the pool's arguments, the stack configuration and the replication inventory, one
+// Pure: rule pieces shared by the pool's arguments, the stack configuration and the replication inventory, one
 // concept per file. Each piece is a zod schema (or a function that makes one) whose messages name the bad
 // value and the fix; `problemsOf` turns a failed parse into one line per problem, prefixed by its path.
 export * from "./format";

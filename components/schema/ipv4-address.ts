@@ -1,3 +1,4 @@
+// Pure: IPv4 address rules and the special-purpose address classes.
 import * as ipaddr from "ipaddr.js";
 import * as z from "zod";
 import { show } from "./format";

@@ -1,3 +1,4 @@
+// Pure: TCP port rules.
 import * as z from "zod";
 import { show } from "./format";
 

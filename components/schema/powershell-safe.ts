@@ -1,3 +1,4 @@
+// Pure: text that can be placed in generated PowerShell without quoting surprises.
 import * as z from "zod";
 import { show } from "./format";
 

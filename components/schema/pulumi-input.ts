@@ -1,3 +1,4 @@
+// Pure: rules that skip values still unknown (Pulumi Outputs).
 import type * as pulumi from "@pulumi/pulumi";
 import * as z from "zod";
 

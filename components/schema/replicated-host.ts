@@ -1,3 +1,4 @@
+// Pure: what a host needs for configuration replication, per platform.
 import type * as z from "zod";
 import { LINUX_DATA_DIR_EXAMPLE, folderProblem, trimFolder } from "./data-directory";
 import { report, show } from "./format";

@@ -1,3 +1,4 @@
+// Pure: replication revision labels (path-safe).
 import * as z from "zod";
 import { show } from "./format";
 

@@ -1,3 +1,4 @@
+// Pure: rules for service-control commands (start, stop, status, exists).
 import * as z from "zod";
 import { show, strictObject } from "./format";
 import { powershellSafeString } from "./powershell-safe";

@@ -1,3 +1,4 @@
+// Pure: SSH public key and key path rules.
 import * as z from "zod";
 import { show } from "./format";
 import { POWERSHELL_SAFE, firstUnsafeChar, showChar } from "./powershell-safe";

@@ -1,3 +1,4 @@
+// Pure: the MailStore Server archiving-profile settings of each host.
 import type { GatewayPoolPlan, HostPlan } from "./pool-plan";
 
 /** What a MailStore Server archiving profile for one gateway host needs (one profile per host and mailbox). */

@@ -1,3 +1,4 @@
+// Pure: the certificates the pool issues (CA and per host) and their fingerprints.
 import type { CertificateMode } from "../args";
 import type { SettingsPlan } from "./settings";
 import { hostCommonName } from "../../schema/certificate-names";

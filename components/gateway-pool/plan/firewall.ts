@@ -1,3 +1,4 @@
+// Pure: each AWS host's inbound rules and the ports its Windows firewall opens.
 import type { SettingsPlan } from "./settings";
 import { cidrKey, parseCidr } from "./names";
 import { EC2_DESCRIPTION } from "./limits";

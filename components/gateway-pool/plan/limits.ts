@@ -1,3 +1,4 @@
+// Pure: limits of the APIs the pool sends values to, each with its source.
 /**
  * Limits of the APIs the pool sends values to, each with its source. Plan-time checks and the text the
  * component generates both go through these, so a value the real API would refuse never reaches it.

@@ -1,3 +1,4 @@
+// Pure: MX preferences per strategy and the MX table of the pool.
 import type { HostState, MxStrategy } from "../args";
 import type { SettingsPlan } from "./settings";
 

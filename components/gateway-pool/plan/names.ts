@@ -1,3 +1,4 @@
+// Pure: DNS names relative to the zone and the resource-name key of each host.
 import { normalizeDnsName } from "../../schema/host-name";
 
 // Name and address rules are shared with the stack configuration and the replication inventory.

@@ -4,6 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigSyncPlan, SettingsPlan } from "./settings";
 import { BOOTSTRAP_STEP } from "./user-data";
 import { shQuote } from "./shell";
+import type { InventoryHost } from "../../config-sync/inventory";
+import type { ServiceControl } from "../../config-sync/service-control";
 
 /** A plan with configuration replication: what every replication step needs, so none checks for it. */
 export type SyncedPlan<P extends SettingsPlan = SettingsPlan> = P & { configSync: ConfigSyncPlan };
@@ -16,33 +18,9 @@ export function isSynced<P extends SettingsPlan>(plan: P): plan is SyncedPlan<P>
 /** How long a restore waits for the gateway service on a host the pool just created (its installer runs on first boot). */
 export const FRESH_HOST_SERVICE_WAIT_SECONDS = 1800;
 
-/** One host entry of the replication inventory (the format `msgw config` reads). */
-export interface InventoryHost {
-  address: string;
-  port: number;
-  username: string;
-  privateKeyPath: string;
-  hostKey: string;
-  platform: "windows" | "linux";
-  dataDir: string;
-  /** Written for windows hosts (their default service control uses it). */
-  serviceName?: string;
-  /** Written when the host gives its own (always for linux hosts). */
-  serviceControl?: { start: string; stop: string; status: string; exists?: string };
-  /** Only in the inventory of the pool's own commands, for a host the pool creates (long first boot). */
-  bootWaitSeconds?: number;
-  /** Same: where the first boot's current step is read through SSM when the boot wait ends. */
-  bootStep?: { instanceArn: string; file: string };
-  /** The EC2 instance id: the boot wait ends once the store has seen this instance answer. */
-  generation?: string;
-  /** Same: the gateway's installer may still be running when SSH first answers. */
-  serviceWaitSeconds?: number;
-}
-
-/** The store as the inventory names it. */
-export type InventoryStore =
-  | { kind: "local"; path: string }
-  | { kind: "s3"; bucket: string; region: string; prefix: string; kmsKeyId?: string };
+// The inventory's entries as `msgw config` reads them: one schema (config-sync/inventory.ts) checks both
+// what the pool writes and what the CLI reads.
+export type { InventoryHost, InventoryStore } from "../../config-sync/inventory";
 
 /** Connection facts of one host, resolved or not. */
 export interface ReplicationEndpoint {
@@ -55,7 +33,7 @@ export interface ReplicationEndpoint {
   /** The host's data directory (see `HostPlan.dataDirectory`); required for linux hosts. */
   dataDirectory: string | undefined;
   /** The host's own service control, when it gives one (linux hosts must). */
-  serviceControl: { start: string; stop: string; status: string; exists?: string } | undefined;
+  serviceControl: ServiceControl | undefined;
   /** True for a host the pool creates (long first boot, gateway installed on first boot). */
   freshlyCreated: boolean;
   /** Changes when the machine is replaced (the instance id), for hosts the pool creates. */

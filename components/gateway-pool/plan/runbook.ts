@@ -1,3 +1,4 @@
+// Pure: the runbook (Markdown) of what an administrator still does by hand.
 import type { ArchivingProfileSettings } from "./archiving-profile";
 import { pfxExportCommand } from "./pfx-command";
 import type { GatewayPoolPlan } from "./pool-plan";

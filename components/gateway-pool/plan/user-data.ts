@@ -1,3 +1,4 @@
+// Pure: the first-boot PowerShell and the settings command of an AWS host.
 import type { SettingsPlan } from "./settings";
 
 /** What one Windows host's first-boot script needs. All plain values: the script is pure text. */

@@ -1,3 +1,4 @@
+// Pure: the records the pool owns as a BIND zone-file fragment.
 import type { GatewayPoolPlan } from "./pool-plan";
 import { mxTable } from "./mx";
 import { relativeName } from "./names";

@@ -1,3 +1,4 @@
+// I/O (Pulumi resources): the alarm topics and each AWS host's recovery and status alarms.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";

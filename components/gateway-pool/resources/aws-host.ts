@@ -1,4 +1,4 @@
-// Resources: one EC2 Windows gateway (security group, role, instance, data volume, Elastic IP, settings
+// I/O (Pulumi resources): one EC2 Windows gateway (security group, role, instance, data volume, Elastic IP, settings
 // association, alarms, pinned SSH host key), exactly as its plan says.
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";

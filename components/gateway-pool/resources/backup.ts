@@ -1,4 +1,4 @@
-// Resources: the data volumes' snapshot policies (Data Lifecycle Manager) and their service role.
+// I/O (Pulumi resources): the data volumes' snapshot policies (Data Lifecycle Manager) and their service role.
 import * as pulumi from "@pulumi/pulumi";
 import * as dlm from "@pulumi/aws/dlm";
 import * as iam from "@pulumi/aws/iam";

@@ -1,4 +1,4 @@
-// Resources: the pool CA and each host's key and certificate, with DANE's keys and TLSA records first.
+// I/O (Pulumi resources): the pool CA and each host's key and certificate, with DANE's keys and TLSA records first.
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { CertificatePlan } from "../plan/certificates-plan";

@@ -1,3 +1,4 @@
+// I/O (Pulumi resources): the pool's own S3 bucket for configuration snapshots.
 import * as pulumi from "@pulumi/pulumi";
 import type * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";

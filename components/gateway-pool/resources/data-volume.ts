@@ -1,3 +1,4 @@
+// I/O (Pulumi resources): an AWS host's data volume and its attachment.
 import * as pulumi from "@pulumi/pulumi";
 import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";

@@ -1,4 +1,4 @@
-// Resources: the pool's DNS records: an A record per host and for a migrating legacy gateway, then one MX
+// I/O (Pulumi resources): the pool's DNS records: an A record per host and for a migrating legacy gateway, then one MX
 // record per active host, after its A record, its TLSA records and its readiness gate.
 import type * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";

@@ -1,4 +1,4 @@
-// Resources: none; an existing machine as the pool sees it.
+// Pure: no resources; an existing machine as the pool sees it.
 import * as pulumi from "@pulumi/pulumi";
 import type { HostPlan } from "../plan/settings";
 import type { GatewayHostResources } from "./wired-host";

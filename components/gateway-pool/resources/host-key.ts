@@ -1,4 +1,4 @@
-// Resources: a host's pinned SSH host key, its KMS key and SSM parameter, and the role policy that reads it.
+// I/O (Pulumi resources): a host's pinned SSH host key, its KMS key and SSM parameter, and the role policy that reads it.
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";

@@ -1,4 +1,4 @@
-// Resources: every host's machine (an EC2 instance the pool creates, or an existing one), the alarm topic
+// I/O (Pulumi resources): every host's machine (an EC2 instance the pool creates, or an existing one), the alarm topic
 // of each region with AWS hosts, and the data volumes' snapshot policies.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as dlm from "@pulumi/aws/dlm";

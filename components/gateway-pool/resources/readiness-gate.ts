@@ -1,3 +1,4 @@
+// I/O (Pulumi resources): one readiness gate command per gated host.
 /**
  * The readiness gate: per gated host with an MX record, a `local.Command` that runs
  * `msgw check --wait` from the machine running `pulumi up` and fails the update unless the host

@@ -1,4 +1,4 @@
-// Resources: configuration replication as commands (snapshot of the source, a restore per target) and the
+// I/O (Pulumi resources): configuration replication as commands (snapshot of the source, a restore per target) and the
 // inventory they and the operator read.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";

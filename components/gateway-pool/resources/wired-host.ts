@@ -1,4 +1,4 @@
-// Types: what the wiring holds of one host: its plan and what was created for it.
+// Pure: types of what the wiring holds of one host: its plan and what was created for it.
 import type * as pulumi from "@pulumi/pulumi";
 import type { HostPlan } from "../plan/settings";
 
