@@ -48,18 +48,8 @@ import {
 } from "./plan/limits";
 import { AWS_REGION } from "./plan/limits";
 import { resolverAddress } from "../schema/resolver-address";
-
-/** Compile-time proof that a schema accepts exactly the documented type: a mismatch is a type error. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const exact =
-  <T>() =>
-  <S extends z.ZodType>(
-    schema: S,
-    ..._mismatch: Same<z.input<S>, T> extends true
-      ? []
-      : ["the schema and the documented type disagree", z.input<S>, T]
-  ): S =>
-    schema;
+// Compile-time proof that a schema accepts exactly the documented type: a mismatch is a type error.
+import { exact } from "../schema/exact";
 
 const ARG = { noun: "argument" } as const;
 const message =
