@@ -81,3 +81,36 @@ test("walkArgs: an entry file outside the program is an error that names the tsc
     message: "args-walk: components/pool.ts is not part of the program of tsconfig.json",
   });
 });
+
+test("this repository: args stops at validation and planning, and only they (and the public surface) read args.ts types", () => {
+  const walk = walkArgs({ root: path.join(__dirname, "..", "..") });
+  // Every stop is the constructor's own validate-and-plan step, validation, planning or a schema rule:
+  // nothing under resources/ (nor outputs) ever receives a raw argument.
+  const outside = walk.stops
+    .map((s) => s.file)
+    .filter(
+      (f) =>
+        !/^components\/gateway-pool\/(plan\/|validate\.ts$|gateway-pool\.ts$)/.test(f) &&
+        !f.startsWith("components/schema/"),
+    );
+  assert.deepEqual(outside, []);
+  assert.deepEqual(
+    walk.stops
+      .filter((s) => s.file === "components/gateway-pool/gateway-pool.ts")
+      .map((s) => s.name),
+    ["GatewayPool.constructor", "GatewayPool.validateAndPlan"],
+  );
+  // Readers of args.ts types beside the schema, validation and planning: the component's signature
+  // (GatewayPoolArgs), the public re-exports and msgw preflight, which plans its own checks from the
+  // stack's arguments.
+  const allowed =
+    /^components\/(gateway-pool\/(plan\/.*|args|validate|pool-rules|dane-rules|json-schema|gateway-pool)\.ts|index\.ts|preflight\/(index|plan)\.ts)$/;
+  assert.deepEqual(
+    walk.argsTypeImporters.map((i) => i.file).filter((f) => !allowed.test(f)),
+    [],
+  );
+  assert.deepEqual(
+    walk.argsTypeImporters.find((i) => i.file === "components/gateway-pool/gateway-pool.ts")?.names,
+    ["GatewayPoolArgs"],
+  );
+});
