@@ -379,10 +379,12 @@ async function measureNodeargs(
   try {
     const yamlPath = path.join(world.project, "Pulumi.yaml");
     const original = fs.readFileSync(yamlPath, "utf8");
+    // The variants replace the project's own setting; "" is none at all.
+    const bare = original.replace(/^ {4}nodeargs: .*\n/m, "");
     const withArgs = (args: string) =>
       args === ""
-        ? original
-        : original.replace(
+        ? bare
+        : bare.replace(
             "    packagemanager: npm\n",
             `    packagemanager: npm\n    nodeargs: "${args}"\n`,
           );
