@@ -153,9 +153,11 @@ export function createDane(args: {
     );
 
   const hostOutputs = plan.hosts.map((h) => {
-    const hostKeys = keys.get(h.hostname) as Map<number, tls.PrivateKey>;
     const made = h.records.map((r) => {
-      const hash = (hostKeys.get(r.generation) as tls.PrivateKey).publicKeyPem.apply(tlsaSha256);
+      // The plan gives every TLSA record a key generation that createHostKeys made.
+      const key = keys.get(h.hostname)?.get(r.generation);
+      if (key === undefined) throw new Error(`${h.hostname}: no key of generation ${r.generation}`);
+      const hash = key.publicKeyPem.apply(tlsaSha256);
       const record = tlsa(
         `${name}-${h.key}-tlsa-g${r.generation}`,
         h.recordName,
