@@ -10,7 +10,8 @@
  * 3. the component's overhead against two baselines that register the same resources (types, names,
  *    inputs; parents left out) against the same mock monitor: `flat`, raw `new CustomResource` per resource
  *    (loads only `@pulumi/pulumi`: not like-for-like), and `typedFlat`, the same typed classes the component
- *    uses (`new aws.ec2.Instance(...)`, loading the same provider SDKs): the like-for-like baseline whose
+ *    uses (`new aws.ec2.Instance(...)`, loading the same provider SDKs) with the same dependency graph
+ *    (`dependsOn` what each resource waited for in the component): the like-for-like baseline whose
  *    ratio `component / typedFlat` is the cost of the component itself (goal: at most 1.1).
  *
  * 4. (`--parts nodeargs`) `runtime.options.nodeargs: --stack-trace-limit=N` in Pulumi.yaml: real `pulumi
@@ -65,9 +66,10 @@ for (const r of plan.resources) {
  */
 const TYPED_FLAT_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
-type R = { type: string; name: string; inputs: Record<string, unknown> };
-type Ctor = new (name: string, args: Record<string, unknown>) => unknown;
+type R = { urn: string; type: string; name: string; inputs: Record<string, unknown>; dependencies: string[] };
+type Ctor = new (name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) => pulumi.Resource;
 const plan = JSON.parse(fs.readFileSync(process.env.MSGW_FLAT_PLAN as string, "utf8")) as { resources: R[] };
+const byUrn = new Map<string, pulumi.Resource>();
 const packages: Record<string, Record<string, unknown>> = {};
 function classOf(type: string): Ctor {
   const [pkg, mod, cls] = type.split(":");
@@ -81,7 +83,10 @@ function classOf(type: string): Ctor {
 for (const r of plan.resources) {
   if (r.type.startsWith("msgw:")) continue;
   const provider = r.type.startsWith("pulumi:providers:") ? r.type.slice("pulumi:providers:".length) : undefined;
-  new (provider ? classOf(provider + ":index:Provider") : classOf(r.type))(r.name, r.inputs);
+  // The same dependency graph: each resource waits for what it waited for in the component (registration
+  // order puts dependencies first), as its inputs that are other resources' outputs make it wait there.
+  const dependsOn = r.dependencies.flatMap((u) => byUrn.get(u) ?? []);
+  byUrn.set(r.urn, new (provider ? classOf(provider + ":index:Provider") : classOf(r.type))(r.name, r.inputs, { dependsOn }));
 }
 `;
 
