@@ -5,7 +5,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import type { GatewayPoolArgs } from "./args";
 import { planGatewayPool, type GatewayPoolPlan } from "./plan/pool-plan";
 import { awsPoolProblems } from "./plan/aws-rules";
-import { isSynced } from "./plan/replication";
+import { isSynced, replicationEndpoint, type SyncedPlan } from "./plan/replication";
 import { GatewayPoolArgsError } from "./validate";
 import { createHosts } from "./resources/hosts";
 import { createAddressRecords, createMxRecords } from "./resources/dns";
@@ -14,7 +14,7 @@ import { createConfigStoreBucket } from "./resources/config-store-bucket";
 import { createReplication, type Replication } from "./resources/replication";
 import { createReadinessGates } from "./resources/readiness-gate";
 import type { DaneOutput } from "./resources/dane";
-import type { InventoryHost, InventoryStore, ReplicationEndpoint } from "./plan/replication";
+import type { InventoryHost, InventoryStore } from "./plan/replication";
 import type { WiredHost } from "./resources/wired-host";
 import {
   poolOutputs,
@@ -184,35 +184,27 @@ export class GatewayPool extends pulumi.ComponentResource {
   /** Step 6: the store (the pool's own bucket unless one is given), snapshot and restores. */
   private replicate(
     name: string,
-    plan: GatewayPoolPlan & { configSync: NonNullable<GatewayPoolPlan["configSync"]> },
+    plan: SyncedPlan<GatewayPoolPlan>,
     hosts: WiredHost[],
   ): Replication {
-    const endpoints: ReplicationEndpoint[] = hosts.map(({ plan: h, machine }) => ({
-      hostname: h.hostname,
-      address: machine.address,
-      sshHostKey: machine.sshHostKey ?? missingHostKey(h.hostname),
-      port: h.sshPort,
-      username: h.sshUser,
-      platform: h.platform,
-      dataDirectory: h.dataDirectory,
-      serviceControl: h.serviceControl,
-      freshlyCreated: h.placement === "aws",
-      ...(h.placement === "aws" ? { generation: machine.identity } : {}),
-      ...(machine.aws ? { bootStepInstanceArn: machine.aws.instanceArn } : {}),
-    }));
+    const endpoints = hosts.map(({ plan: h, machine }) =>
+      replicationEndpoint(h, {
+        address: machine.address,
+        sshHostKey: machine.sshHostKey ?? missingHostKey(h.hostname),
+        freshlyCreated: h.placement === "aws",
+        ...(h.placement === "aws" ? { generation: machine.identity } : {}),
+        ...(machine.aws ? { bootStepInstanceArn: machine.aws.instanceArn } : {}),
+      }),
+    );
     const legacy = plan.legacy;
     if (legacy?.phase === "migrating") {
-      endpoints.push({
-        hostname: legacy.hostname,
-        address: legacy.address,
-        sshHostKey: legacy.sshHostKey ?? missingHostKey(legacy.hostname),
-        port: legacy.sshPort,
-        username: legacy.sshUser,
-        platform: legacy.platform,
-        dataDirectory: legacy.dataDirectory,
-        serviceControl: legacy.serviceControl,
-        freshlyCreated: false,
-      });
+      endpoints.push(
+        replicationEndpoint(legacy, {
+          address: legacy.address,
+          sshHostKey: legacy.sshHostKey ?? missingHostKey(legacy.hostname),
+          freshlyCreated: false,
+        }),
+      );
     }
     const store = plan.configSync.store;
     const own =

@@ -32,6 +32,7 @@ export type {
   ConfigSyncStorePlan,
   HostPlan,
   LegacyPlan,
+  ReplicaPlan,
   SettingsPlan,
 } from "./settings";
 

@@ -1,7 +1,7 @@
 // Pure: what replication runs and writes: the snapshot and restore command lines and each host's
 // inventory entry (addresses may still be Outputs; the wiring resolves them).
 import type * as pulumi from "@pulumi/pulumi";
-import type { ConfigSyncPlan, SettingsPlan } from "./settings";
+import type { ConfigSyncPlan, ReplicaPlan, SettingsPlan } from "./settings";
 import { BOOTSTRAP_STEP } from "./user-data";
 import { shQuote } from "./shell";
 import type { InventoryHost } from "../../config-sync/inventory";
@@ -40,6 +40,37 @@ export interface ReplicationEndpoint {
   generation?: pulumi.Input<string>;
   /** The EC2 instance's ARN, for AWS hosts: a timed-out boot wait reads its first-boot step through SSM. */
   bootStepInstanceArn?: pulumi.Input<string>;
+}
+
+/**
+ * How replication reaches one machine (a pool host or the legacy gateway): its planned connection facts
+ * with what is known only at deployment (address, pinned host key, instance id and ARN) added.
+ */
+export function replicationEndpoint(
+  replica: ReplicaPlan & { hostname: string },
+  facts: {
+    address: pulumi.Input<string>;
+    sshHostKey: pulumi.Input<string>;
+    freshlyCreated: boolean;
+    generation?: pulumi.Input<string>;
+    bootStepInstanceArn?: pulumi.Input<string>;
+  },
+): ReplicationEndpoint {
+  return {
+    hostname: replica.hostname,
+    address: facts.address,
+    sshHostKey: facts.sshHostKey,
+    port: replica.sshPort,
+    username: replica.sshUser,
+    platform: replica.platform,
+    dataDirectory: replica.dataDirectory,
+    serviceControl: replica.serviceControl,
+    freshlyCreated: facts.freshlyCreated,
+    ...(facts.generation !== undefined ? { generation: facts.generation } : {}),
+    ...(facts.bootStepInstanceArn !== undefined
+      ? { bootStepInstanceArn: facts.bootStepInstanceArn }
+      : {}),
+  };
 }
 
 /**

@@ -1,24 +1,10 @@
 // Pure: the types of the plan's settings: what the pool decided from its arguments, host by host.
 import type * as pulumi from "@pulumi/pulumi";
-import type {
-  CertificateMode,
-  HostState,
-  LegacyPhase,
-  MxStrategy,
-  ServiceControlArgs,
-} from "../args";
+import type { CertificateMode, HostState, LegacyPhase, MxStrategy } from "../args";
+import type { ServiceControl } from "../../config-sync/service-control";
 
-/** What every host of the pool has, wherever it runs. */
-export interface HostPlanBase {
-  /** Resource-name key (`msgw1`); stable across reordering. */
-  key: string;
-  /** Normalised host name. */
-  hostname: string;
-  state: HostState;
-  /** MX preference; undefined when standby or draining (no MX record). */
-  mxPreference: number | undefined;
-  /** AWS region override (undefined: the provider's region). */
-  region: string | undefined;
+/** How configuration replication reaches a machine: a pool host or the legacy gateway. */
+export interface ReplicaPlan {
   platform: "windows" | "linux";
   sshPort: number;
   sshUser: string;
@@ -29,7 +15,20 @@ export interface HostPlanBase {
    */
   dataDirectory: string | undefined;
   /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
-  serviceControl: ServiceControlArgs | undefined;
+  serviceControl: ServiceControl | undefined;
+}
+
+/** What every host of the pool has, wherever it runs. */
+export interface HostPlanBase extends ReplicaPlan {
+  /** Resource-name key (`msgw1`); stable across reordering. */
+  key: string;
+  /** Normalised host name. */
+  hostname: string;
+  state: HostState;
+  /** MX preference; undefined when standby or draining (no MX record). */
+  mxPreference: number | undefined;
+  /** AWS region override (undefined: the provider's region). */
+  region: string | undefined;
   /** Cloudflare `<zoneId>/<recordId>` of an existing MX record to adopt. */
   mxImportId: string | undefined;
 }
@@ -75,23 +74,12 @@ export interface AwsPoolPlan {
 }
 
 /** The legacy gateway as the pool handles it. */
-export interface LegacyPlan {
+export interface LegacyPlan extends ReplicaPlan {
   hostname: string;
   address: pulumi.Input<string>;
   phase: LegacyPhase;
   /** Resource-name key of its A record. */
   key: string;
-  platform: "windows" | "linux";
-  sshPort: number;
-  sshUser: string;
-  sshHostKey: string | undefined;
-  /**
-   * Data directory replication reads and writes: the host's own, else (windows) `gateway.dataDirectory`;
-   * undefined for a linux host that gives none (allowed only without configSync).
-   */
-  dataDirectory: string | undefined;
-  /** Service control commands; undefined: PowerShell control of `gateway.serviceName` (windows). */
-  serviceControl: ServiceControlArgs | undefined;
   /** Cloudflare `<zoneId>/<recordId>` of its live A record, adopted instead of created. */
   importId: string | undefined;
 }
