@@ -2,6 +2,7 @@
 // Every host has a data directory, mailbox sub-folders and a stand-in gateway service (a pid file
 // managed by a shell script), reached over SSH with a pinned ed25519 host key made by the lab.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -72,7 +73,16 @@ export class Lab {
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-lab-"));
-    this.tag = (process.pid % 46656).toString(36).padStart(3, "0");
+    // A tag no namespace on this machine carries (another run's, or one a crash left behind): this lab
+    // creates only names of its own and never deletes one it did not create.
+    const namespaces = run("ip", ["netns", "list"]);
+    let tag = "";
+    for (let i = 0; i < 50 && (tag === "" || namespaces.includes(`cs-${tag}-`)); i++) {
+      tag = randomBytes(2).readUInt16BE(0).toString(36).padStart(3, "0").slice(-3);
+    }
+    if (namespaces.includes(`cs-${tag}-`))
+      throw new Error("no free config-sync lab tag in 50 tries");
+    this.tag = tag;
     // A /24 of 10.231.0.0/16 that no other lab (a concurrent run) has addresses in.
     const used = run("ip", ["-4", "-o", "addr", "show"]);
     let slot = (process.pid % 250) + 1;
@@ -91,7 +101,6 @@ export class Lab {
     const inside = `cs${this.tag}${i}i`;
     const base = `10.231.${this.slot}`;
     const address = `${base}.${4 * i + 2}`;
-    tryRun("ip", ["netns", "del", ns]);
     run("ip", ["netns", "add", ns]);
     run("ip", ["link", "add", outside, "type", "veth", "peer", "name", inside]);
     run("ip", ["link", "set", inside, "netns", ns]);
