@@ -125,7 +125,6 @@ export class GatewayPool extends pulumi.ComponentResource {
       name,
       stack,
       plan,
-      hosts: machines.hosts,
       machines,
       certificates,
       dane,

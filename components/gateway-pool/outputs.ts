@@ -14,7 +14,6 @@ import type { DaneOutput, DaneResources } from "./resources/dane";
 import type { PoolMachines } from "./resources/hosts";
 import type { InventoryHost, InventoryStore } from "./plan/replication";
 import type { Replication } from "./resources/replication";
-import type { WiredHost } from "./resources/wired-host";
 
 /** One gateway of the pool as the stack reports it. */
 export interface GatewayOutput {
@@ -94,15 +93,14 @@ export function poolOutputs(input: {
   name: string;
   stack: string;
   plan: GatewayPoolPlan;
-  hosts: WiredHost[];
   machines: PoolMachines;
   certificates: PoolCertificates;
   dane: DaneResources;
   replication: Replication | undefined;
   updateStarted: number;
 }): PoolOutputs {
-  const { name, stack, plan, hosts, certificates, dane, updateStarted } = input;
-  const { topics, backupPolicies } = input.machines;
+  const { name, stack, plan, certificates, dane, updateStarted } = input;
+  const { hosts, topics, backupPolicies } = input.machines;
   const legacy = plan.legacy;
   const gatewayOutputs = hosts.map(({ plan: h, machine: res }) => {
     const cert = certificates.hosts.get(h.hostname);
